@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "backend.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from backend.accounts.services import roles_sync
+
+        # Role groups are reference data: keep them in step with the code after every migrate.
+        post_migrate.connect(lambda **kwargs: roles_sync(), sender=self, weak=False,
+                             dispatch_uid="accounts.roles_sync")

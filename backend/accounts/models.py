@@ -1,0 +1,39 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.choices import Role
+
+
+class User(AbstractUser):
+    """Every person who signs in: shoppers, merchant admins, desk, marketing, platform admins.
+
+    What a user may do comes from their role groups (see ``roles.ROLE_PERMISSIONS``);
+    which merchant's objects a merchant admin sees comes from ``merchant``.
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    locale = models.CharField(max_length=10, default="en")
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("For merchant admins: the merchant whose objects they manage."),
+    )
+
+    REQUIRED_FIELDS = ["email"]
+
+    def has_role(self, role: Role) -> bool:
+        if self.is_superuser and role == Role.PLATFORM_ADMIN:
+            return True
+        return role in self.role_names
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        cached = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True))
+            self._role_names = cached
+        return cached

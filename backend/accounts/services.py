@@ -1,0 +1,56 @@
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from backend.accounts.choices import STAFF_ROLES, Role
+from backend.accounts.models import User
+from backend.accounts.roles import ROLE_PERMISSIONS
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS."""
+    all_permissions = Permission.objects.select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = ROLE_PERMISSIONS[role]
+        if wanted == ["*"]:
+            group.permissions.set(by_name.values())
+        else:
+            # Apps migrated later may not have their permissions yet; post_migrate runs again.
+            group.permissions.set([by_name[name] for name in wanted if name in by_name])
+
+
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    roles: list[Role],
+    merchant=None,
+    locale: str = "en",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a user in the given roles. Staff roles may sign in to the admin site."""
+
+    if Role.MERCHANT_ADMIN in roles and merchant is None:
+        raise ValueError("A merchant admin needs a merchant.")
+    user = User(
+        username=username,
+        email=email,
+        merchant=merchant,
+        locale=locale,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=any(r in STAFF_ROLES for r in roles),
+        is_superuser=Role.PLATFORM_ADMIN in roles,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+    return user

@@ -1,0 +1,1 @@
+"""Claims and the warranty desk. Built in issue 5."""

@@ -1,0 +1,64 @@
+"""Strict serializer fields for money and codes: no silent coercion of floats or strings."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from backend.common import jurisdictions
+from backend.common.money import is_currency
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer that must arrive as a JSON integer: ``12`` yes, ``12.0`` or ``"12"`` no."""
+
+    default_error_messages = {"invalid": _("A whole number (JSON integer) is required.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MinorUnitsField(StrictIntegerField):
+    """A non-negative amount of money in minor units of its currency (cents, grosze)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**12)
+        kwargs.setdefault("help_text", "Amount in minor units of the currency (e.g. cents).")
+        super().__init__(**kwargs)
+
+
+class CurrencyField(serializers.CharField):
+    default_error_messages = {"unknown": _("Unknown currency {value!r}: use an ISO 4217 code.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 3)
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("help_text", "ISO 4217 currency code, e.g. USD or PLN.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).upper()
+        if not is_currency(value):
+            self.fail("unknown", value=value)
+        return value
+
+
+class JurisdictionField(serializers.CharField):
+    default_error_messages = {
+        "unknown": _(
+            "Unknown jurisdiction {value!r}: use a US state as US-XX (e.g. US-CA) "
+            "or an ISO 3166 country code (e.g. PL)."
+        )
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("help_text", "US state as `US-CA`, or an ISO 3166-1 country code.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = jurisdictions.normalise(super().to_internal_value(data))
+        if not jurisdictions.is_shopper_jurisdiction(value):
+            self.fail("unknown", value=value)
+        return value

@@ -1,0 +1,45 @@
+"""The one family of application errors.
+
+Services raise these; the API's exception handler maps them to HTTP. Each carries a
+stable machine-readable ``code`` and a human ``message`` (and, for validation, ``fields``).
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    status_code = 400
+    default_code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+        self.extra = extra or {}
+
+
+class ValidationFailed(ApplicationError):
+    default_code = "validation_error"
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+    default_code = "not_found"
+
+
+class PermissionDenied(ApplicationError):
+    status_code = 403
+    default_code = "permission_denied"
+
+
+class Conflict(ApplicationError):
+    status_code = 409
+    default_code = "conflict"

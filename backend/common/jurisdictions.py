@@ -1,0 +1,70 @@
+"""Jurisdictions: where a shopper lives and where a plan may be sold.
+
+A jurisdiction code is an ISO 3166-1 alpha-2 country (``PL``, ``DE``) or an ISO 3166-2
+subdivision (``US-CA``, ``US-NY``). US sales are always per state: a bare ``US`` is
+accepted in a plan's list of markets (meaning every state), never as a shopper's home.
+"""
+
+from functools import cache
+
+import pycountry
+
+# Countries whose consumer-protection rules for service contracts are set per subdivision.
+SUBDIVIDED_COUNTRIES = frozenset({"US"})
+EU_MEMBER_STATES = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+# Market groups a plan may list instead of enumerating codes.
+MARKET_GROUPS = {"EU": EU_MEMBER_STATES}
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def _subdivisions(country: str) -> frozenset[str]:
+    return frozenset(s.code for s in pycountry.subdivisions.get(country_code=country) or [])
+
+
+def normalise(code: str) -> str:
+    return code.strip().upper() if isinstance(code, str) else code
+
+
+def is_shopper_jurisdiction(code: str) -> bool:
+    """Valid as a shopper's home: a US state (``US-CA``) or a non-subdivided country."""
+    code = normalise(code)
+    if not isinstance(code, str):
+        return False
+    country, _, sub = code.partition("-")
+    if country not in _countries():
+        return False
+    if country in SUBDIVIDED_COUNTRIES:
+        return bool(sub) and code in _subdivisions(country)
+    return not sub or code in _subdivisions(country)
+
+
+def is_market_code(code: str) -> bool:
+    """Valid in a plan's list of markets: a shopper jurisdiction, a country, or a group."""
+    code = normalise(code)
+    return code in MARKET_GROUPS or code in _countries() or is_shopper_jurisdiction(code)
+
+
+def country_of(code: str) -> str:
+    return normalise(code).partition("-")[0]
+
+
+def market_matches(markets: frozenset[str], jurisdiction: str) -> bool:
+    """Does a plan sold in ``markets`` cover a shopper in ``jurisdiction``?
+
+    ``US`` covers every state, ``EU`` every member state, ``US-CA`` only California.
+    """
+    country = country_of(jurisdiction)
+    if jurisdiction in markets or country in markets:
+        return True
+    return any(country in MARKET_GROUPS[g] for g in markets if g in MARKET_GROUPS)
+
+
+def expand_markets(markets: list[str]) -> frozenset[str]:
+    return frozenset(normalise(m) for m in markets)

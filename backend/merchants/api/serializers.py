@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from backend.merchants.models import Merchant, MerchantAPIKey
+
+
+class MerchantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ("slug", "name", "country", "default_currency", "default_locale",
+                  "revenue_share_bps", "is_active")
+
+
+class APIKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MerchantAPIKey
+        fields = ("id", "name", "prefix", "created", "expiry_date", "last_used_at", "revoked",
+                  "revoked_at")
+
+
+class APIKeyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+
+
+class APIKeyCreatedSerializer(APIKeySerializer):
+    key = serializers.CharField(help_text="The full key. Shown once: it is stored only as a hash.")
+
+    class Meta(APIKeySerializer.Meta):
+        fields = (*APIKeySerializer.Meta.fields, "key")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from backend.merchants.api import views
+
+urlpatterns = [
+    path("merchant/", views.MerchantMeView.as_view(), name="merchant-me"),
+    path("merchant/api-keys/", views.APIKeyListCreateView.as_view(), name="api-key-list"),
+    path("merchant/api-keys/<str:key_id>/revoke/", views.APIKeyRevokeView.as_view(),
+         name="api-key-revoke"),
+]

@@ -1,0 +1,42 @@
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
+
+
+class Merchant(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    default_currency = models.CharField(max_length=3)
+    default_locale = models.CharField(max_length=10, default="en")
+    # Share of each plan's price paid to the merchant, in basis points (1/100 of a percent).
+    revenue_share_bps = models.PositiveIntegerField(
+        default=2000, validators=[MaxValueValidator(10_000)]
+    )
+    support_email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MerchantAPIKey(AbstractAPIKey):
+    """A server-to-server credential of one merchant.
+
+    The key is shown once at creation; only its SHA-512 hash is stored. The first
+    eight characters (the prefix) identify it in lists and logs.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="api_keys")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "merchant API key"
+        verbose_name_plural = "merchant API keys"

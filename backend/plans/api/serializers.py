@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from backend.common.api.fields import (
+    CurrencyField,
+    JurisdictionField,
+    MinorUnitsField,
+    StrictIntegerField,
+)
+from backend.common.money import Money
+from backend.plans.choices import Coverage, CoverageStarts, ServiceType
+from backend.plans.models import Plan, PlanPrice
+
+
+class InlineProductSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    category = serializers.SlugField(max_length=50)
+    price = MinorUnitsField()
+    currency = CurrencyField()
+    manufacturer_warranty_months = StrictIntegerField(min_value=0, max_value=240, default=12)
+
+    def validate_category(self, value: str) -> str:
+        if value not in self.context["category_slugs"]:
+            raise serializers.ValidationError(_("Unknown category %(slug)r.") % {"slug": value})
+        return value
+
+
+class OffersRequestSerializer(serializers.Serializer):
+    """Either ``sku`` (a product in the caller's catalogue) or an inline ``product``."""
+
+    sku = serializers.CharField(max_length=100, required=False)
+    product = InlineProductSerializer(required=False)
+    quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
+    jurisdiction = JurisdictionField()
+
+    def validate(self, attrs):
+        if ("sku" in attrs) == ("product" in attrs):
+            raise serializers.ValidationError(
+                {"sku": [_("Give either a sku or an inline product, not both or neither.")]}
+            )
+        return attrs
+
+
+class OfferSerializer(serializers.Serializer):
+    plan_code = serializers.CharField(source="plan.code")
+    name = serializers.CharField(source="plan.name")
+    summary = serializers.CharField(source="plan.summary")
+    provider = serializers.CharField(source="plan.provider_name")
+    coverage = serializers.ChoiceField(source="plan.coverage", choices=Coverage.choices)
+    service_type = serializers.ChoiceField(source="plan.service_type", choices=ServiceType.choices)
+    term_months = serializers.IntegerField(source="plan.term_months")
+    coverage_starts = serializers.ChoiceField(source="plan.coverage_starts",
+                                              choices=CoverageStarts.choices)
+    coverage_begins_after_months = serializers.IntegerField()
+    waiting_period_days = serializers.IntegerField(source="plan.waiting_period_days")
+    currency = serializers.CharField()
+    price = serializers.IntegerField(help_text="Plan price per unit, in minor units.")
+    total = serializers.IntegerField(help_text="Price for the requested quantity.")
+    price_display = serializers.SerializerMethodField()
+    deductible = serializers.IntegerField(source="band.deductible")
+    limit_of_liability = serializers.IntegerField()
+    terms_url = serializers.SerializerMethodField(
+        help_text="The plan's full terms for this jurisdiction, to link as 'See plan terms'."
+    )
+    offer_token = serializers.CharField(source="token")
+
+    def get_price_display(self, offer) -> str:
+        return Money(offer.price, offer.currency).format(self.context["language"])
+
+    def get_terms_url(self, offer) -> str:
+        return self.context["terms_url"].format(code=offer.plan.code)
+
+
+class OfferedProductSerializer(serializers.Serializer):
+    sku = serializers.CharField(allow_null=True)
+    title = serializers.CharField()
+    category = serializers.CharField()
+    price = serializers.IntegerField()
+    currency = serializers.CharField()
+    manufacturer_warranty_months = serializers.IntegerField()
+
+
+class OffersResponseSerializer(serializers.Serializer):
+    product = OfferedProductSerializer()
+    jurisdiction = serializers.CharField()
+    quantity = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+    offers = OfferSerializer(many=True)
+
+
+class PlanPriceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanPrice
+        fields = ("currency", "product_price_min", "product_price_max", "price", "deductible",
+                  "limit_of_liability")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """A plan the merchant offers, as merchants see it in their console."""
+
+    provider = serializers.CharField(source="provider.legal_name")
+    categories = serializers.SlugRelatedField(source="eligible_categories", slug_field="slug",
+                                              many=True, read_only=True)
+    prices = PlanPriceSerializer(many=True)
+
+    class Meta:
+        model = Plan
+        fields = ("code", "name", "summary", "provider", "coverage", "service_type", "term_months",
+                  "waiting_period_days", "coverage_starts", "categories", "markets",
+                  "excluded_markets", "transferable", "prices")

@@ -1,0 +1,74 @@
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.catalog.selectors import category_slugs, product_get
+from backend.merchants.api.permissions import IsMerchant, request_merchant
+from backend.plans.api.serializers import (
+    OffersRequestSerializer,
+    OffersResponseSerializer,
+    PlanSerializer,
+)
+from backend.plans.offers import ProductInput, offers_for_product, product_input_from_catalog
+from backend.plans.selectors import plan_list_for_merchant
+
+
+class OffersView(APIView):
+    """Eligible, priced plan offers for one product, quantity and shopper jurisdiction.
+
+    Identify the product by ``sku`` (from your catalogue) or describe it inline. Each
+    offer carries an ``offer_token`` to send with the order; it binds the plan, both
+    prices, the quantity and the jurisdiction, and expires at ``expires_at``.
+    """
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=OffersRequestSerializer, responses=OffersResponseSerializer)
+    def post(self, request):
+        merchant = request_merchant(request)
+        data = request.data
+        needs_categories = isinstance(data, dict) and "product" in data
+        serializer = OffersRequestSerializer(
+            data=data, context={"category_slugs": category_slugs() if needs_categories else ()}
+        )
+        serializer.is_valid(raise_exception=True)
+        params = serializer.validated_data
+        if "sku" in params:
+            product = product_input_from_catalog(product_get(merchant=merchant, sku=params["sku"]))
+        else:
+            product = ProductInput(sku=None, **params["product"])
+
+        jurisdiction = params["jurisdiction"]
+        offer_set = offers_for_product(
+            merchant_id=merchant.id, product=product, quantity=params["quantity"],
+            jurisdiction=jurisdiction,
+        )
+        terms_path = reverse("plan-terms", kwargs={"code": "CODE"}).replace("CODE", "{code}")
+        context = {
+            "language": get_language() or "en",
+            "terms_url": request.build_absolute_uri(terms_path)
+            + f"?jurisdiction={quote(jurisdiction)}",
+        }
+        body = {
+            "product": product,
+            "jurisdiction": jurisdiction,
+            "quantity": params["quantity"],
+            "expires_at": offer_set.expires_at,
+            "offers": offer_set.offers,
+        }
+        return Response(OffersResponseSerializer(body, context=context).data)
+
+
+class PlanListView(generics.ListAPIView):
+    """The plans the calling merchant offers, with their price bands."""
+
+    permission_classes = [IsMerchant]
+    serializer_class = PlanSerializer
+
+    def get_queryset(self):
+        return plan_list_for_merchant(merchant=request_merchant(self.request))

@@ -1,0 +1,16 @@
+"""Test settings. Same database and broker selection as everywhere (DATABASE_URL,
+CELERY_BROKER_URL); Celery runs eagerly for unit tests only, and the worker tests
+start a real worker explicitly."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "coverdesk-test-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.common.health import healthz
+from backend.plans.views import plan_terms
+
+api_v1 = [
+    path("", include("backend.merchants.api.urls")),
+    path("", include("backend.catalog.api.urls")),
+    path("", include("backend.plans.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "backend.common.api.exceptions.not_found"
+handler500 = "backend.common.api.exceptions.server_error"
