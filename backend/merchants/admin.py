@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 
 from backend.merchants.models import Merchant, MerchantAPIKey
@@ -11,6 +12,7 @@ class MerchantAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "country", "default_currency")
     search_fields = ("name", "slug", "support_email")
     prepopulated_fields = {"slug": ("name",)}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(MerchantAPIKey)

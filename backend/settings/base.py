@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "backend.plans",
     "backend.contracts",
     "backend.claims",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [

@@ -69,7 +69,7 @@ class OfferSerializer(serializers.Serializer):
         return Money(offer.price, offer.currency).format(self.context["language"])
 
     def get_terms_url(self, offer) -> str:
-        return self.context["terms_url"].format(code=offer.plan.code)
+        return self.context["terms_url"].replace("__plan_code__", offer.plan.code, 1)
 
 
 class OfferedProductSerializer(serializers.Serializer):

@@ -18,6 +18,9 @@ from backend.plans.offers import ProductInput, offers_for_product, product_input
 from backend.plans.selectors import plan_list_for_merchant
 
 
+_CODE = "__plan_code__"
+
+
 class OffersView(APIView):
     """Eligible, priced plan offers for one product, quantity and shopper jurisdiction.
 
@@ -48,11 +51,10 @@ class OffersView(APIView):
             merchant_id=merchant.id, product=product, quantity=params["quantity"],
             jurisdiction=jurisdiction,
         )
-        terms_path = reverse("plan-terms", kwargs={"code": "CODE"}).replace("CODE", "{code}")
+        terms_url = request.build_absolute_uri(reverse("plan-terms", kwargs={"code": _CODE}))
         context = {
             "language": get_language() or "en",
-            "terms_url": request.build_absolute_uri(terms_path)
-            + f"?jurisdiction={quote(jurisdiction)}",
+            "terms_url": f"{terms_url}?jurisdiction={quote(jurisdiction)}",
         }
         body = {
             "product": product,

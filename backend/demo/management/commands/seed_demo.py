@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from backend.demo.seeding import seed_catalogue, seed_demo_api_keys, seed_users
+
+
+class Command(BaseCommand):
+    help = "Seed (or refresh) the demo world: merchants, providers, plans, products, users."
+
+    def handle(self, *args, **options):
+        merchants = seed_catalogue()
+        users = seed_users(merchants)
+        keys = seed_demo_api_keys(merchants)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write("Sign in at /admin/ as (username / password / role):")
+        for username, password, roles in users:
+            self.stdout.write(f"  {username:<12} {password:<16} {', '.join(roles)}")
+        self.stdout.write("Merchant API keys (header 'Authorization: Api-Key <key>'):")
+        for slug, key in keys.items():
+            self.stdout.write(f"  {slug:<12} {key}")

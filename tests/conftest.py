@@ -1,0 +1,87 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from backend.accounts.choices import Role
+from backend.accounts.services import user_create
+from backend.merchants.services import merchant_api_key_create
+from backend.plans import catalog_cache
+from tests.factories import CategoryFactory, MerchantFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """``postgres`` tests need PostgreSQL: skipped on SQLite, and a failure in CI."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogue_cache():
+    """Each test starts with no snapshot and no version token, as a new process would."""
+    cache.clear()
+    catalog_cache._current = None
+    yield
+    catalog_cache._current = None
+
+
+@pytest.fixture
+def phones(db):
+    return CategoryFactory(slug="phones", name="Phones")
+
+
+@pytest.fixture
+def merchant(db):
+    return MerchantFactory(slug="acme", name="Acme Electronics")
+
+
+@pytest.fixture
+def other_merchant(db):
+    return MerchantFactory(slug="globex", name="Globex Appliances")
+
+
+def _key_client(merchant) -> APIClient:
+    _, key = merchant_api_key_create(merchant=merchant, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    client.key = key
+    return client
+
+
+@pytest.fixture
+def api(merchant) -> APIClient:
+    """A client authenticated with an API key of ``merchant``."""
+    return _key_client(merchant)
+
+
+@pytest.fixture
+def other_api(other_merchant) -> APIClient:
+    return _key_client(other_merchant)
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(10_000))
+
+    def make(*roles: Role, merchant=None, password="s3cret-pass-word"):
+        n = next(counter)
+        return user_create(username=f"u{n}", email=f"u{n}@example.com", password=password,
+                           roles=list(roles), merchant=merchant)
+
+    return make
+
+
+@pytest.fixture
+def merchant_admin_client(make_user, merchant) -> APIClient:
+    client = APIClient()
+    client.force_login(make_user(Role.MERCHANT_ADMIN, merchant=merchant))
+    return client

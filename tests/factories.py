@@ -1,0 +1,125 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from backend.accounts.models import User
+from backend.catalog.models import Category, Product
+from backend.merchants.models import Merchant
+from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
+
+
+class MerchantFactory(DjangoModelFactory):
+    class Meta:
+        model = Merchant
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Merchant {n}")
+    slug = factory.Sequence(lambda n: f"merchant-{n}")
+    country = "US"
+    default_currency = "USD"
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    title = factory.Sequence(lambda n: f"Product {n}")
+    category = factory.SubFactory(CategoryFactory, slug="phones")
+    price = 49_999
+    currency = "USD"
+    manufacturer_warranty_months = 12
+
+
+class ProviderFactory(DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    legal_name = factory.Sequence(lambda n: f"Provider {n} Inc.")
+    address_line1 = "1 Main Street"
+    city = "Springfield"
+    region = "IL"
+    postal_code = "62701"
+    country = "US"
+    toll_free_phone = "+1 800 555 0100"
+    backing = "full_faith_and_credit"
+
+
+class InsuredProviderFactory(ProviderFactory):
+    backing = "insured"
+    insurer_name = "Reliable Insurance Co."
+    insurer_address = "9 Insurance Way, Hartford, CT 06103"
+    insurer_phone = "+1 800 555 0199"
+
+
+class AdministratorFactory(DjangoModelFactory):
+    class Meta:
+        model = Administrator
+
+    legal_name = factory.Sequence(lambda n: f"Administrator {n} LLC")
+    address_line1 = "2 Side Street"
+    city = "Springfield"
+    postal_code = "62701"
+    country = "US"
+    toll_free_phone = "+1 800 555 0111"
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    provider = factory.SubFactory(ProviderFactory)
+    coverage = "base"
+    term_months = 24
+    service_type = "repair"
+    coverage_starts = "immediate"
+    markets = factory.LazyFunction(lambda: ["US"])
+    summary = "Breakdown cover."
+    covered = "Mechanical and electrical failures."
+    exclusions = "Loss, theft, misuse."
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create:
+            self.eligible_categories.set(extracted if extracted is not None else ["phones"])
+
+
+class PlanPriceFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanPrice
+
+    plan = factory.SubFactory(PlanFactory)
+    currency = "USD"
+    product_price_min = 0
+    product_price_max = 99_999
+    price = 4_999
+
+
+class MerchantPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = MerchantPlan
+
+    merchant = factory.SubFactory(MerchantFactory)
+    plan = factory.SubFactory(PlanFactory)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
