@@ -1,3 +1,5 @@
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -9,6 +11,9 @@ from backend.accounts.roles import ROLE_PERMISSIONS
 @transaction.atomic
 def roles_sync() -> None:
     """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS."""
+    # Permissions are created app by app after migrate; make sure every app's exist now.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     all_permissions = Permission.objects.select_related("content_type")
     by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}
     for role in Role:
@@ -17,8 +22,7 @@ def roles_sync() -> None:
         if wanted == ["*"]:
             group.permissions.set(by_name.values())
         else:
-            # Apps migrated later may not have their permissions yet; post_migrate runs again.
-            group.permissions.set([by_name[name] for name in wanted if name in by_name])
+            group.permissions.set([by_name[name] for name in wanted])
 
 
 def user_create(

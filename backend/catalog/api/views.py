@@ -42,10 +42,12 @@ def _validate_rows(rows: list[dict]) -> list[dict]:
     serializer = ProductUpsertSerializer(
         data=rows, many=True, context={"category_slugs": category_slugs()}
     )
-    valid = serializer.is_valid()
     errors: dict[int, dict] = {}
-    if not valid:
-        errors = {i: e for i, e in enumerate(serializer.errors) if e}
+    if not serializer.is_valid():
+        # DRF gives {index: errors} for the bad rows (older releases: a list aligned to rows).
+        raw = serializer.errors
+        pairs = raw.items() if isinstance(raw, dict) else enumerate(raw)
+        errors = {int(i): dict(e) for i, e in pairs if e}
     first_row_of: dict[str, int] = {}
     for i, row in enumerate(rows):
         sku = row.get("sku")
