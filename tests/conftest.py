@@ -74,8 +74,13 @@ def make_user(db):
 
     def make(*roles: Role, merchant=None, password="s3cret-pass-word"):
         n = next(counter)
-        return user_create(username=f"u{n}", email=f"u{n}@example.com", password=password,
-                           roles=list(roles), merchant=merchant)
+        return user_create(
+            username=f"u{n}",
+            email=f"u{n}@example.com",
+            password=password,
+            roles=list(roles),
+            merchant=merchant,
+        )
 
     return make
 

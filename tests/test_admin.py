@@ -12,8 +12,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [m for m in admin.site._registry if m._meta.app_label in
-          {"accounts", "merchants", "catalog", "plans"}]
+MODELS = [
+    m
+    for m in admin.site._registry
+    if m._meta.app_label in {"accounts", "merchants", "catalog", "plans"}
+]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
@@ -24,7 +27,10 @@ def test_changelist_search_and_add_render(admin_client, model, merchant, phones)
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert admin_client.get(changelist).status_code == 200
     assert admin_client.get(changelist, {"q": "<script>"}).status_code == 200
-    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    assert (
+        admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
+        == 200
+    )
 
 
 def test_creating_an_api_key_in_the_admin_shows_it_once(admin_client, merchant):
@@ -43,11 +49,20 @@ def test_creating_an_api_key_in_the_admin_shows_it_once(admin_client, merchant):
 
 
 def test_provider_admin_explains_missing_insurer(admin_client):
-    response = admin_client.post(reverse("admin:plans_provider_add"), {
-        "legal_name": "Insured Co", "address_line1": "1 St", "city": "X", "postal_code": "1",
-        "country": "US", "toll_free_phone": "+1 800 555 0000", "backing": "insured",
-        "registration_numbers": "{}", "is_active": "on",
-    })
+    response = admin_client.post(
+        reverse("admin:plans_provider_add"),
+        {
+            "legal_name": "Insured Co",
+            "address_line1": "1 St",
+            "city": "X",
+            "postal_code": "1",
+            "country": "US",
+            "toll_free_phone": "+1 800 555 0000",
+            "backing": "insured",
+            "registration_numbers": "{}",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200  # the form is shown again with errors
     errors = response.context["adminform"].form.errors
     assert set(errors) == {"insurer_name", "insurer_address", "insurer_phone"}

@@ -8,8 +8,12 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/v1/offers/", "/api/v1/products/bulk-upsert/", "/api/v1/plans/",
-                 "/api/v1/merchant/api-keys/"):
+    for path in (
+        "/api/v1/offers/",
+        "/api/v1/products/bulk-upsert/",
+        "/api/v1/plans/",
+        "/api/v1/merchant/api-keys/",
+    ):
         assert path in text
     assert "MerchantApiKey" in text
 

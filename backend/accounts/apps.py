@@ -10,5 +10,9 @@ class AccountsConfig(AppConfig):
         from backend.accounts.services import roles_sync
 
         # Role groups are reference data: keep them in step with the code after every migrate.
-        post_migrate.connect(lambda **kwargs: roles_sync(), sender=self, weak=False,
-                             dispatch_uid="accounts.roles_sync")
+        post_migrate.connect(
+            lambda **kwargs: roles_sync(),
+            sender=self,
+            weak=False,
+            dispatch_uid="accounts.roles_sync",
+        )

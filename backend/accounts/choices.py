@@ -12,5 +12,11 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset(
-    {Role.MERCHANT_ADMIN, Role.DESK_AGENT, Role.DESK_SUPERVISOR, Role.MARKETING, Role.PLATFORM_ADMIN}
+    {
+        Role.MERCHANT_ADMIN,
+        Role.DESK_AGENT,
+        Role.DESK_SUPERVISOR,
+        Role.MARKETING,
+        Role.PLATFORM_ADMIN,
+    }
 )

@@ -22,7 +22,9 @@ class Category(models.Model):
 class Product(models.Model):
     """An item in a merchant's catalogue, identified by the merchant's SKU."""
 
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="products")
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.CASCADE, related_name="products"
+    )
     sku = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")

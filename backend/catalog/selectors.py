@@ -16,5 +16,3 @@ def product_get(*, merchant, sku: str) -> Product:
 
 def category_slugs() -> frozenset[str]:
     return frozenset(Category.objects.values_list("slug", flat=True))
-
-

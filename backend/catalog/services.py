@@ -5,8 +5,15 @@ from django.utils import timezone
 
 from backend.catalog.models import Product
 
-UPSERT_FIELDS = ("title", "category_id", "price", "currency", "manufacturer_warranty_months",
-                 "brand", "is_active")
+UPSERT_FIELDS = (
+    "title",
+    "category_id",
+    "price",
+    "currency",
+    "manufacturer_warranty_months",
+    "brand",
+    "is_active",
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,35 @@ import pycountry
 # Countries whose consumer-protection rules for service contracts are set per subdivision.
 SUBDIVIDED_COUNTRIES = frozenset({"US"})
 EU_MEMBER_STATES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
 # Market groups a plan may list instead of enumerating codes.
 MARKET_GROUPS = {"EU": EU_MEMBER_STATES}

@@ -10,7 +10,21 @@ from functools import cache
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 # Currencies that are no longer legal tender or are funds/metals codes: not sold in.
-_EXCLUDED = {"XAU", "XAG", "XPT", "XPD", "XDR", "XTS", "XXX", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
+_EXCLUDED = {
+    "XAU",
+    "XAG",
+    "XPT",
+    "XPD",
+    "XDR",
+    "XTS",
+    "XXX",
+    "XBA",
+    "XBB",
+    "XBC",
+    "XBD",
+    "XSU",
+    "XUA",
+}
 
 
 @cache

@@ -46,27 +46,54 @@ def seed_catalogue() -> dict[str, Merchant]:
         legal_name=data.ADMINISTRATOR["legal_name"], defaults=data.ADMINISTRATOR
     )
     plans = {}
-    for (code, name, provider, coverage, months, service, starts, waiting, categories, markets,
-         excluded, factor, deductible_pct) in data.PLANS:
+    for (
+        code,
+        name,
+        provider,
+        coverage,
+        months,
+        service,
+        starts,
+        waiting,
+        categories,
+        markets,
+        excluded,
+        factor,
+        deductible_pct,
+    ) in data.PLANS:
         plan, _ = Plan.objects.update_or_create(
             code=code,
             defaults=dict(
-                name=name, provider=providers[provider],
+                name=name,
+                provider=providers[provider],
                 administrator=administrator if provider == "shieldline" else None,
-                coverage=coverage, term_months=months, service_type=service,
-                coverage_starts=starts, waiting_period_days=waiting, markets=markets,
-                excluded_markets=excluded, summary=f"{data.COVERED[coverage].split('.')[0]}.",
-                covered=data.COVERED[coverage], exclusions=data.EXCLUSIONS,
+                coverage=coverage,
+                term_months=months,
+                service_type=service,
+                coverage_starts=starts,
+                waiting_period_days=waiting,
+                markets=markets,
+                excluded_markets=excluded,
+                summary=f"{data.COVERED[coverage].split('.')[0]}.",
+                covered=data.COVERED[coverage],
+                exclusions=data.EXCLUSIONS,
             ),
         )
         plan.full_clean()
         plan.eligible_categories.set(categories)
-        currency, bands = ("PLN", data.PLN_BANDS) if code.startswith("pl-") else ("USD", data.USD_BANDS)
+        currency, bands = (
+            ("PLN", data.PLN_BANDS) if code.startswith("pl-") else ("USD", data.USD_BANDS)
+        )
         plan.prices.all().delete()
         PlanPrice.objects.bulk_create(
-            PlanPrice(plan=plan, currency=currency, product_price_min=lo, product_price_max=hi,
-                      price=(price := _plan_price(band, factor, currency)),
-                      deductible=price * deductible_pct // 100 // 100 * 100)
+            PlanPrice(
+                plan=plan,
+                currency=currency,
+                product_price_min=lo,
+                product_price_max=hi,
+                price=(price := _plan_price(band, factor, currency)),
+                deductible=price * deductible_pct // 100 // 100 * 100,
+            )
             for lo, hi, band in bands
         )
         plans[code] = plan
@@ -74,17 +101,30 @@ def seed_catalogue() -> dict[str, Merchant]:
     merchants = {}
     rng = random.Random(7)  # noqa: S311 - deterministic demo data
     for slug, spec in data.MERCHANTS.items():
-        fields = {k: spec[k] for k in ("name", "country", "default_currency", "default_locale",
-                                        "revenue_share_bps", "support_email", "website")}
+        fields = {
+            k: spec[k]
+            for k in (
+                "name",
+                "country",
+                "default_currency",
+                "default_locale",
+                "revenue_share_bps",
+                "support_email",
+                "website",
+            )
+        }
         merchant, _ = Merchant.objects.update_or_create(slug=slug, defaults=fields)
         merchants[slug] = merchant
         for order, code in enumerate(spec["plans"]):
             MerchantPlan.objects.update_or_create(
                 merchant=merchant, plan=plans[code], defaults={"display_order": order * 10}
             )
-        product_bulk_upsert(merchant=merchant,
-                            rows=list(_demo_products(rng, spec["currency"], spec["categories"],
-                                                     spec["products"], slug)))
+        product_bulk_upsert(
+            merchant=merchant,
+            rows=list(
+                _demo_products(rng, spec["currency"], spec["categories"], spec["products"], slug)
+            ),
+        )
     return merchants
 
 
@@ -111,9 +151,13 @@ def seed_users(merchants: dict[str, Merchant]) -> list[tuple[str, str, list[str]
     created = []
     for username, email, roles, merchant_slug in data.USERS:
         if not User.objects.filter(username=username).exists():
-            user_create(username=username, email=email, password=data.DEMO_PASSWORD,
-                        roles=[Role(r) for r in roles],
-                        merchant=merchants.get(merchant_slug) if merchant_slug else None)
+            user_create(
+                username=username,
+                email=email,
+                password=data.DEMO_PASSWORD,
+                roles=[Role(r) for r in roles],
+                merchant=merchants.get(merchant_slug) if merchant_slug else None,
+            )
         created.append((username, data.DEMO_PASSWORD, roles))
     return created
 

@@ -36,7 +36,9 @@ class MerchantAPIKeyAdmin(admin.ModelAdmin):
             api_key.save(update_fields=["expiry_date"])
         messages.warning(
             request,
-            format_html("The API key is <code>{}</code>. Copy it now: it is never shown again.", key),
+            format_html(
+                "The API key is <code>{}</code>. Copy it now: it is never shown again.", key
+            ),
         )
 
     @admin.action(description="Revoke selected keys")

@@ -29,10 +29,24 @@ class MerchantPlanInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "provider", "coverage", "term_months", "service_type",
-                    "coverage_starts", "is_active")
-    list_filter = ("is_active", "coverage", "service_type", "coverage_starts", "provider",
-                   "eligible_categories")
+    list_display = (
+        "code",
+        "name",
+        "provider",
+        "coverage",
+        "term_months",
+        "service_type",
+        "coverage_starts",
+        "is_active",
+    )
+    list_filter = (
+        "is_active",
+        "coverage",
+        "service_type",
+        "coverage_starts",
+        "provider",
+        "eligible_categories",
+    )
     search_fields = ("code", "name", "summary")
     filter_horizontal = ("eligible_categories",)
     autocomplete_fields = ("provider", "administrator")

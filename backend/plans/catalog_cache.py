@@ -126,8 +126,13 @@ def _build(version: str) -> CatalogSnapshot:
         bands: dict[str, list[PriceBand]] = {}
         for price in sorted(plan.prices.all(), key=lambda p: (p.currency, p.product_price_min)):
             bands.setdefault(price.currency, []).append(
-                PriceBand(price.product_price_min, price.product_price_max, price.price,
-                          price.deductible, price.limit_of_liability)
+                PriceBand(
+                    price.product_price_min,
+                    price.product_price_max,
+                    price.price,
+                    price.deductible,
+                    price.limit_of_liability,
+                )
             )
         entries[plan.id] = PlanEntry(
             id=plan.id,

@@ -15,8 +15,9 @@ class ServiceType(models.TextChoices):
 
 class CoverageStarts(models.TextChoices):
     IMMEDIATE = "immediate", _("On the purchase date")
-    AFTER_MANUFACTURER_WARRANTY = "after_manufacturer_warranty", _(
-        "When the manufacturer's warranty ends"
+    AFTER_MANUFACTURER_WARRANTY = (
+        "after_manufacturer_warranty",
+        _("When the manufacturer's warranty ends"),
     )
 
 

@@ -33,13 +33,25 @@ class Party(models.Model):
 
     @property
     def mailing_address(self) -> str:
-        lines = [self.address_line1, self.address_line2,
-                 " ".join(p for p in (self.postal_code, self.city) if p), self.region, self.country]
+        lines = [
+            self.address_line1,
+            self.address_line2,
+            " ".join(p for p in (self.postal_code, self.city) if p),
+            self.region,
+            self.country,
+        ]
         return ", ".join(line for line in lines if line)
 
     def missing_disclosure_fields(self) -> list[str]:
         """Fields the contract documents must show, and which are still empty."""
-        required = ("legal_name", "address_line1", "city", "postal_code", "country", "toll_free_phone")
+        required = (
+            "legal_name",
+            "address_line1",
+            "city",
+            "postal_code",
+            "country",
+            "toll_free_phone",
+        )
         return [name for name in required if not str(getattr(self, name) or "").strip()]
 
 
@@ -59,16 +71,17 @@ class Provider(Party):
         missing = super().missing_disclosure_fields()
         if self.backing == Backing.INSURED:
             # NY 7905(b): an insured plan names the insurer, its address and toll-free number.
-            missing += [f for f in ("insurer_name", "insurer_address", "insurer_phone")
-                        if not getattr(self, f).strip()]
+            missing += [
+                f
+                for f in ("insurer_name", "insurer_address", "insurer_phone")
+                if not getattr(self, f).strip()
+            ]
         return missing
 
     def clean(self) -> None:
         missing = self.missing_disclosure_fields()
         if missing:
-            raise ValidationError(
-                {f: _("Required for the contract disclosures.") for f in missing}
-            )
+            raise ValidationError({f: _("Required for the contract disclosures.") for f in missing})
 
 
 class Administrator(Party):
@@ -86,20 +99,24 @@ class Plan(models.Model):
         Administrator, null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
     )
     coverage = models.CharField(max_length=10, choices=Coverage.choices)
-    term_months = models.PositiveSmallIntegerField(validators=[MinValueValidator(1),
-                                                               MaxValueValidator(120)])
+    term_months = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
     service_type = models.CharField(max_length=20, choices=ServiceType.choices)
-    waiting_period_days = models.PositiveSmallIntegerField(default=0,
-                                                           validators=[MaxValueValidator(365)])
-    coverage_starts = models.CharField(max_length=40, choices=CoverageStarts.choices,
-                                       default=CoverageStarts.IMMEDIATE)
+    waiting_period_days = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(365)]
+    )
+    coverage_starts = models.CharField(
+        max_length=40, choices=CoverageStarts.choices, default=CoverageStarts.IMMEDIATE
+    )
     eligible_categories = models.ManyToManyField("catalog.Category", related_name="plans")
     markets = models.JSONField(
         default=list,
         help_text=_("Where the plan is sold: US states (US-CA), countries (PL), US or EU for all."),
     )
-    excluded_markets = models.JSONField(default=list, blank=True,
-                                        help_text=_("Carved out of the markets, e.g. US-FL."))
+    excluded_markets = models.JSONField(
+        default=list, blank=True, help_text=_("Carved out of the markets, e.g. US-FL.")
+    )
     # The legal template kind this plan's documents are rendered from (legal_templates/).
     terms_template = models.CharField(max_length=60, default="service_contract")
     summary = models.CharField(max_length=300, help_text=_("One-line coverage summary for offers."))
@@ -127,7 +144,9 @@ class Plan(models.Model):
                 continue
             bad = [v for v in value if not jurisdictions.is_market_code(v)]
             if bad:
-                errors[field] = _("Unknown jurisdiction codes: %(codes)s") % {"codes": ", ".join(bad)}
+                errors[field] = _("Unknown jurisdiction codes: %(codes)s") % {
+                    "codes": ", ".join(bad)
+                }
             else:
                 setattr(self, field, sorted({jurisdictions.normalise(v) for v in value}))
         if not errors.get("markets") and not self.markets:
@@ -154,10 +173,13 @@ class PlanPrice(models.Model):
     class Meta:
         ordering = ("plan_id", "currency", "product_price_min")
         constraints = [
-            models.CheckConstraint(condition=Q(product_price_min__lte=F("product_price_max")),
-                                   name="planprice_band_ordered"),
-            models.UniqueConstraint(fields=["plan", "currency", "product_price_min"],
-                                    name="planprice_unique_band_start"),
+            models.CheckConstraint(
+                condition=Q(product_price_min__lte=F("product_price_max")),
+                name="planprice_band_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "currency", "product_price_min"], name="planprice_unique_band_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,8 +188,11 @@ class PlanPrice(models.Model):
     def clean(self) -> None:
         if self.currency and not is_currency(self.currency):
             raise ValidationError({"currency": _("Unknown currency.")})
-        if (self.product_price_min is not None and self.product_price_max is not None
-                and self.product_price_min > self.product_price_max):
+        if (
+            self.product_price_min is not None
+            and self.product_price_max is not None
+            and self.product_price_min > self.product_price_max
+        ):
             raise ValidationError({"product_price_max": _("Must not be below the minimum.")})
         if self.plan_id and self.currency and self.product_price_min is not None:
             overlapping = PlanPrice.objects.filter(
@@ -177,14 +202,17 @@ class PlanPrice(models.Model):
                 product_price_max__gte=self.product_price_min,
             ).exclude(pk=self.pk)
             if overlapping.exists():
-                raise ValidationError(_("This band overlaps another band of the same plan and currency."))
+                raise ValidationError(
+                    _("This band overlaps another band of the same plan and currency.")
+                )
 
 
 class MerchantPlan(models.Model):
     """A plan a merchant offers at checkout, in its display order."""
 
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE,
-                                 related_name="plan_offerings")
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.CASCADE, related_name="plan_offerings"
+    )
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="merchant_offerings")
     display_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)

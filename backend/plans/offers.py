@@ -17,7 +17,7 @@ from backend.common.exceptions import ApplicationError
 from backend.plans.catalog_cache import PlanEntry, PriceBand, catalog_snapshot
 from backend.plans.choices import CoverageStarts
 
-TOKEN_SALT = "coverdesk.plans.offer"
+TOKEN_SALT = "coverdesk.plans.offer"  # noqa: S105 - a namespace, not a secret
 TOKEN_VERSION = 1
 
 
@@ -85,7 +85,9 @@ class OfferClaims:
 
 def offers_expire_at() -> datetime:
     """When offers made now stop being accepted at checkout (whole seconds)."""
-    return datetime.fromtimestamp(int(time.time() + settings.OFFER_TOKEN_TTL.total_seconds()), tz=UTC)
+    return datetime.fromtimestamp(
+        int(time.time() + settings.OFFER_TOKEN_TTL.total_seconds()), tz=UTC
+    )
 
 
 def offers_for_product(

@@ -11,13 +11,19 @@ from backend.plans.catalog_cache import catalog_invalidate
 from backend.plans.models import MerchantPlan, Plan, PlanPrice, Provider
 
 
-def _catalogue_changed(sender, **kwargs):  # noqa: ARG001
+def _catalogue_changed(sender, **kwargs):
     catalog_invalidate()
 
 
 for _model in (Plan, PlanPrice, Provider, MerchantPlan, Merchant):
-    post_save.connect(_catalogue_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
-    post_delete.connect(_catalogue_changed, sender=_model,
-                        dispatch_uid=f"catalog-delete-{_model.__name__}")
-m2m_changed.connect(_catalogue_changed, sender=Plan.eligible_categories.through,
-                    dispatch_uid="catalog-plan-categories")
+    post_save.connect(
+        _catalogue_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        _catalogue_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}"
+    )
+m2m_changed.connect(
+    _catalogue_changed,
+    sender=Plan.eligible_categories.through,
+    dispatch_uid="catalog-plan-categories",
+)

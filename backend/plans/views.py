@@ -33,7 +33,8 @@ def plan_terms(request, code: str):
             "price": Money(p.price, p.currency).format(language),
             "deductible": Money(p.deductible, p.currency).format(language),
             "limit": Money(p.limit_of_liability, p.currency).format(language)
-            if p.limit_of_liability is not None else None,
+            if p.limit_of_liability is not None
+            else None,
         }
         for p in plan.prices.all()
     ]
@@ -41,12 +42,16 @@ def plan_terms(request, code: str):
         jurisdictions.market_matches(frozenset(plan.markets), jurisdiction)
         and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
     )
-    return render(request, "plans/terms.html", {
-        "plan": plan,
-        "provider": plan.provider,
-        "administrator": plan.administrator,
-        "jurisdiction": jurisdiction,
-        "sold_here": sold_here,
-        "bands": bands,
-        "categories": [c.name for c in plan.eligible_categories.all()],
-    })
+    return render(
+        request,
+        "plans/terms.html",
+        {
+            "plan": plan,
+            "provider": plan.provider,
+            "administrator": plan.administrator,
+            "jurisdiction": jurisdiction,
+            "sold_here": sold_here,
+            "bands": bands,
+            "categories": [c.name for c in plan.eligible_categories.all()],
+        },
+    )

@@ -11,7 +11,10 @@ if DEBUG_REQUESTED:
 DEBUG = False
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 32 characters.")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not ALLOW_SQLITE_IN_PRODUCTION:
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and not ALLOW_SQLITE_IN_PRODUCTION
+):
     raise ImproperlyConfigured("Production needs DATABASE_URL pointing at PostgreSQL.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

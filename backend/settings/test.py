@@ -4,7 +4,7 @@ start a real worker explicitly."""
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "coverdesk-test-key"  # noqa: S105
+SECRET_KEY = "coverdesk-test-key"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -36,7 +36,8 @@ def test_merchant_admin_needs_a_merchant(make_user):
 def test_staff_sign_in_with_a_password(client, make_user):
     make_user(Role.DESK_AGENT, password="a-long-desk-password")
     user = make_user(Role.DESK_AGENT, password="another-long-password")
-    response = client.post("/admin/login/", {"username": user.username,
-                                             "password": "another-long-password",
-                                             "next": "/admin/"})
+    response = client.post(
+        "/admin/login/",
+        {"username": user.username, "password": "another-long-password", "next": "/admin/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"

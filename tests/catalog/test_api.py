@@ -10,8 +10,14 @@ BULK = "/api/v1/products/bulk-upsert/"
 
 
 def row(n, **overrides):
-    return {"sku": f"SKU-{n}", "title": f"Phone {n}", "category": "phones", "price": 10_000 + n,
-            "currency": "USD", **overrides}
+    return {
+        "sku": f"SKU-{n}",
+        "title": f"Phone {n}",
+        "category": "phones",
+        "price": 10_000 + n,
+        "currency": "USD",
+        **overrides,
+    }
 
 
 def test_bulk_upsert_creates_then_updates_idempotently(api, merchant, phones):
@@ -40,9 +46,18 @@ def test_bulk_upsert_keeps_created_at_on_update(api, merchant, phones):
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(api, merchant, phones):
     ProductFactory(merchant=merchant, sku="SKU-0", price=123)
-    rows = [row(0, price=999), row(1), row(2, price=-1), row(3, category="boats"),
-            row(4, currency="XYZ"), row(5, price=10.5), row(1), {"title": "no sku"},
-            row(8, sku="bad sku!"), row(9, manufacturer_warranty_months=999)]
+    rows = [
+        row(0, price=999),
+        row(1),
+        row(2, price=-1),
+        row(3, category="boats"),
+        row(4, currency="XYZ"),
+        row(5, price=10.5),
+        row(1),
+        {"title": "no sku"},
+        row(8, sku="bad sku!"),
+        row(9, manufacturer_warranty_months=999),
+    ]
     response = api.post(BULK, {"products": rows}, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -66,16 +81,18 @@ def test_more_than_1000_rows_is_refused(api, phones):
     assert not Product.objects.exists()
 
 
-@pytest.mark.parametrize("body", [{}, {"products": []}, {"products": "x"}, {"products": [1, 2]},
-                                  []])
+@pytest.mark.parametrize(
+    "body", [{}, {"products": []}, {"products": "x"}, {"products": [1, 2]}, []]
+)
 def test_malformed_envelopes(api, phones, body):
     response = api.post(BULK, body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
 
 
-def test_same_sku_at_two_merchants_is_two_products(api, other_api, merchant, other_merchant,
-                                                   phones):
+def test_same_sku_at_two_merchants_is_two_products(
+    api, other_api, merchant, other_merchant, phones
+):
     api.post(BULK, {"products": [row(1, price=100)]}, format="json")
     other_api.post(BULK, {"products": [row(1, price=200)]}, format="json")
     assert Product.objects.get(merchant=merchant, sku="SKU-1").price == 100
@@ -95,14 +112,19 @@ def test_put_creates_then_replaces(api, merchant, phones):
 def test_put_with_bad_fields(api, phones):
     response = api.put("/api/v1/products/PH-1/", {"title": "", "price": "10"}, format="json")
     assert response.status_code == 400
-    assert set(response.json()["fields"]["products"]["0"]) >= {"title", "price", "category",
-                                                               "currency"}
+    assert set(response.json()["fields"]["products"]["0"]) >= {
+        "title",
+        "price",
+        "category",
+        "currency",
+    }
     response = api.put("/api/v1/products/PH-1/", [1], format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid_body"
 
 
-def test_get_and_list_are_scoped_to_the_merchant(api, other_api, merchant, other_merchant,
-                                                 phones, django_assert_max_num_queries):
+def test_get_and_list_are_scoped_to_the_merchant(
+    api, other_api, merchant, other_merchant, phones, django_assert_max_num_queries
+):
     ProductFactory(merchant=merchant, sku="MINE")
     ProductFactory(merchant=other_merchant, sku="THEIRS")
     assert api.get("/api/v1/products/MINE/").status_code == 200
@@ -114,8 +136,9 @@ def test_get_and_list_are_scoped_to_the_merchant(api, other_api, merchant, other
     with django_assert_max_num_queries(3):  # key, count, page (category joined)
         body = api.get("/api/v1/products/", {"page_size": 10}).json()
     assert body["count"] == 21 and len(body["results"]) == 10
-    assert "THEIRS" not in {p["sku"] for p in other_api.get("/api/v1/products/").json()["results"]
-                            } - {"THEIRS"}
+    assert "THEIRS" not in {
+        p["sku"] for p in other_api.get("/api/v1/products/").json()["results"]
+    } - {"THEIRS"}
     assert [p["sku"] for p in other_api.get("/api/v1/products/").json()["results"]] == ["THEIRS"]
 
 
@@ -127,8 +150,9 @@ def test_list_filters_by_category(api, merchant, phones):
     assert [p["sku"] for p in body["results"]] == ["B"]
 
 
-def test_signed_in_merchant_admin_sees_own_products(merchant_admin_client, merchant,
-                                                    other_merchant, phones):
+def test_signed_in_merchant_admin_sees_own_products(
+    merchant_admin_client, merchant, other_merchant, phones
+):
     ProductFactory(merchant=merchant, sku="MINE")
     ProductFactory(merchant=other_merchant, sku="THEIRS")
     body = merchant_admin_client.get("/api/v1/products/").json()

@@ -60,7 +60,8 @@ def test_healthz_reports_database_and_broker(client):
 def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
     from backend.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    dead = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(app, "connection_for_write", lambda: app.connection(dead))
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -73,16 +74,24 @@ def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
     [
         ({"DJANGO_DEBUG": "true", "DJANGO_SECRET_KEY": "x" * 40}, "DJANGO_DEBUG must be off"),
         ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY must be set"),
-        ({"DJANGO_SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"},
-         "needs DATABASE_URL pointing at PostgreSQL"),
+        (
+            {"DJANGO_SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"},
+            "needs DATABASE_URL pointing at PostgreSQL",
+        ),
     ],
 )
 def test_production_settings_refuse_unsafe_configuration(env, message):
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "backend.settings.production",
-             **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert message in result.stderr
@@ -90,11 +99,21 @@ def test_production_settings_refuse_unsafe_configuration(env, message):
 
 def test_production_settings_start_with_secrets_and_postgres():
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "backend.settings.production",
-             "DJANGO_SECRET_KEY": "s" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"},
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+            "DJANGO_SECRET_KEY": "s" * 50,
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

@@ -31,15 +31,29 @@ def test_money_formats_per_locale(money, locale, text):
 
 
 def test_currency_exponents():
-    assert (minor_unit_exponent("USD"), minor_unit_exponent("JPY"),
-            minor_unit_exponent("KWD")) == (2, 0, 3)
+    assert (minor_unit_exponent("USD"), minor_unit_exponent("JPY"), minor_unit_exponent("KWD")) == (
+        2,
+        0,
+        3,
+    )
     assert is_currency("PLN") and not is_currency("XAU") and not is_currency("usd")
 
 
 @pytest.mark.parametrize(
     ("code", "valid"),
-    [("US-CA", True), ("US-DC", True), ("us-ny", True), ("US", False), ("US-ZZ", False),
-     ("PL", True), ("DE", True), ("XX", False), ("", False), ("EU", False), (None, False)],
+    [
+        ("US-CA", True),
+        ("US-DC", True),
+        ("us-ny", True),
+        ("US", False),
+        ("US-ZZ", False),
+        ("PL", True),
+        ("DE", True),
+        ("XX", False),
+        ("", False),
+        ("EU", False),
+        (None, False),
+    ],
 )
 def test_shopper_jurisdictions(code, valid):
     assert jurisdictions.is_shopper_jurisdiction(code) is valid

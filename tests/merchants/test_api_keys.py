@@ -77,8 +77,9 @@ def test_last_used_is_recorded_at_most_once_a_minute(merchant, django_assert_num
 
 
 def test_merchant_admin_creates_lists_and_revokes_keys(merchant_admin_client, merchant):
-    response = merchant_admin_client.post("/api/v1/merchant/api-keys/", {"name": "shop"},
-                                          format="json")
+    response = merchant_admin_client.post(
+        "/api/v1/merchant/api-keys/", {"name": "shop"}, format="json"
+    )
     assert response.status_code == 201
     created = response.json()
     key = created["key"]
@@ -93,8 +94,9 @@ def test_merchant_admin_creates_lists_and_revokes_keys(merchant_admin_client, me
     assert client_with(key).get("/api/v1/merchant/").status_code == 401
 
 
-def test_merchant_admin_cannot_see_or_revoke_another_merchants_key(make_user, merchant,
-                                                                   other_merchant):
+def test_merchant_admin_cannot_see_or_revoke_another_merchants_key(
+    make_user, merchant, other_merchant
+):
     theirs, their_key = merchant_api_key_create(merchant=other_merchant, name="theirs")
     client = APIClient()
     client.force_login(make_user(Role.MERCHANT_ADMIN, merchant=merchant))

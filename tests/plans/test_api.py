@@ -22,8 +22,9 @@ def catalogue(merchant, phones):
     """Three plans offered by ``merchant`` for phones in the US, and one product."""
     for n, months in enumerate((12, 24, 36)):
         plan = PlanFactory(code=f"phone-{months}m", term_months=months)
-        PlanPriceFactory(plan=plan, product_price_min=0, product_price_max=99_999,
-                         price=2_000 + 1_000 * n)
+        PlanPriceFactory(
+            plan=plan, product_price_min=0, product_price_max=99_999, price=2_000 + 1_000 * n
+        )
         MerchantPlanFactory(merchant=merchant, plan=plan)
     return ProductFactory(merchant=merchant, sku="PHONE-1", price=59_999)
 
@@ -49,9 +50,18 @@ def test_offers_by_sku(api, catalogue):
 
 
 def test_offers_for_an_inline_product(api, catalogue):
-    response = post(api, {"product": {"title": "Phone X", "category": "phones",
-                                      "price": 10_000, "currency": "USD"},
-                          "jurisdiction": "US-NY"})
+    response = post(
+        api,
+        {
+            "product": {
+                "title": "Phone X",
+                "category": "phones",
+                "price": 10_000,
+                "currency": "USD",
+            },
+            "jurisdiction": "US-NY",
+        },
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["product"]["sku"] is None
@@ -70,8 +80,7 @@ def test_no_eligible_plans_is_an_empty_list(api, catalogue):
     assert response.json()["offers"] == []
 
 
-def test_query_count_does_not_grow_with_plans(api, merchant, catalogue,
-                                              django_assert_num_queries):
+def test_query_count_does_not_grow_with_plans(api, merchant, catalogue, django_assert_num_queries):
     post(api, {"sku": "PHONE-1", "jurisdiction": "US-CA"})  # warms the snapshot and last_used
     # One query authenticates the key, one loads the product; none per plan.
     with django_assert_num_queries(2):
@@ -87,8 +96,10 @@ def test_query_count_does_not_grow_with_plans(api, merchant, catalogue,
 
 
 def test_inline_product_costs_two_queries(api, catalogue, django_assert_num_queries):
-    body = {"product": {"title": "T", "category": "phones", "price": 100, "currency": "USD"},
-            "jurisdiction": "US-CA"}
+    body = {
+        "product": {"title": "T", "category": "phones", "price": 100, "currency": "USD"},
+        "jurisdiction": "US-CA",
+    }
     post(api, body)
     with django_assert_num_queries(2):  # the key, and the category list for validation
         assert post(api, body).status_code == 200
@@ -113,23 +124,49 @@ def test_another_merchants_sku_is_not_found(other_api, catalogue):
         ({"sku": "PHONE-1", "jurisdiction": "US-CA", "quantity": 1.5}, "quantity"),
         ({"sku": "PHONE-1", "jurisdiction": "US-CA", "quantity": "2"}, "quantity"),
         ({"jurisdiction": "US-CA"}, "sku"),
-        ({"sku": "PHONE-1", "jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "phones", "price": 1, "currency": "USD"}}, "sku"),
-        ({"jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "phones", "price": -1, "currency": "USD"}},
-         "product"),
-        ({"jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "phones", "price": 9.99, "currency": "USD"}},
-         "product"),
-        ({"jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "phones", "price": "999", "currency": "USD"}},
-         "product"),
-        ({"jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "phones", "price": 999, "currency": "ZZZ"}},
-         "product"),
-        ({"jurisdiction": "US-CA",
-          "product": {"title": "T", "category": "boats", "price": 999, "currency": "USD"}},
-         "product"),
+        (
+            {
+                "sku": "PHONE-1",
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "phones", "price": 1, "currency": "USD"},
+            },
+            "sku",
+        ),
+        (
+            {
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "phones", "price": -1, "currency": "USD"},
+            },
+            "product",
+        ),
+        (
+            {
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "phones", "price": 9.99, "currency": "USD"},
+            },
+            "product",
+        ),
+        (
+            {
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "phones", "price": "999", "currency": "USD"},
+            },
+            "product",
+        ),
+        (
+            {
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "phones", "price": 999, "currency": "ZZZ"},
+            },
+            "product",
+        ),
+        (
+            {
+                "jurisdiction": "US-CA",
+                "product": {"title": "T", "category": "boats", "price": 999, "currency": "USD"},
+            },
+            "product",
+        ),
     ],
 )
 def test_bad_input_names_the_field(api, catalogue, body, field):
@@ -142,8 +179,13 @@ def test_bad_input_names_the_field(api, catalogue, body, field):
 
 
 def test_inline_field_errors_are_nested(api, catalogue):
-    response = post(api, {"jurisdiction": "US-CA", "product": {
-        "title": "T", "category": "boats", "price": -5, "currency": "ZZZ"}})
+    response = post(
+        api,
+        {
+            "jurisdiction": "US-CA",
+            "product": {"title": "T", "category": "boats", "price": -5, "currency": "ZZZ"},
+        },
+    )
     fields = response.json()["fields"]["product"]
     assert set(fields) == {"category", "price", "currency"}
     assert "boats" in fields["category"][0]
@@ -152,8 +194,11 @@ def test_inline_field_errors_are_nested(api, catalogue):
 def test_malformed_json_is_400(api, catalogue):
     response = api.post(URL, data='{"sku": "PHONE-1",', content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"code": "malformed_request",
-                               "message": "The request body is not valid JSON.", "fields": {}}
+    assert response.json() == {
+        "code": "malformed_request",
+        "message": "The request body is not valid JSON.",
+        "fields": {},
+    }
 
 
 def test_non_object_body_is_400(api, catalogue):
@@ -168,19 +213,22 @@ def test_form_encoded_body_is_415(api, catalogue):
     assert response.json()["code"] == "unsupported_media_type"
 
 
-@pytest.mark.parametrize("header", [None, "Api-Key nope", "Api-Key abc.def", "Bearer x",
-                                    "Api-Key "])
+@pytest.mark.parametrize(
+    "header", [None, "Api-Key nope", "Api-Key abc.def", "Bearer x", "Api-Key "]
+)
 def test_missing_or_wrong_key_is_401(client, catalogue, header):
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
-    response = client.post(URL, {"sku": "PHONE-1", "jurisdiction": "US-CA"},
-                           content_type="application/json", **extra)
+    response = client.post(
+        URL, {"sku": "PHONE-1", "jurisdiction": "US-CA"}, content_type="application/json", **extra
+    )
     assert response.status_code == 401
     assert response.json()["code"] in {"not_authenticated", "authentication_failed"}
     assert response["WWW-Authenticate"] == "Api-Key"
 
 
-def test_plans_list_shows_only_the_merchants_plans(api, other_api, merchant, catalogue,
-                                                   other_merchant, django_assert_max_num_queries):
+def test_plans_list_shows_only_the_merchants_plans(
+    api, other_api, merchant, catalogue, other_merchant, django_assert_max_num_queries
+):
     other_plan = PlanFactory(code="other")
     MerchantPlanFactory(merchant=other_merchant, plan=other_plan)
     with django_assert_max_num_queries(6):
@@ -195,7 +243,9 @@ def test_plans_list_shows_only_the_merchants_plans(api, other_api, merchant, cat
 
 
 def test_terms_page_is_public_and_escapes_text(client, catalogue, merchant):
-    plan = PlanFactory(code="tricky", exclusions='<script>alert(1)</script> & <img src="file:///x">')
+    plan = PlanFactory(
+        code="tricky", exclusions='<script>alert(1)</script> & <img src="file:///x">'
+    )
     PlanPriceFactory(plan=plan)
     response = client.get(reverse("plan-terms", args=["tricky"]), {"jurisdiction": "US-CA"})
     assert response.status_code == 200

@@ -49,8 +49,9 @@ def test_change_is_not_visible_before_commit(merchant, phones, django_capture_on
     assert callbacks
 
 
-def test_category_and_offering_changes_invalidate(merchant, phones,
-                                                  django_capture_on_commit_callbacks):
+def test_category_and_offering_changes_invalidate(
+    merchant, phones, django_capture_on_commit_callbacks
+):
     from tests.factories import CategoryFactory
 
     plan = PlanPriceFactory().plan
@@ -77,4 +78,3 @@ def test_a_flushed_cache_rebuilds_once(merchant, phones):
     cache.clear()
     rebuilt = catalog_snapshot()
     assert catalog_snapshot() is rebuilt
-

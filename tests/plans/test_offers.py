@@ -25,12 +25,18 @@ pytestmark = pytest.mark.django_db
 
 
 def phone(price=49_999, currency="USD", category="phones", warranty=12):
-    return ProductInput(sku="P-1", title="Phone", category=category, price=price,
-                        currency=currency, manufacturer_warranty_months=warranty)
+    return ProductInput(
+        sku="P-1",
+        title="Phone",
+        category=category,
+        price=price,
+        currency=currency,
+        manufacturer_warranty_months=warranty,
+    )
 
 
 def offered(merchant, **plan_kwargs):
-    """A plan the merchant offers, with one USD band 100.00–999.99 at 49.99."""
+    """A plan the merchant offers, with one USD band 100.00 to 999.99 at 49.99."""
     bands = plan_kwargs.pop("bands", [(10_000, 99_999, 4_999)])
     order = plan_kwargs.pop("display_order", 100)
     plan = PlanFactory(**plan_kwargs)
@@ -41,16 +47,27 @@ def offered(merchant, **plan_kwargs):
 
 
 def codes(merchant, product=None, jurisdiction="US-CA", quantity=1):
-    result = offers_for_product(merchant_id=merchant.id, product=product or phone(),
-                                quantity=quantity, jurisdiction=jurisdiction)
+    result = offers_for_product(
+        merchant_id=merchant.id,
+        product=product or phone(),
+        quantity=quantity,
+        jurisdiction=jurisdiction,
+    )
     return [o.plan.code for o in result.offers]
 
 
 def test_offers_an_eligible_plan_with_its_band_terms(merchant, phones):
-    plan = offered(merchant, code="p", term_months=36, coverage="adh", waiting_period_days=30,
-                   coverage_starts="after_manufacturer_warranty")
-    result = offers_for_product(merchant_id=merchant.id, product=phone(warranty=24), quantity=2,
-                                jurisdiction="US-CA")
+    plan = offered(
+        merchant,
+        code="p",
+        term_months=36,
+        coverage="adh",
+        waiting_period_days=30,
+        coverage_starts="after_manufacturer_warranty",
+    )
+    result = offers_for_product(
+        merchant_id=merchant.id, product=phone(warranty=24), quantity=2, jurisdiction="US-CA"
+    )
     [offer] = result.offers
     assert offer.plan.id == plan.id
     assert (offer.price, offer.total, offer.currency) == (4_999, 9_998, "USD")
@@ -77,11 +94,15 @@ def test_price_band_edges_are_inclusive(merchant, phones, price, eligible):
 
 
 def test_picks_the_band_containing_the_price(merchant, phones):
-    offered(merchant, code="p", bands=[(0, 9_999, 999), (10_000, 49_999, 2_999),
-                                       (50_000, 99_999, 5_999)])
+    offered(
+        merchant,
+        code="p",
+        bands=[(0, 9_999, 999), (10_000, 49_999, 2_999), (50_000, 99_999, 5_999)],
+    )
     for price, expected in [(5_000, 999), (10_000, 2_999), (49_999, 2_999), (50_000, 5_999)]:
-        [offer] = offers_for_product(merchant_id=merchant.id, product=phone(price=price),
-                                     quantity=1, jurisdiction="US-TX").offers
+        [offer] = offers_for_product(
+            merchant_id=merchant.id, product=phone(price=price), quantity=1, jurisdiction="US-TX"
+        ).offers
         assert offer.price == expected
 
 
@@ -132,8 +153,7 @@ def test_inactive_plans_offerings_and_providers_are_not_offered(merchant, phones
 
 def test_provider_missing_a_disclosure_field_is_not_offered(merchant, phones):
     offered(merchant, code="no-phone", provider=ProviderFactory(toll_free_phone=""))
-    offered(merchant, code="insured-no-insurer",
-            provider=InsuredProviderFactory(insurer_name=""))
+    offered(merchant, code="insured-no-insurer", provider=InsuredProviderFactory(insurer_name=""))
     offered(merchant, code="complete", provider=InsuredProviderFactory())
     assert codes(merchant) == ["complete"]
 
@@ -141,28 +161,47 @@ def test_provider_missing_a_disclosure_field_is_not_offered(merchant, phones):
 def test_sorted_by_merchant_order_then_term_then_price(merchant, phones):
     offered(merchant, code="late", display_order=20, term_months=12)
     offered(merchant, code="three-years", display_order=10, term_months=36)
-    offered(merchant, code="two-years-dear", display_order=10, term_months=24,
-            bands=[(0, 99_999, 7_999)])
-    offered(merchant, code="two-years-cheap", display_order=10, term_months=24,
-            bands=[(0, 99_999, 5_999)])
+    offered(
+        merchant,
+        code="two-years-dear",
+        display_order=10,
+        term_months=24,
+        bands=[(0, 99_999, 7_999)],
+    )
+    offered(
+        merchant,
+        code="two-years-cheap",
+        display_order=10,
+        term_months=24,
+        bands=[(0, 99_999, 5_999)],
+    )
     assert codes(merchant) == ["two-years-cheap", "two-years-dear", "three-years", "late"]
 
 
 def test_band_limit_of_liability_and_deductible(merchant, phones):
     plan = offered(merchant, code="p", bands=[])
-    PlanPriceFactory(plan=plan, product_price_min=0, product_price_max=99_999, price=4_999,
-                     deductible=2_500, limit_of_liability=60_000)
-    [offer] = offers_for_product(merchant_id=merchant.id, product=phone(), quantity=1,
-                                 jurisdiction="US-CA").offers
+    PlanPriceFactory(
+        plan=plan,
+        product_price_min=0,
+        product_price_max=99_999,
+        price=4_999,
+        deductible=2_500,
+        limit_of_liability=60_000,
+    )
+    [offer] = offers_for_product(
+        merchant_id=merchant.id, product=phone(), quantity=1, jurisdiction="US-CA"
+    ).offers
     assert (offer.band.deductible, offer.limit_of_liability) == (2_500, 60_000)
 
 
 # --- Offer tokens -------------------------------------------------------------------------
 
+
 def the_offer(merchant, quantity=3):
     offered(merchant, code="p")
-    [offer] = offers_for_product(merchant_id=merchant.id, product=phone(), quantity=quantity,
-                                 jurisdiction="US-NY").offers
+    [offer] = offers_for_product(
+        merchant_id=merchant.id, product=phone(), quantity=quantity, jurisdiction="US-NY"
+    ).offers
     return offer
 
 

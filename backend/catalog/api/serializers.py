@@ -17,15 +17,28 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ("sku", "title", "category", "price", "currency", "manufacturer_warranty_months",
-                  "brand", "is_active", "created_at", "updated_at")
+        fields = (
+            "sku",
+            "title",
+            "category",
+            "price",
+            "currency",
+            "manufacturer_warranty_months",
+            "brand",
+            "is_active",
+            "created_at",
+            "updated_at",
+        )
 
 
 class ProductUpsertSerializer(serializers.Serializer):
     """One product row. Categories are checked against a set loaded once per request."""
 
-    sku = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$", max_length=100,
-                                 error_messages={"invalid": _("Letters, digits and . _ : - only.")})
+    sku = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$",
+        max_length=100,
+        error_messages={"invalid": _("Letters, digits and . _ : - only.")},
+    )
     title = serializers.CharField(max_length=300)
     category = serializers.SlugField(max_length=50)
     price = MinorUnitsField()

@@ -5,6 +5,8 @@ from backend.catalog.api import views
 urlpatterns = [
     path("categories/", views.CategoryListView.as_view(), name="category-list"),
     path("products/", views.ProductListView.as_view(), name="product-list"),
-    path("products/bulk-upsert/", views.ProductBulkUpsertView.as_view(), name="product-bulk-upsert"),
+    path(
+        "products/bulk-upsert/", views.ProductBulkUpsertView.as_view(), name="product-bulk-upsert"
+    ),
     path("products/<str:sku>/", views.ProductDetailView.as_view(), name="product-detail"),
 ]

@@ -111,8 +111,10 @@ class ProductDetailView(APIView):
         product = product_get(merchant=request_merchant(request), sku=sku)
         return Response(ProductOutputSerializer(product).data)
 
-    @extend_schema(request=ProductPutSerializer, responses={200: ProductOutputSerializer,
-                                                            201: ProductOutputSerializer})
+    @extend_schema(
+        request=ProductPutSerializer,
+        responses={200: ProductOutputSerializer, 201: ProductOutputSerializer},
+    )
     def put(self, request, sku: str):
         if not isinstance(request.data, dict):
             raise ValidationFailed(_("Send the product as a JSON object."), code="invalid_body")

@@ -98,7 +98,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)
 
 
-def not_found(request, exception=None):  # noqa: ARG001 - Django handler signature
+def not_found(request, exception=None):
     """404 for URLs outside any view. API clients get the same error body as everywhere."""
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", _("No such endpoint.")), status=404)

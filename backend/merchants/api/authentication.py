@@ -32,10 +32,10 @@ class MerchantPrincipal:
     def __str__(self) -> str:
         return f"api-key:{self.api_key.prefix}"
 
-    def has_role(self, role) -> bool:  # noqa: ARG002 - same interface as User
+    def has_role(self, role) -> bool:
         return False
 
-    def has_perm(self, perm, obj=None) -> bool:  # noqa: ARG002
+    def has_perm(self, perm, obj=None) -> bool:
         return False
 
 
@@ -60,7 +60,7 @@ class MerchantAPIKeyAuthentication(authentication.BaseAuthentication):
         merchant_api_key_touch(api_key=api_key)
         return MerchantPrincipal(api_key), api_key
 
-    def authenticate_header(self, request) -> str:  # noqa: ARG002
+    def authenticate_header(self, request) -> str:
         return KEYWORD
 
 
@@ -68,7 +68,7 @@ class MerchantAPIKeyScheme(OpenApiAuthenticationExtension):
     target_class = "backend.merchants.api.authentication.MerchantAPIKeyAuthentication"
     name = "MerchantApiKey"
 
-    def get_security_definition(self, auto_schema):  # noqa: ARG002
+    def get_security_definition(self, auto_schema):
         return {
             "type": "apiKey",
             "in": "header",

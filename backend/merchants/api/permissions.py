@@ -21,7 +21,7 @@ class IsMerchant(BasePermission):
 
     message = "This endpoint is for merchants: use a merchant API key."
 
-    def has_permission(self, request, view) -> bool:  # noqa: ARG002
+    def has_permission(self, request, view) -> bool:
         merchant = request_merchant(request)
         return merchant is not None and merchant.is_active
 
@@ -31,6 +31,6 @@ class IsMerchantAdminUser(BasePermission):
 
     message = "Only a signed-in merchant admin may manage API keys."
 
-    def has_permission(self, request, view) -> bool:  # noqa: ARG002
+    def has_permission(self, request, view) -> bool:
         user = request.user
         return isinstance(user, User) and request_merchant(request) is not None

@@ -6,15 +6,30 @@ from backend.merchants.models import Merchant, MerchantAPIKey
 class MerchantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Merchant
-        fields = ("slug", "name", "country", "default_currency", "default_locale",
-                  "revenue_share_bps", "is_active")
+        fields = (
+            "slug",
+            "name",
+            "country",
+            "default_currency",
+            "default_locale",
+            "revenue_share_bps",
+            "is_active",
+        )
 
 
 class APIKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = MerchantAPIKey
-        fields = ("id", "name", "prefix", "created", "expiry_date", "last_used_at", "revoked",
-                  "revoked_at")
+        fields = (
+            "id",
+            "name",
+            "prefix",
+            "created",
+            "expiry_date",
+            "last_used_at",
+            "revoked",
+            "revoked_at",
+        )
 
 
 class APIKeyCreateSerializer(serializers.Serializer):

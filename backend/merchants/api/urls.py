@@ -5,6 +5,9 @@ from backend.merchants.api import views
 urlpatterns = [
     path("merchant/", views.MerchantMeView.as_view(), name="merchant-me"),
     path("merchant/api-keys/", views.APIKeyListCreateView.as_view(), name="api-key-list"),
-    path("merchant/api-keys/<str:key_id>/revoke/", views.APIKeyRevokeView.as_view(),
-         name="api-key-revoke"),
+    path(
+        "merchant/api-keys/<str:key_id>/revoke/",
+        views.APIKeyRevokeView.as_view(),
+        name="api-key-revoke",
+    ),
 ]

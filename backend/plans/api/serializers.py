@@ -50,8 +50,9 @@ class OfferSerializer(serializers.Serializer):
     coverage = serializers.ChoiceField(source="plan.coverage", choices=Coverage.choices)
     service_type = serializers.ChoiceField(source="plan.service_type", choices=ServiceType.choices)
     term_months = serializers.IntegerField(source="plan.term_months")
-    coverage_starts = serializers.ChoiceField(source="plan.coverage_starts",
-                                              choices=CoverageStarts.choices)
+    coverage_starts = serializers.ChoiceField(
+        source="plan.coverage_starts", choices=CoverageStarts.choices
+    )
     coverage_begins_after_months = serializers.IntegerField()
     waiting_period_days = serializers.IntegerField(source="plan.waiting_period_days")
     currency = serializers.CharField()
@@ -92,20 +93,40 @@ class OffersResponseSerializer(serializers.Serializer):
 class PlanPriceSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanPrice
-        fields = ("currency", "product_price_min", "product_price_max", "price", "deductible",
-                  "limit_of_liability")
+        fields = (
+            "currency",
+            "product_price_min",
+            "product_price_max",
+            "price",
+            "deductible",
+            "limit_of_liability",
+        )
 
 
 class PlanSerializer(serializers.ModelSerializer):
     """A plan the merchant offers, as merchants see it in their console."""
 
     provider = serializers.CharField(source="provider.legal_name")
-    categories = serializers.SlugRelatedField(source="eligible_categories", slug_field="slug",
-                                              many=True, read_only=True)
+    categories = serializers.SlugRelatedField(
+        source="eligible_categories", slug_field="slug", many=True, read_only=True
+    )
     prices = PlanPriceSerializer(many=True)
 
     class Meta:
         model = Plan
-        fields = ("code", "name", "summary", "provider", "coverage", "service_type", "term_months",
-                  "waiting_period_days", "coverage_starts", "categories", "markets",
-                  "excluded_markets", "transferable", "prices")
+        fields = (
+            "code",
+            "name",
+            "summary",
+            "provider",
+            "coverage",
+            "service_type",
+            "term_months",
+            "waiting_period_days",
+            "coverage_starts",
+            "categories",
+            "markets",
+            "excluded_markets",
+            "transferable",
+            "prices",
+        )

@@ -17,7 +17,6 @@ from backend.plans.api.serializers import (
 from backend.plans.offers import ProductInput, offers_for_product, product_input_from_catalog
 from backend.plans.selectors import plan_list_for_merchant
 
-
 _CODE = "__plan_code__"
 
 
@@ -48,7 +47,9 @@ class OffersView(APIView):
 
         jurisdiction = params["jurisdiction"]
         offer_set = offers_for_product(
-            merchant_id=merchant.id, product=product, quantity=params["quantity"],
+            merchant_id=merchant.id,
+            product=product,
+            quantity=params["quantity"],
             jurisdiction=jurisdiction,
         )
         terms_url = request.build_absolute_uri(reverse("plan-terms", kwargs={"code": _CODE}))
