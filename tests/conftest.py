@@ -30,6 +30,7 @@ def _fresh_catalogue_cache():
     """Each test starts with no snapshot and no version token, as a new process would."""
     cache.clear()
     catalog_cache._current = None
+    catalog_cache._checked_at = 0.0
     yield
     catalog_cache._current = None
 

@@ -5,7 +5,7 @@ All conversions between minor units and display strings live here.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -76,10 +76,17 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """Locale-aware display: ``$1,234.50``, ``1 234,50 zł``, ``US$1,234.50``."""
-        return format_currency(self.decimal, self.currency, locale=_babel_locale(locale))
+        return format_minor(self.amount, self.currency, locale)
 
     def as_dict(self) -> dict:
         return {"amount": self.amount, "currency": self.currency}
+
+
+@lru_cache(maxsize=8192)
+def format_minor(amount: int, currency: str, locale: str = "en") -> str:
+    """Format an amount of minor units for display. Memoised: prices repeat constantly."""
+    value = Decimal(amount).scaleb(-minor_unit_exponent(currency))
+    return format_currency(value, currency, locale=_babel_locale(locale))
 
 
 def _babel_locale(language_code: str) -> str:

@@ -3,15 +3,19 @@
 Each process keeps one immutable snapshot of every offerable plan, its price bands and
 which merchants offer it. A version token in the shared cache says which snapshot is
 current. Changing the catalogue bumps the token after the transaction commits
-(``catalog_invalidate``, wired to the catalogue models in ``signals.py``); every process
-sees the new token on its next request and rebuilds, with a constant number of queries.
+(``catalog_invalidate``, wired to the catalogue models in ``signals.py``). The process
+that made the change rebuilds on its next request; every other process reads the token
+at most every ``CATALOG_VERSION_CHECK_MS`` (one cache round trip saved per request)
+and rebuilds, with a constant number of queries, when it has moved.
 """
 
 import threading
+import time
 import uuid
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -82,6 +86,7 @@ class CatalogSnapshot:
 
 _lock = threading.Lock()
 _current: CatalogSnapshot | None = None
+_checked_at = 0.0  # monotonic time of the last look at the shared version token
 
 
 def _current_version() -> str:
@@ -95,9 +100,13 @@ def _current_version() -> str:
 
 def catalog_snapshot() -> CatalogSnapshot:
     """The current snapshot, rebuilt if another process (or this one) changed the catalogue."""
-    global _current
-    version = _current_version()
+    global _current, _checked_at
     snapshot = _current
+    now = time.monotonic()
+    if snapshot is not None and (now - _checked_at) * 1000 < settings.CATALOG_VERSION_CHECK_MS:
+        return snapshot
+    version = _current_version()
+    _checked_at = now
     if snapshot is not None and snapshot.version == version:
         return snapshot
     with _lock:
@@ -108,7 +117,13 @@ def catalog_snapshot() -> CatalogSnapshot:
 
 def catalog_invalidate() -> None:
     """Mark every process's snapshot stale, once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
+    transaction.on_commit(_publish_new_version)
+
+
+def _publish_new_version() -> None:
+    global _checked_at
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _checked_at = 0.0  # this process sees its own change on the very next request
 
 
 def _build(version: str) -> CatalogSnapshot:

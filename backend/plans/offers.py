@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from backend.common.exceptions import ApplicationError
+from backend.catalog.models import Product
+from backend.common.exceptions import ApplicationError, NotFound
 from backend.plans.catalog_cache import PlanEntry, PriceBand, catalog_snapshot
 from backend.plans.choices import CoverageStarts
 
@@ -135,7 +136,6 @@ def offers_for_product(
                     "j": jurisdiction,
                     "x": int(expires.timestamp()),
                 },
-                compress=True,
             ),
         )
         for _order, plan, band in eligible
@@ -143,14 +143,21 @@ def offers_for_product(
     return OfferSet(offers=offers, expires_at=expires)
 
 
-def product_input_from_catalog(product) -> ProductInput:
+def product_input_for_sku(*, merchant, sku: str) -> ProductInput:
+    """The catalogue product an offer is for: one indexed query, only the needed columns."""
+    try:
+        title, category, price, currency, warranty = Product.objects.values_list(
+            "title", "category_id", "price", "currency", "manufacturer_warranty_months"
+        ).get(merchant=merchant, sku=sku, is_active=True)
+    except Product.DoesNotExist:
+        raise NotFound(f"No active product with SKU {sku!r}.", code="product_not_found") from None
     return ProductInput(
-        sku=product.sku,
-        title=product.title,
-        category=product.category_id,
-        price=product.price,
-        currency=product.currency,
-        manufacturer_warranty_months=product.manufacturer_warranty_months,
+        sku=sku,
+        title=title,
+        category=category,
+        price=price,
+        currency=currency,
+        manufacturer_warranty_months=warranty,
     )
 
 

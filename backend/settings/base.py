@@ -21,7 +21,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 # None means "the environment's default": on for local development, refused in production.
 DEBUG_REQUESTED = env.bool("DJANGO_DEBUG", default=None)
 DEBUG = bool(DEBUG_REQUESTED)
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 ALLOW_SQLITE_IN_PRODUCTION = env.bool("COVERDESK_ALLOW_SQLITE_IN_PRODUCTION", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Coverdesk ----------------------------------------------------------------------------
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
+# How stale another process's catalogue snapshot may be after a committed change.
+CATALOG_VERSION_CHECK_MS = env.int("COVERDESK_CATALOG_VERSION_CHECK_MS", default=1000)
 BULK_UPSERT_MAX_ROWS = 1000
 API_KEY_LAST_USED_RESOLUTION = timedelta(seconds=60)
 

@@ -268,3 +268,27 @@ def test_categories_list(api, catalogue):
     CategoryFactory(slug="tvs", name="TVs")
     body = api.get("/api/v1/categories/").json()
     assert [c["slug"] for c in body["results"]] == ["phones", "tvs"]
+
+
+def test_rendered_offers_match_the_published_schema(api, catalogue):
+    """The endpoint renders dicts directly; its serializers are the OpenAPI schema."""
+    from backend.plans.api.serializers import (
+        OfferedProductSerializer,
+        OfferSerializer,
+        OffersResponseSerializer,
+    )
+
+    body = post(api, {"sku": "PHONE-1", "jurisdiction": "US-CA"}).json()
+    assert set(body) == set(OffersResponseSerializer().fields)
+    assert set(body["product"]) == set(OfferedProductSerializer().fields)
+    for offer in body["offers"]:
+        assert set(offer) == set(OfferSerializer().fields)
+    assert body["expires_at"].endswith("Z")
+
+
+def test_inactive_product_has_no_offers(api, catalogue):
+    catalogue.is_active = False
+    catalogue.save()
+    response = post(api, {"sku": "PHONE-1", "jurisdiction": "US-CA"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "product_not_found"

@@ -78,3 +78,22 @@ def test_a_flushed_cache_rebuilds_once(merchant, phones):
     cache.clear()
     rebuilt = catalog_snapshot()
     assert catalog_snapshot() is rebuilt
+
+
+def test_other_processes_look_at_the_version_at_most_once_per_interval(
+    merchant, phones, settings, django_capture_on_commit_callbacks
+):
+    settings.CATALOG_VERSION_CHECK_MS = 60_000
+    plan = PlanPriceFactory().plan
+    MerchantPlanFactory(merchant=merchant, plan=plan)
+    before = catalog_snapshot()
+    cache.set(VERSION_KEY, "bumped-elsewhere", timeout=None)
+    assert catalog_snapshot() is before  # inside the interval: no cache round trip
+    catalog_cache._checked_at -= 61  # the interval has passed
+    assert catalog_snapshot() is not before
+
+    # The process that commits a change sees it at once, whatever the interval.
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.term_months = 60
+        plan.save()
+    assert catalog_snapshot().plans[plan.id].term_months == 60

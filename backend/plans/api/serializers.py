@@ -8,7 +8,6 @@ from backend.common.api.fields import (
     MinorUnitsField,
     StrictIntegerField,
 )
-from backend.common.money import Money
 from backend.plans.choices import Coverage, CoverageStarts, ServiceType
 from backend.plans.models import Plan, PlanPrice
 
@@ -43,6 +42,8 @@ class OffersRequestSerializer(serializers.Serializer):
 
 
 class OfferSerializer(serializers.Serializer):
+    """Schema of one offer. The endpoint renders it with plans.api.rendering (for speed)."""
+
     plan_code = serializers.CharField(source="plan.code")
     name = serializers.CharField(source="plan.name")
     summary = serializers.CharField(source="plan.summary")
@@ -58,19 +59,15 @@ class OfferSerializer(serializers.Serializer):
     currency = serializers.CharField()
     price = serializers.IntegerField(help_text="Plan price per unit, in minor units.")
     total = serializers.IntegerField(help_text="Price for the requested quantity.")
-    price_display = serializers.SerializerMethodField()
+    price_display = serializers.CharField(
+        help_text="The price formatted for the shopper's language."
+    )
     deductible = serializers.IntegerField(source="band.deductible")
     limit_of_liability = serializers.IntegerField()
-    terms_url = serializers.SerializerMethodField(
+    terms_url = serializers.URLField(
         help_text="The plan's full terms for this jurisdiction, to link as 'See plan terms'."
     )
     offer_token = serializers.CharField(source="token")
-
-    def get_price_display(self, offer) -> str:
-        return Money(offer.price, offer.currency).format(self.context["language"])
-
-    def get_terms_url(self, offer) -> str:
-        return self.context["terms_url"].replace("__plan_code__", offer.plan.code, 1)
 
 
 class OfferedProductSerializer(serializers.Serializer):

@@ -7,17 +7,16 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.catalog.selectors import category_slugs, product_get
+from backend.catalog.selectors import category_slugs
 from backend.merchants.api.permissions import IsMerchant, request_merchant
+from backend.plans.api.rendering import TERMS_CODE_PLACEHOLDER, offers_response
 from backend.plans.api.serializers import (
     OffersRequestSerializer,
     OffersResponseSerializer,
     PlanSerializer,
 )
-from backend.plans.offers import ProductInput, offers_for_product, product_input_from_catalog
+from backend.plans.offers import ProductInput, offers_for_product, product_input_for_sku
 from backend.plans.selectors import plan_list_for_merchant
-
-_CODE = "__plan_code__"
 
 
 class OffersView(APIView):
@@ -41,7 +40,7 @@ class OffersView(APIView):
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
         if "sku" in params:
-            product = product_input_from_catalog(product_get(merchant=merchant, sku=params["sku"]))
+            product = product_input_for_sku(merchant=merchant, sku=params["sku"])
         else:
             product = ProductInput(sku=None, **params["product"])
 
@@ -52,19 +51,18 @@ class OffersView(APIView):
             quantity=params["quantity"],
             jurisdiction=jurisdiction,
         )
-        terms_url = request.build_absolute_uri(reverse("plan-terms", kwargs={"code": _CODE}))
-        context = {
-            "language": get_language() or "en",
-            "terms_url": f"{terms_url}?jurisdiction={quote(jurisdiction)}",
-        }
-        body = {
-            "product": product,
-            "jurisdiction": jurisdiction,
-            "quantity": params["quantity"],
-            "expires_at": offer_set.expires_at,
-            "offers": offer_set.offers,
-        }
-        return Response(OffersResponseSerializer(body, context=context).data)
+        terms_url = request.build_absolute_uri(
+            reverse("plan-terms", kwargs={"code": TERMS_CODE_PLACEHOLDER})
+        )
+        body = offers_response(
+            product=product,
+            jurisdiction=jurisdiction,
+            quantity=params["quantity"],
+            offer_set=offer_set,
+            language=get_language() or "en",
+            terms_url=f"{terms_url}?jurisdiction={quote(jurisdiction)}",
+        )
+        return Response(body)
 
 
 class PlanListView(generics.ListAPIView):

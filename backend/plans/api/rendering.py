@@ -1,0 +1,61 @@
+"""Fast JSON rendering of offers.
+
+The offers endpoint is the hottest path in Coverdesk, and DRF's serializers cost more
+than the offer computation itself. The response is therefore built here as plain dicts;
+``OffersResponseSerializer`` remains its schema (OpenAPI), and a test holds the two to the
+same fields.
+"""
+
+from backend.common.money import format_minor
+from backend.plans.offers import Offer, OfferSet, ProductInput
+
+TERMS_CODE_PLACEHOLDER = "__plan_code__"
+
+
+def offer_dict(offer: Offer, *, language: str, terms_url: str) -> dict:
+    plan = offer.plan
+    return {
+        "plan_code": plan.code,
+        "name": plan.name,
+        "summary": plan.summary,
+        "provider": plan.provider_name,
+        "coverage": plan.coverage,
+        "service_type": plan.service_type,
+        "term_months": plan.term_months,
+        "coverage_starts": plan.coverage_starts,
+        "coverage_begins_after_months": offer.coverage_begins_after_months,
+        "waiting_period_days": plan.waiting_period_days,
+        "currency": offer.currency,
+        "price": offer.price,
+        "total": offer.total,
+        "price_display": format_minor(offer.price, offer.currency, language),
+        "deductible": offer.band.deductible,
+        "limit_of_liability": offer.limit_of_liability,
+        "terms_url": terms_url.replace(TERMS_CODE_PLACEHOLDER, plan.code, 1),
+        "offer_token": offer.token,
+    }
+
+
+def offers_response(
+    *,
+    product: ProductInput,
+    jurisdiction: str,
+    quantity: int,
+    offer_set: OfferSet,
+    language: str,
+    terms_url: str,
+) -> dict:
+    return {
+        "product": {
+            "sku": product.sku,
+            "title": product.title,
+            "category": product.category,
+            "price": product.price,
+            "currency": product.currency,
+            "manufacturer_warranty_months": product.manufacturer_warranty_months,
+        },
+        "jurisdiction": jurisdiction,
+        "quantity": quantity,
+        "expires_at": offer_set.expires_at.isoformat().replace("+00:00", "Z"),
+        "offers": [offer_dict(o, language=language, terms_url=terms_url) for o in offer_set.offers],
+    }
