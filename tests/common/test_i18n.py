@@ -1,0 +1,59 @@
+"""English, Polish and Simplified Chinese, chosen by Accept-Language."""
+
+import pytest
+
+from tests.factories import MerchantPlanFactory, PlanFactory, PlanPriceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "months"),
+    [
+        ("en", "Service contract terms", "24 months"),
+        ("pl", "Warunki umowy serwisowej", "24 miesiące"),
+        ("zh-hans", "服务合同条款", "24 个月"),
+    ],
+)
+def test_terms_page_is_translated(client, phones, language, heading, months):
+    PlanPriceFactory(plan=PlanFactory(code="p", term_months=24))
+    html = client.get("/plans/p/terms/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading in html and months in html
+    assert f'<html lang="{language}">' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "The request body is not valid JSON."),
+        ("pl", "Treść żądania nie jest poprawnym JSON-em."),
+        ("zh-hans", "请求正文不是有效的 JSON。"),
+    ],
+)
+def test_error_messages_are_translated_and_codes_are_not(api, language, message):
+    response = api.post(
+        "/api/v1/offers/", data="{", content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.json()["code"] == "malformed_request"
+    assert response.json()["message"] == message
+
+
+def test_offer_price_display_in_polish(api, merchant, phones):
+    plan = PlanFactory(code="pl-plan", markets=["PL"])
+    PlanPriceFactory(plan=plan, currency="PLN", price=14_900)
+    MerchantPlanFactory(merchant=merchant, plan=plan)
+    response = api.post(
+        "/api/v1/offers/",
+        {
+            "product": {
+                "title": "Pralka",
+                "category": "phones",
+                "price": 199_900,
+                "currency": "PLN",
+            },
+            "jurisdiction": "PL",
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+    assert response.json()["offers"][0]["price_display"] == "149,00\xa0zł"
