@@ -48,7 +48,7 @@ def test_offer_price_display_in_polish(api, merchant, phones):
             "product": {
                 "title": "Pralka",
                 "category": "phones",
-                "price": 199_900,
+                "price": 59_900,
                 "currency": "PLN",
             },
             "jurisdiction": "PL",
