@@ -1,5 +1,6 @@
 """``/healthz``: is this process able to reach its database and its broker?"""
 
+import logging
 import time
 
 from django.db import connection
@@ -9,12 +10,15 @@ from django.views.decorators.http import require_GET
 
 from backend.celery import app as celery_app
 
+logger = logging.getLogger(__name__)
+
 
 def _check(probe) -> dict:
     started = time.perf_counter()
     try:
         detail = probe()
-    except Exception as exc:
+    except Exception as exc:  # a health check reports every failure, and logs it
+        logger.warning("Health check %s failed", probe.__name__, exc_info=True)
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     result = {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
     if detail:

@@ -9,6 +9,7 @@ at most every ``CATALOG_VERSION_CHECK_MS`` (one cache round trip saved per reque
 and rebuilds, with a constant number of queries, when it has moved.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -20,6 +21,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from backend.common.jurisdictions import market_matches
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "coverdesk:plans:catalog-version"
 
@@ -89,12 +92,19 @@ _current: CatalogSnapshot | None = None
 _checked_at = 0.0  # monotonic time of the last look at the shared version token
 
 
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # First process up, or the cache was flushed: agree on one token (add is atomic).
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+def _current_version() -> str | None:
+    """The shared version token, or None when the shared cache cannot be reached."""
+    try:
         version = cache.get(VERSION_KEY)
+        if version is None:
+            # First process up, or the cache was flushed: agree on one token (add is atomic).
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+    except Exception:
+        logger.warning(
+            "Shared cache unreachable; serving the catalogue snapshot as it is", exc_info=True
+        )
+        return None
     return version
 
 
@@ -107,8 +117,10 @@ def catalog_snapshot() -> CatalogSnapshot:
         return snapshot
     version = _current_version()
     _checked_at = now
-    if snapshot is not None and snapshot.version == version:
+    if snapshot is not None and version in (snapshot.version, None):
         return snapshot
+    if version is None:
+        version = f"unshared-{uuid.uuid4().hex}"  # rebuilt again once the cache is back
     with _lock:
         if _current is None or _current.version != version:
             _current = _build(version)
@@ -121,8 +133,12 @@ def catalog_invalidate() -> None:
 
 
 def _publish_new_version() -> None:
-    global _checked_at
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    global _checked_at, _current
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.error("Could not publish a catalogue change to the shared cache", exc_info=True)
+        _current = None  # at least this process rebuilds
     _checked_at = 0.0  # this process sees its own change on the very next request
 
 

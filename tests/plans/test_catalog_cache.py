@@ -97,3 +97,21 @@ def test_other_processes_look_at_the_version_at_most_once_per_interval(
         plan.term_months = 60
         plan.save()
     assert catalog_snapshot().plans[plan.id].term_months == 60
+
+
+def test_a_cache_outage_keeps_offers_served(merchant, phones, monkeypatch, caplog):
+    MerchantPlanFactory(merchant=merchant, plan=PlanPriceFactory().plan)
+    before = catalog_snapshot()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert catalog_snapshot() is before
+    assert "Shared cache unreachable" in caplog.text
+
+    catalog_cache._current = None  # a process that starts during the outage still builds
+    assert catalog_snapshot().offerings_for(merchant.id)
+    catalog_cache._publish_new_version()  # a committed change during the outage
+    assert catalog_cache._current is None
