@@ -8,15 +8,12 @@ jurisdiction and both prices, so checkout charges exactly what the shopper was s
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from backend.catalog.models import Product
-from backend.common.exceptions import ApplicationError, NotFound
+from backend.common.exceptions import ApplicationError
 from backend.plans.catalog_cache import PlanEntry, PriceBand, catalog_snapshot
 from backend.plans.choices import CoverageStarts
 
@@ -143,52 +140,6 @@ def offers_for_product(
         for _order, plan, band in eligible
     ]
     return OfferSet(offers=offers, expires_at=expires)
-
-
-_PRODUCT_COLUMNS = (
-    "title",
-    "category_id",
-    "price",
-    "currency",
-    "manufacturer_warranty_months",
-    "is_active",
-)
-
-
-@cache
-def _product_by_sku_sql() -> str:
-    """The ORM's SQL for 'product by merchant and SKU', compiled once per process.
-
-    Compiling a query costs more than running it (about 0.7 ms against 0.2 ms here), and
-    this lookup runs on every offers request; the parameters are bound fresh each time.
-    """
-    sql, params = (
-        Product.objects.filter(merchant_id=0, sku="")
-        .values_list(*_PRODUCT_COLUMNS)
-        .order_by()
-        .query.sql_with_params()
-    )
-    if list(params) != [0, ""]:  # pragma: no cover - guards a Django change
-        raise RuntimeError(f"unexpected parameters in compiled product lookup: {params!r}")
-    return sql
-
-
-def product_input_for_sku(*, merchant, sku: str) -> ProductInput:
-    """The catalogue product an offer is for: one indexed query, only the needed columns."""
-    with connection.cursor() as cursor:
-        cursor.execute(_product_by_sku_sql(), [merchant.id, sku])
-        row = cursor.fetchone()
-    if row is None or not row[-1]:
-        raise NotFound(f"No active product with SKU {sku!r}.", code="product_not_found")
-    title, category, price, currency, warranty, _active = row
-    return ProductInput(
-        sku=sku,
-        title=title,
-        category=category,
-        price=price,
-        currency=currency,
-        manufacturer_warranty_months=warranty,
-    )
 
 
 def offer_token_verify(*, token: str, merchant_id: int) -> OfferClaims:

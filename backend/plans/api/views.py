@@ -15,8 +15,8 @@ from backend.plans.api.serializers import (
     OffersResponseSerializer,
     PlanSerializer,
 )
-from backend.plans.offers import ProductInput, offers_for_product, product_input_for_sku
-from backend.plans.selectors import plan_list_for_merchant
+from backend.plans.offers import ProductInput, offers_for_product
+from backend.plans.selectors import plan_list_for_merchant, product_input_for_sku
 
 
 class OffersView(APIView):
