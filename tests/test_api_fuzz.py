@@ -6,6 +6,8 @@ the API must never answer 5xx, and documented success responses must match the s
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -17,7 +19,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
 @pytest.fixture
-def fuzz_headers(api, merchant, phones):
+def _keep_test_connection():
+    """Calls go straight to the WSGI app, whose end-of-request handler would close the
+    connection holding the test's transaction; Django's test client suspends it the same way.
+    """
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_headers(api, merchant, phones, _keep_test_connection):
     plan = PlanFactory(code="fuzz-plan")
     PlanPriceFactory(plan=plan)
     MerchantPlanFactory(merchant=merchant, plan=plan)
