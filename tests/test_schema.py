@@ -25,3 +25,19 @@ def test_schema_and_docs_are_served(client):
     assert response.json()["info"]["title"] == "Coverdesk API"
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn.jsdelivr" not in docs
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_its_errors(client):
+    schema = client.get("/api/schema/?format=json").json()
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {
+        "code",
+        "message",
+        "fields",
+    }
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            assert {"400", "401", "403"} <= set(responses), (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)

@@ -28,6 +28,8 @@ def product_bulk_upsert(*, merchant, rows: list[dict]) -> UpsertResult:
     ``rows`` are already validated (see ProductUpsertSerializer): each has ``sku``,
     ``title``, ``category``, ``price``, ``currency`` and optionally the other fields.
     Sending the same rows again changes nothing but ``updated_at``: idempotent by SKU.
+    Rows are written in SKU order, so concurrent upserts of overlapping SKUs lock rows in
+    the same order and cannot deadlock.
     """
     now = timezone.now()
     products = [
@@ -44,7 +46,7 @@ def product_bulk_upsert(*, merchant, rows: list[dict]) -> UpsertResult:
             created_at=now,
             updated_at=now,
         )
-        for row in rows
+        for row in sorted(rows, key=lambda r: r["sku"])
     ]
     skus = [p.sku for p in products]
     with transaction.atomic():

@@ -1,0 +1,55 @@
+"""OpenAPI post-processing: every operation documents the errors it can answer with.
+
+All errors share one body (see exceptions.py), so the schema gets one ``Error`` component
+and each operation the statuses that apply to it: 400 for operations that read a body or
+query, 401/403 for authenticated ones, 404 for those addressing an object by id and for
+paginated lists (a page past the end), and 415 where a body is read.
+"""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable, machine-readable error code."},
+        "message": {"type": "string", "description": "Human message, in the request's language."},
+        "fields": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Per-field errors: field name to messages (nested for nested input).",
+        },
+    },
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    "400": "Malformed JSON or invalid input; `fields` names each problem.",
+    "401": "No credentials, or a wrong, expired or revoked API key.",
+    "403": "Authenticated, but not allowed to use this operation.",
+    "404": "No such object (or it belongs to another merchant), or no such page.",
+    "415": "The body is not `application/json`.",
+}
+
+
+def _error(status: str) -> dict:
+    return {
+        "description": _DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            statuses = ["400"]
+            if operation.get("security") != [{}] and operation.get("security") is not None:
+                statuses += ["401", "403"]
+            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
+            if "{" in path or paginated:
+                statuses.append("404")
+            if method in {"post", "put", "patch"}:
+                statuses.append("415")
+            for status in statuses:
+                responses.setdefault(status, _error(status))
+    return result
