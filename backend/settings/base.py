@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "backend.merchants",
     "backend.catalog",
     "backend.plans",
+    "backend.customers",
     "backend.contracts",
+    "backend.payments",
     "backend.claims",
     "backend.demo",
 ]
@@ -217,6 +219,7 @@ CELERY_TASK_DEFAULT_QUEUE = "fast"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Coverdesk ----------------------------------------------------------------------------
+LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
 # How stale another process's catalogue snapshot may be after a committed change.
