@@ -9,6 +9,8 @@ api_v1 = [
     path("", include("backend.merchants.api.urls")),
     path("", include("backend.catalog.api.urls")),
     path("", include("backend.plans.api.urls")),
+    path("", include("backend.contracts.api.urls")),
+    path("", include("backend.payments.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,6 +1,12 @@
 import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+import requests
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -91,3 +97,38 @@ def merchant_admin_client(make_user, merchant) -> APIClient:
     client = APIClient()
     client.force_login(make_user(Role.MERCHANT_ADMIN, merchant=merchant))
     return client
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A real localstripe process on a free port of 127.0.0.1, for the whole session."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = Path(__file__).resolve().parent.parent / "scripts" / "run_localstripe.py"
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError as exc:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"localstripe did not start: {process.stderr.read()!r}") from exc
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_api(localstripe_url, settings):
+    """Point Coverdesk at localstripe, with an empty store for this test."""
+    settings.STRIPE_API_BASE = localstripe_url
+    requests.delete(f"{localstripe_url}/_config/data", timeout=5)
+    return localstripe_url

@@ -12,14 +12,6 @@ class ContractState(models.TextChoices):
     VOIDED = "voided", _("Voided")
 
 
-class ActorKind(models.TextChoices):
-    SHOPPER = "shopper", _("Shopper")
-    MERCHANT = "merchant", _("Merchant")
-    STAFF = "staff", _("Staff")
-    SYSTEM = "system", _("System")
-    STRIPE = "stripe", _("Stripe")
-
-
 class CancellationReason(models.TextChoices):
     CUSTOMER_REQUEST = "customer_request", _("The customer asked to cancel")
     PRODUCT_RETURNED = "product_returned", _("The product was returned to the merchant")

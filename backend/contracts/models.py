@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backend.contracts.choices import ActorKind, ContractState
+from backend.common.actors import ActorKind
+from backend.contracts.choices import ContractState
 
 S = ContractState
 

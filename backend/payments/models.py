@@ -62,16 +62,16 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class StripeEvent(models.Model):
+class StripeEvent(ConcurrentTransitionMixin, models.Model):
     """Every Stripe webhook event, stored once (the unique event id is the guard)."""
 
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100, db_index=True)
     payload = models.JSONField()
-    status = models.CharField(
-        max_length=20,
-        choices=StripeEventStatus.choices,
+    status = FSMField(
         default=StripeEventStatus.RECEIVED,
+        choices=StripeEventStatus.choices,
+        protected=True,
         db_index=True,
     )
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -84,6 +84,24 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+    _OPEN = [StripeEventStatus.RECEIVED, StripeEventStatus.FAILED]
+
+    @transition(field=status, source=_OPEN, target=StripeEventStatus.PROCESSED)
+    def process(self, *, at):
+        self.attempts += 1
+        self.processed_at = at
+        self.error = ""
+
+    @transition(field=status, source=_OPEN, target=StripeEventStatus.IGNORED)
+    def ignore(self, *, at):
+        self.attempts += 1
+        self.processed_at = at
+
+    @transition(field=status, source=_OPEN, target=StripeEventStatus.FAILED)
+    def fail(self, *, error: str):
+        self.attempts += 1
+        self.error = error[:5000]
 
 
 class Refund(ConcurrentTransitionMixin, models.Model):

@@ -158,8 +158,9 @@ class Plan(models.Model):
 class PlanPrice(models.Model):
     """A price band: a product priced inside [min, max] (inclusive) buys the plan at ``price``.
 
-    The band also carries the deductible and the limit of liability, which scale with the
-    product's price in this field. A null limit means "the product's purchase price".
+    The band also carries the deductible, the limit of liability and the cancellation fee,
+    which scale with the product's price in this field. A null limit means "the product's
+    purchase price".
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="prices")
@@ -169,6 +170,8 @@ class PlanPrice(models.Model):
     price = models.PositiveBigIntegerField()
     deductible = models.PositiveBigIntegerField(default=0)
     limit_of_liability = models.PositiveBigIntegerField(null=True, blank=True)
+    # Charged on a cancellation after the free look, capped by the jurisdiction's rules.
+    cancellation_fee = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ("plan_id", "currency", "product_price_min")

@@ -79,6 +79,7 @@ class OfferClaims:
     plan_price: int
     currency: str
     quantity: int
+    manufacturer_warranty_months: int
     jurisdiction: str
     expires_at: datetime
 
@@ -132,6 +133,7 @@ def offers_for_product(
                     "pr": band.price,
                     "c": product.currency,
                     "q": quantity,
+                    "w": product.manufacturer_warranty_months,
                     "j": jurisdiction,
                     "x": int(expires.timestamp()),
                 },
@@ -174,6 +176,7 @@ def offer_token_verify(*, token: str, merchant_id: int) -> OfferClaims:
         plan_price=payload["pr"],
         currency=payload["c"],
         quantity=payload["q"],
+        manufacturer_warranty_months=payload["w"],
         jurisdiction=payload["j"],
         expires_at=datetime.fromtimestamp(payload["x"], tz=UTC),
     )

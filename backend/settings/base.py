@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "backend.customers",
     "backend.contracts",
     "backend.payments",
+    "backend.notifications",
     "backend.claims",
     "backend.demo",
 ]
@@ -216,7 +217,39 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_DEFAULT_QUEUE = "fast"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Slow, batch work never delays webhooks and e-mails.
+CELERY_TASK_ROUTES = {
+    "contracts.expire_due": {"queue": "slow"},
+    "payments.reconcile": {"queue": "slow"},
+    "payments.refunds_retry_and_accrue": {"queue": "slow"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-payments": {"task": "payments.reconcile", "schedule": 60.0},
+    "expire-contracts": {"task": "contracts.expire_due", "schedule": 3600.0},
+    "refunds-retry-and-accrue": {"task": "payments.refunds_retry_and_accrue", "schedule": 900.0},
+}
+
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Coverdesk <plans@coverdesk.example>"
+)
+EMAIL_URL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_URL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_URL.get("EMAIL_HOST", "")
+EMAIL_PORT = EMAIL_URL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_URL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_URL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_URL.get("EMAIL_USE_TLS", False)
+
+# --- Stripe -------------------------------------------------------------------------------
+# STRIPE_API_BASE points the official client at localstripe in the demo and tests; empty
+# means Stripe itself. Stripe.js is then loaded from the same place (localstripe serves a
+# fake one), so nothing reaches the internet.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 
 # --- Coverdesk ----------------------------------------------------------------------------
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"

@@ -4,7 +4,14 @@ with DEBUG on, without its secrets, or on SQLite unless that is asked for explic
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOW_SQLITE_IN_PRODUCTION, DATABASES, DEBUG_REQUESTED, SECRET_KEY
+from .base import (
+    ALLOW_SQLITE_IN_PRODUCTION,
+    DATABASES,
+    DEBUG_REQUESTED,
+    SECRET_KEY,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+)
 
 if DEBUG_REQUESTED:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -16,6 +23,13 @@ if (
     and not ALLOW_SQLITE_IN_PRODUCTION
 ):
     raise ImproperlyConfigured("Production needs DATABASE_URL pointing at PostgreSQL.")
+
+for name, value in (
+    ("STRIPE_SECRET_KEY", STRIPE_SECRET_KEY),
+    ("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET),
+):
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -12,6 +12,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SECURE_SSL_REDIRECT = False
 # Tests look at the shared catalogue version on every request; one test covers the interval.
 CATALOG_VERSION_CHECK_MS = 0
+# Tests start localstripe on a free port and point STRIPE_API_BASE at it (tests/conftest.py).
+STRIPE_API_BASE = "http://127.0.0.1:9"  # discard port: a test that forgets localstripe fails
+STRIPE_SECRET_KEY = "sk_test_coverdesk_tests"
+STRIPE_PUBLISHABLE_KEY = "pk_test_coverdesk_tests"
+STRIPE_WEBHOOK_SECRET = "whsec_coverdesk_tests"
+STRIPE_TIMEOUT_SECONDS = 5
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

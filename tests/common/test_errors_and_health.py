@@ -108,6 +108,8 @@ def test_production_settings_start_with_secrets_and_postgres():
             "PATH": "/usr/bin:/bin",
             "DJANGO_SETTINGS_MODULE": "backend.settings.production",
             "DJANGO_SECRET_KEY": "s" * 50,
+            "STRIPE_SECRET_KEY": "sk_live_x",
+            "STRIPE_WEBHOOK_SECRET": "whsec_x",
             "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
         },
         capture_output=True,

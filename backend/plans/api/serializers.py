@@ -97,6 +97,7 @@ class PlanPriceSerializer(serializers.ModelSerializer):
             "price",
             "deductible",
             "limit_of_liability",
+            "cancellation_fee",
         )
 
 

@@ -1,0 +1,148 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from backend.common.api.fields import JurisdictionField, StrictIntegerField
+from backend.contracts.choices import CancellationReason, ContractState
+from backend.contracts.models import Contract
+from backend.payments.choices import PaymentStatus
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    locale = serializers.ChoiceField(choices=[c for c, _n in settings.LANGUAGES], default="en")
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    offer_token = serializers.CharField(max_length=2000)
+    quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
+    product_title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TermsAcceptanceSerializer(serializers.Serializer):
+    """What the shopper ticked before paying. Recorded as a consent record."""
+
+    accepted = serializers.BooleanField()
+    text = serializers.CharField(max_length=2000)
+    text_version = serializers.CharField(max_length=40)
+    document_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$")
+    ip_address = serializers.IPAddressField(required=False, allow_null=True)
+    user_agent = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate_accepted(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("The shopper must accept the plan terms."))
+        return value
+
+
+class OrderPutSerializer(serializers.Serializer):
+    customer = CustomerInputSerializer()
+    jurisdiction = JurisdictionField()
+    lines = OrderLineInputSerializer(many=True, min_length=1, max_length=50)
+    terms_acceptance = TermsAcceptanceSerializer()
+    purchased_at = serializers.DateTimeField(required=False)
+    marketing_email_consent = serializers.BooleanField(
+        required=False, allow_null=True, default=None
+    )
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    plan_code = serializers.CharField(source="plan_snapshot.code")
+    plan_name = serializers.CharField(source="plan_snapshot.name")
+    product = serializers.JSONField(source="product_snapshot")
+    state = serializers.ChoiceField(choices=ContractState.choices)
+    customer_email = serializers.EmailField(source="customer.email")
+
+    class Meta:
+        model = Contract
+        fields = (
+            "number",
+            "state",
+            "plan_code",
+            "plan_name",
+            "product",
+            "price",
+            "currency",
+            "jurisdiction",
+            "purchased_at",
+            "activated_at",
+            "coverage_start",
+            "coverage_end",
+            "waiting_period_ends",
+            "limit_of_liability",
+            "limit_remaining",
+            "customer_email",
+            "ended_at",
+        )
+
+
+class PaymentOutputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=PaymentStatus.choices)
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    client_secret = serializers.CharField(
+        allow_blank=True, help_text="For Stripe.js in the shopper's browser: confirm with it."
+    )
+    publishable_key = serializers.CharField()
+    failure_message = serializers.CharField(allow_blank=True)
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    merchant_order_id = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    currency = serializers.CharField()
+    total = serializers.IntegerField()
+    purchased_at = serializers.DateTimeField()
+    customer_email = serializers.EmailField(source="customer.email")
+    payment = PaymentOutputSerializer()
+    contracts = ContractSerializer(many=True)
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    amount = serializers.IntegerField()
+    amount_display = serializers.CharField()
+
+
+class RefundQuoteSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    total = serializers.IntegerField()
+    total_display = serializers.CharField()
+    free_look = serializers.BooleanField()
+    pack = serializers.CharField()
+    cancel_on = serializers.DateField()
+    due_on = serializers.DateField()
+    late_penalty_percent_per_month = serializers.IntegerField()
+    days_total = serializers.IntegerField()
+    days_unused = serializers.IntegerField()
+    lines = QuoteLineSerializer(many=True)
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=CancellationReason.choices, default=CancellationReason.CUSTOMER_REQUEST
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RefundOutputSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    quote = RefundQuoteSerializer()
+
+
+class CancelOutputSerializer(serializers.Serializer):
+    contract = ContractSerializer()
+    refund = RefundOutputSerializer()

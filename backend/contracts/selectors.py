@@ -1,0 +1,43 @@
+from backend.common.exceptions import NotFound
+from backend.contracts.models import Contract, Order
+
+
+def order_get(*, merchant, merchant_order_id: str) -> Order:
+    try:
+        return Order.objects.select_related("customer", "payment").get(
+            merchant=merchant, merchant_order_id=merchant_order_id
+        )
+    except Order.DoesNotExist:
+        raise NotFound(f"No order {merchant_order_id!r}.", code="order_not_found") from None
+
+
+def order_contracts(*, order: Order) -> list[Contract]:
+    return list(
+        Contract.objects.filter(order_line__order=order)
+        .select_related("plan")
+        .order_by("order_line__position", "unit_index")
+    )
+
+
+def contract_list(*, merchant=None, customer=None):
+    """Contracts visible to a merchant (its own) or a shopper (their own)."""
+    qs = Contract.objects.select_related("customer", "plan", "refund")
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if merchant is None and customer is None:
+        raise ValueError("contract_list needs a merchant or a customer to scope by")
+    return qs
+
+
+def contract_get(*, number: str, merchant=None, customer=None) -> Contract:
+    """One contract, only if the caller may see it: another's is simply not found."""
+    try:
+        return (
+            contract_list(merchant=merchant, customer=customer)
+            .select_related("order_line__order")
+            .get(number=number)
+        )
+    except Contract.DoesNotExist:
+        raise NotFound(f"No contract {number!r}.", code="contract_not_found") from None

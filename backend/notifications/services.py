@@ -1,0 +1,41 @@
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from backend.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def email_send_once(*, key: str, to: str, language: str, template: str, context: dict) -> bool:
+    """Render ``<template>_subject.txt`` / ``<template>.txt`` in ``language`` and send it,
+    unless a message with this ``key`` was already sent. Returns whether it was sent now.
+    """
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+    try:
+        with transaction.atomic():
+            note, _created = Notification.objects.get_or_create(
+                key=key,
+                defaults={"recipient": to, "subject": subject[:300], "language": language},
+            )
+    except IntegrityError:
+        note = Notification.objects.get(key=key)
+    if note.sent_at is not None:
+        return False
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    try:
+        message.send()
+    except Exception as exc:
+        logger.warning("E-mail %s to %s failed: %s", key, to, exc)
+        Notification.objects.filter(pk=note.pk).update(error=str(exc)[:2000])
+        raise
+    Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), error=""
+    )
+    return True

@@ -1,0 +1,344 @@
+"""Payments, refunds and Stripe events.
+
+Stripe is only ever called outside a database transaction: a row is first claimed in a
+state that says what is about to happen (``creating``, ``pending``), the call is made with
+an idempotency key derived from that row, and the result is applied in a short transaction
+that re-checks the state. A retry at any point is safe.
+"""
+
+import logging
+from datetime import datetime
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from backend.common.actors import Actor
+from backend.common.exceptions import ApplicationError
+from backend.contracts.choices import ContractState
+from backend.contracts.models import Contract
+from backend.payments import stripe_gateway
+from backend.payments.choices import PaymentStatus, RefundState, StripeEventStatus
+from backend.payments.models import Payment, Refund, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidWebhook(ApplicationError):
+    default_code = "invalid_signature"
+
+
+# --- Payment set-up -----------------------------------------------------------------------
+
+
+def payment_prepare(*, order) -> Payment:
+    """Claim the order's payment, inside the order's transaction; Stripe is called later."""
+    return Payment.objects.create(
+        order=order,
+        amount=order.total,
+        currency=order.currency,
+        idempotency_key=f"coverdesk-order-{order.pk}-intent",
+    )
+
+
+def payment_ensure_intent(*, payment_id: int) -> Payment:
+    """Make sure the payment has a Stripe PaymentIntent. Call outside any transaction.
+
+    Stripe dedups by the idempotency key; our own conditional attach dedups too (a second
+    intent from a race is cancelled), so a resent order can never be charged twice.
+    """
+    payment = Payment.objects.select_related("order__merchant").get(pk=payment_id)
+    if payment.state != PaymentStatus.CREATING:
+        return payment
+    order = payment.order
+    intent = stripe_gateway.payment_intent_create(
+        amount=payment.amount,
+        currency=payment.currency,
+        idempotency_key=payment.idempotency_key,
+        metadata={
+            "coverdesk_order": str(order.pk),
+            "merchant": order.merchant.slug,
+            "merchant_order_id": order.merchant_order_id,
+        },
+        description=f"Protection plans for order {order.merchant_order_id} "
+        f"at {order.merchant.name}",
+    )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if can_proceed(payment.attach_intent):
+            payment.attach_intent(payment_intent_id=intent.id, client_secret=intent.client_secret)
+            payment.save()
+            return payment
+    if payment.stripe_payment_intent_id != intent.id:
+        logger.info("Cancelling duplicate intent %s of payment %s", intent.id, payment.pk)
+        stripe_gateway.payment_intent_cancel(intent.id)
+    return payment
+
+
+# --- Payment outcomes (from webhooks or reconciliation) ------------------------------------
+
+
+def _payment_for_intent(payment_intent_id: str) -> Payment | None:
+    return (
+        Payment.objects.select_for_update()
+        .filter(stripe_payment_intent_id=payment_intent_id)
+        .first()
+    )
+
+
+def _order_contract_ids(payment: Payment, states) -> list[int]:
+    return list(
+        Contract.objects.filter(order_line__order_id=payment.order_id, state__in=states)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def payment_succeeded(*, payment_intent_id: str, actor: Actor, at: datetime) -> bool:
+    """Mark the payment paid and activate its contracts. Repeats are no-ops."""
+    from backend.contracts.services import contract_activate
+
+    payment = _payment_for_intent(payment_intent_id)
+    if payment is None:
+        return False
+    if can_proceed(payment.succeed):
+        payment.succeed(at=at)
+        payment.save()
+    if payment.state != PaymentStatus.SUCCEEDED:
+        return False  # refunded or disputed meanwhile: never activate
+    pending = (ContractState.PENDING_PAYMENT, ContractState.PAYMENT_FAILED)
+    for contract_id in _order_contract_ids(payment, pending):
+        contract_activate(contract_id=contract_id, actor=actor, at=at)
+    return True
+
+
+@transaction.atomic
+def payment_failed(*, payment_intent_id: str, actor: Actor, message: str) -> bool:
+    """A declined card: the payment and its contracts wait for another attempt."""
+    from backend.contracts.services import contract_fail_payment
+
+    payment = _payment_for_intent(payment_intent_id)
+    if payment is None or not can_proceed(payment.fail):
+        return False
+    payment.fail(message=message or _("The card was declined."))
+    payment.save()
+    for contract_id in _order_contract_ids(payment, (ContractState.PENDING_PAYMENT,)):
+        contract_fail_payment(contract_id=contract_id, actor=actor, reason=payment.failure_message)
+    return True
+
+
+@transaction.atomic
+def payment_disputed(*, payment_intent_id: str, actor: Actor, reason: str) -> bool:
+    """A chargeback: void every contract of the order and flag it for the desk."""
+    from backend.contracts.services import contract_void
+
+    payment = _payment_for_intent(payment_intent_id)
+    if payment is None:
+        return False
+    if can_proceed(payment.dispute):
+        payment.dispute()
+        payment.save()
+    live = (ContractState.ACTIVE, ContractState.PENDING_PAYMENT, ContractState.PAYMENT_FAILED)
+    for contract_id in _order_contract_ids(payment, live):
+        contract_void(contract_id=contract_id, actor=actor, reason=reason)
+    return True
+
+
+@transaction.atomic
+def charge_refunded(
+    *, payment_intent_id: str, refund_ids: list[str], amount_refunded: int, actor: Actor
+) -> bool:
+    """Stripe confirms refunds: settle ours, and note a payment refunded in full."""
+    payment = _payment_for_intent(payment_intent_id)
+    if payment is None:
+        return False
+    for refund in Refund.objects.select_for_update().filter(
+        payment=payment, stripe_refund_id__in=refund_ids
+    ):
+        if can_proceed(refund.succeed):
+            refund.succeed(stripe_refund_id=refund.stripe_refund_id, at=timezone.now())
+            refund.save()
+    if amount_refunded >= payment.amount and can_proceed(payment.refunded_in_full):
+        payment.refunded_in_full()
+        payment.save()
+    return True
+
+
+def payment_reconcile(*, payment_id: int) -> bool:
+    """Ask Stripe how a payment stands and apply it: recovers lost webhooks."""
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.stripe_payment_intent_id:
+        return False
+    intent = stripe_gateway.payment_intent_retrieve(payment.stripe_payment_intent_id)
+    actor = Actor.system("reconciliation")
+    if intent.status == "succeeded":
+        return payment_succeeded(payment_intent_id=intent.id, actor=actor, at=timezone.now())
+    return False
+
+
+# --- Refunds ------------------------------------------------------------------------------
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Pay a pending (or failed) refund through Stripe, once. Call outside a transaction."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.state == RefundState.SUCCEEDED:
+        return refund
+    if refund.amount == 0:
+        stripe_refund_id = ""
+    else:
+        try:
+            stripe_refund_id = stripe_gateway.refund_create(
+                payment_intent_id=refund.payment.stripe_payment_intent_id,
+                amount=refund.amount,
+                idempotency_key=refund.idempotency_key,
+                metadata={"coverdesk_refund": str(refund.pk), "contract": str(refund.contract_id)},
+            )
+        except ApplicationError as exc:
+            with transaction.atomic():
+                refund = Refund.objects.select_for_update().get(pk=refund_id)
+                if can_proceed(refund.fail):
+                    refund.fail(message=exc.message)
+                    refund.attempts += 1
+                    refund.save()
+            raise
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if can_proceed(refund.succeed):
+            refund.succeed(stripe_refund_id=stripe_refund_id, at=timezone.now())
+            refund.attempts += 1
+            refund.save()
+    return refund
+
+
+def refunds_accrue_penalties(*, now: datetime) -> int:
+    """Set each overdue unpaid refund's penalty: its percentage per started month late.
+
+    Idempotent: the penalty is recomputed from the due date, never added to.
+    """
+    from dateutil.relativedelta import relativedelta
+
+    updated = 0
+    overdue = Refund.objects.filter(
+        state__in=(RefundState.PENDING, RefundState.FAILED),
+        due_at__lt=now,
+        late_penalty_percent_per_month__gt=0,
+    )
+    for refund in overdue:
+        late = relativedelta(now, refund.due_at)
+        months = late.years * 12 + late.months + 1  # every started month counts
+        penalty = refund.amount * refund.late_penalty_percent_per_month * months // 100
+        if penalty != refund.penalty_accrued:
+            Refund.objects.filter(pk=refund.pk).update(penalty_accrued=penalty)
+            updated += 1
+    return updated
+
+
+# --- Stripe webhooks ----------------------------------------------------------------------
+
+
+def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, bool]:
+    """Verify a webhook and store it once. Returns (event, created).
+
+    A bad signature, or a timestamp outside the tolerance (a replay), raises and stores
+    nothing. The unique event id makes a redelivery a no-op, even when two arrive at once.
+    """
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError:
+        raise InvalidWebhook(_("The webhook signature is not valid or is too old.")) from None
+    except ValueError:
+        raise InvalidWebhook(
+            _("The webhook body is not valid JSON."), code="malformed_request"
+        ) from None
+    data = event.to_dict()
+    try:
+        with transaction.atomic():
+            stored = StripeEvent.objects.create(
+                event_id=data["id"], type=data["type"], payload=data
+            )
+    except IntegrityError:
+        return StripeEvent.objects.get(event_id=data["id"]), False
+    return stored, True
+
+
+def stripe_event_process(*, event_pk: int) -> StripeEvent:
+    """Apply one stored event, exactly once: the event's row lock serialises workers."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if event.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
+            return event
+        handler = _HANDLERS.get(event.type)
+        if handler is None:
+            event.ignore(at=timezone.now())
+        else:
+            handler(event.payload["data"]["object"], Actor.stripe(event.event_id))
+            event.process(at=timezone.now())
+        event.save()
+    return event
+
+
+def stripe_event_mark_failed(*, event_pk: int, error: str) -> None:
+    """Record why processing failed; the task retries, and the event stays visible."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if can_proceed(event.fail):
+            event.fail(error=error)
+            event.save()
+
+
+def _intent_id(obj: dict) -> str | None:
+    value = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
+    return value["id"] if isinstance(value, dict) else value
+
+
+def _on_intent_succeeded(obj, actor):
+    payment_succeeded(payment_intent_id=obj["id"], actor=actor, at=timezone.now())
+
+
+def _on_intent_failed(obj, actor):
+    error = obj.get("last_payment_error") or {}
+    payment_failed(
+        payment_intent_id=obj["id"],
+        actor=actor,
+        message=(error.get("message") if isinstance(error, dict) else "") or "",
+    )
+
+
+def _on_charge_refunded(obj, actor):
+    refunds = (obj.get("refunds") or {}).get("data") or []
+    charge_refunded(
+        payment_intent_id=_intent_id(obj),
+        refund_ids=[r["id"] for r in refunds],
+        amount_refunded=obj.get("amount_refunded", 0),
+        actor=actor,
+    )
+
+
+def _on_dispute_created(obj, actor):
+    intent = _intent_id(obj)
+    if intent is None:
+        logger.warning("Dispute %s names no payment intent; ignored", obj.get("id"))
+        return
+    payment_disputed(
+        payment_intent_id=intent,
+        actor=actor,
+        reason=_("Chargeback opened: %(reason)s") % {"reason": obj.get("reason") or "unknown"},
+    )
+
+
+_HANDLERS = {
+    "payment_intent.succeeded": _on_intent_succeeded,
+    "payment_intent.payment_failed": _on_intent_failed,
+    "charge.refunded": _on_charge_refunded,
+    "charge.dispute.created": _on_dispute_created,
+}

@@ -1,0 +1,121 @@
+"""Every call Coverdesk makes to Stripe goes through here.
+
+The official client, pointed at Stripe or at localstripe by settings. Network failures
+become a 503 ``payment_provider_unavailable``; nothing calling this holds a database
+transaction open (the callers are built that way, see contracts/services.py).
+"""
+
+import logging
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from backend.common.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class PaymentProviderUnavailable(ApplicationError):
+    status_code = 503
+    default_code = "payment_provider_unavailable"
+
+
+class PaymentProviderError(ApplicationError):
+    status_code = 502
+    default_code = "payment_provider_error"
+
+
+@dataclass(frozen=True)
+class IntentInfo:
+    id: str
+    status: str
+    client_secret: str
+    amount: int
+    currency: str
+    last_error: str = ""
+
+
+def _client() -> stripe.StripeClient:
+    base = settings.STRIPE_API_BASE
+    http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    options = {"http_client": http_client, "max_network_retries": 0}
+    if base:
+        options["base_addresses"] = {"api": base}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
+
+
+def _call(what: str, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except stripe.APIConnectionError as exc:
+        logger.warning("Stripe unreachable during %s: %s", what, exc)
+        raise PaymentProviderUnavailable(
+            _(
+                "The payment provider cannot be reached right now; nothing was charged. "
+                "Please try again in a moment."
+            )
+        ) from exc
+    except stripe.StripeError as exc:
+        logger.error("Stripe refused %s: %s", what, exc)
+        raise PaymentProviderError(
+            _("The payment provider refused the request: %(error)s")
+            % {"error": getattr(exc, "user_message", None) or str(exc)[:200]}
+        ) from exc
+
+
+def _info(intent) -> IntentInfo:
+    error = getattr(intent, "last_payment_error", None)
+    message = ""
+    if error:
+        message = error.get("message", "") if isinstance(error, dict) else str(error)
+    return IntentInfo(
+        id=intent.id,
+        status=intent.status,
+        client_secret=intent.client_secret,
+        amount=intent.amount,
+        currency=intent.currency.upper(),
+        last_error=message or "",
+    )
+
+
+def payment_intent_create(
+    *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str], description: str
+) -> IntentInfo:
+    intent = _call(
+        "payment_intent_create",
+        _client().v1.payment_intents.create,
+        # The description travels in metadata: localstripe rejects the description field.
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method_types": ["card"],
+            "metadata": {**metadata, "description": description[:500]},
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return _info(intent)
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> IntentInfo:
+    return _info(
+        _call("payment_intent_retrieve", _client().v1.payment_intents.retrieve, payment_intent_id)
+    )
+
+
+def payment_intent_cancel(payment_intent_id: str) -> None:
+    _call("payment_intent_cancel", _client().v1.payment_intents.cancel, payment_intent_id)
+
+
+def refund_create(
+    *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict[str, str]
+) -> str:
+    """Refund part of a payment; returns the Stripe refund id."""
+    refund = _call(
+        "refund_create",
+        _client().v1.refunds.create,
+        params={"payment_intent": payment_intent_id, "amount": amount, "metadata": metadata},
+        options={"idempotency_key": idempotency_key},
+    )
+    return refund.id

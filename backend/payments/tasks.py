@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from backend.payments import services
+from backend.payments.choices import PaymentStatus, RefundState
+from backend.payments.models import Payment, Refund
+from backend.payments.stripe_gateway import PaymentProviderError, PaymentProviderUnavailable
+
+_TRANSIENT = (PaymentProviderUnavailable, OSError)
+
+
+@shared_task(name="payments.process_stripe_event", bind=True, max_retries=10)
+def stripe_event_process_task(self, event_pk: int) -> str:
+    try:
+        return services.stripe_event_process(event_pk=event_pk).status
+    except Exception as exc:
+        services.stripe_event_mark_failed(event_pk=event_pk, error=repr(exc))
+        raise self.retry(exc=exc, countdown=min(2**self.request.retries, 300)) from exc
+
+
+@shared_task(name="payments.refund_execute", bind=True, max_retries=12)
+def refund_execute_task(self, refund_id: int) -> str:
+    """Pay a refund. Transient failures retry with backoff; the refund stays visible as
+    failed meanwhile, and the periodic retry task picks it up again after that."""
+    try:
+        return services.refund_execute(refund_id=refund_id).state
+    except _TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+    except PaymentProviderError:
+        return RefundState.FAILED
+
+
+@shared_task(name="payments.reconcile")
+def payments_reconcile_task(older_than_seconds: int = 120, limit: int = 500) -> int:
+    """Find payments Stripe may have completed without telling us (a lost webhook)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = (
+        Payment.objects.filter(
+            state__in=(PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.FAILED),
+            updated_at__lt=cutoff,
+            created_at__gt=timezone.now() - timedelta(days=7),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    recovered = 0
+    for payment_id in ids:
+        try:
+            recovered += services.payment_reconcile(payment_id=payment_id)
+        except PaymentProviderUnavailable:
+            break  # Stripe is down: try the rest on the next run
+    return recovered
+
+
+@shared_task(name="payments.refunds_retry_and_accrue")
+def refunds_retry_and_accrue_task() -> dict:
+    """Retry failed refunds and accrue late penalties on overdue ones."""
+    for refund_id in Refund.objects.filter(state=RefundState.FAILED).values_list("pk", flat=True):
+        refund_execute_task.delay(refund_id)
+    return {"accrued": services.refunds_accrue_penalties(now=timezone.now())}

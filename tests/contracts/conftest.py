@@ -1,0 +1,83 @@
+import pytest
+from rest_framework.test import APIClient
+
+from backend.plans.offers import ProductInput, offers_for_product
+from tests.factories import (
+    InsuredProviderFactory,
+    MerchantPlanFactory,
+    PlanFactory,
+    PlanPriceFactory,
+)
+
+TERMS = {
+    "accepted": True,
+    "text": "I have read the plan terms and agree to them.",
+    "text_version": "checkout-terms-1",
+    "document_sha256": "a" * 64,
+    "ip_address": "203.0.113.9",
+    "user_agent": "pytest",
+}
+
+
+@pytest.fixture
+def plan(merchant, phones):
+    plan = PlanFactory(
+        code="phone-2y",
+        term_months=24,
+        waiting_period_days=30,
+        provider=InsuredProviderFactory(),
+        coverage_starts="immediate",
+    )
+    PlanPriceFactory(
+        plan=plan,
+        product_price_min=0,
+        product_price_max=199_999,
+        price=9_999,
+        cancellation_fee=2_500,
+    )
+    MerchantPlanFactory(merchant=merchant, plan=plan)
+    return plan
+
+
+@pytest.fixture
+def offer(merchant, plan):
+    """A fresh offer token for one phone priced $799.00 in California, quantity up to 3."""
+
+    def make(quantity=3, jurisdiction="US-CA", price=79_900, warranty=12):
+        product = ProductInput(
+            sku="PHONE-9",
+            title="Phone 9",
+            category="phones",
+            price=price,
+            currency="USD",
+            manufacturer_warranty_months=warranty,
+        )
+        [o] = offers_for_product(
+            merchant_id=merchant.id, product=product, quantity=quantity, jurisdiction=jurisdiction
+        ).offers
+        return o.token
+
+    return make
+
+
+@pytest.fixture
+def order_body(offer):
+    def make(quantity=2, email="ana@example.com", **overrides):
+        body = {
+            "customer": {"email": email, "first_name": "Ana", "last_name": "Nowak", "locale": "en"},
+            "jurisdiction": "US-CA",
+            "lines": [{"offer_token": offer(), "quantity": quantity, "product_title": "Phone 9"}],
+            "terms_acceptance": TERMS,
+        }
+        body.update(overrides)
+        return body
+
+    return make
+
+
+@pytest.fixture
+def put_order(api):
+    def put(order_id, body, client: APIClient | None = None):
+        return (client or api).put(f"/api/v1/orders/{order_id}/", body, format="json")
+
+    return put
