@@ -14,6 +14,13 @@ from backend.accounts.choices import Role
 from backend.accounts.services import user_create
 from backend.merchants.services import merchant_api_key_create
 from backend.plans import catalog_cache
+from tests.checkout_fixtures import (  # noqa: F401 - shared fixtures
+    offer,
+    order_body,
+    paid_order,
+    plan,
+    put_order,
+)
 from tests.factories import CategoryFactory, MerchantFactory
 
 

@@ -8,8 +8,6 @@ from backend.payments.choices import PaymentStatus, RefundState
 from backend.payments.models import Payment, Refund
 from backend.payments.stripe_gateway import PaymentProviderError, PaymentProviderUnavailable
 
-_TRANSIENT = (PaymentProviderUnavailable, OSError)
-
 
 @shared_task(name="payments.process_stripe_event", bind=True, max_retries=10)
 def stripe_event_process_task(self, event_pk: int) -> str:
@@ -20,15 +18,13 @@ def stripe_event_process_task(self, event_pk: int) -> str:
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 300)) from exc
 
 
-@shared_task(name="payments.refund_execute", bind=True, max_retries=12)
-def refund_execute_task(self, refund_id: int) -> str:
-    """Pay a refund. Transient failures retry with backoff; the refund stays visible as
-    failed meanwhile, and the periodic retry task picks it up again after that."""
+@shared_task(name="payments.refund_execute")
+def refund_execute_task(refund_id: int) -> str:
+    """Pay a refund. If Stripe is down or refuses, the refund is marked failed (visible to
+    staff, with the reason) and ``refunds_retry_and_accrue`` tries it again on its next run."""
     try:
         return services.refund_execute(refund_id=refund_id).state
-    except _TRANSIENT as exc:
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
-    except PaymentProviderError:
+    except (PaymentProviderUnavailable, PaymentProviderError):
         return RefundState.FAILED
 
 

@@ -8,6 +8,7 @@ from backend.customers.models import ConsentRecord
 from backend.payments.models import Payment
 from backend.plans.offers import TOKEN_SALT
 from tests import stripe_helpers
+from tests.checkout_fixtures import TERMS
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def test_token_must_match_jurisdiction_and_quantity(stripe_api, put_order, order
         (
             {
                 "terms_acceptance": {
-                    **__import__("tests.contracts.conftest", fromlist=["TERMS"]).TERMS,
+                    **TERMS,
                     "accepted": False,
                 }
             },

@@ -1,3 +1,5 @@
+"""Fixtures for tests that go through checkout: a plan, offer tokens, order bodies."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -81,3 +83,20 @@ def put_order(api):
         return (client or api).put(f"/api/v1/orders/{order_id}/", body, format="json")
 
     return put
+
+
+@pytest.fixture
+def paid_order(stripe_api, put_order, order_body, client):
+    """An order of two units, paid and activated through a signed webhook."""
+    from tests import stripe_helpers
+
+    def make(order_id="PAID-1", quantity=2, **body_overrides):
+        body = put_order(order_id, order_body(quantity=quantity, **body_overrides)).json()
+        intent_id = body["payment"]["client_secret"].split("_secret")[0]
+        stripe_helpers.pay(intent_id)
+        stripe_helpers.deliver(
+            client, stripe_helpers.intent_event("payment_intent.succeeded", intent_id)
+        )
+        return intent_id, [c["number"] for c in body["contracts"]]
+
+    return make
