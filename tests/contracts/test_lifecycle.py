@@ -163,3 +163,22 @@ def test_activation_email_is_in_the_shoppers_language(
     activated = [m for m in mail.outbox if order["contracts"][0]["number"] in m.subject]
     assert len(activated) == 1  # once, however many times the event arrives
     assert activated[0].to == ["ana@example.com"]
+
+
+def test_staff_cancel_from_the_back_office(
+    paid_order, admin_client, django_capture_on_commit_callbacks
+):
+    _intent, [number, other] = paid_order()
+    contract = Contract.objects.get(number=number)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/contracts/contract/",
+            {"action": "cancel_with_refund", "_selected_action": [contract.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    contract.refresh_from_db()
+    assert contract.state == "cancelled"
+    event = ContractEvent.objects.get(contract=contract, name="cancel")
+    assert event.actor_kind == "staff" and event.actor_user is not None
+    assert Contract.objects.get(number=other).state == "active"
