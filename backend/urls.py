@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("backend.plans.api.urls")),
     path("", include("backend.contracts.api.urls")),
     path("", include("backend.payments.api.urls")),
+    path("", include("backend.webhooks.api.urls")),
 ]
 
 urlpatterns = [

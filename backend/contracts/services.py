@@ -476,9 +476,10 @@ def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason
 
 def _after_transition(contract_id: int, event: str) -> None:
     """Follow-up work after a committed transition: e-mail and outbound webhooks."""
-    from backend.contracts.tasks import contract_notify
+    from backend.contracts.tasks import contract_notify, contract_publish
 
     contract_notify.delay(contract_id, event)
+    contract_publish.delay(contract_id, event)
 
 
 # --- Cancellation and refunds -------------------------------------------------------------
@@ -607,7 +608,5 @@ def contracts_expire_due(*, today=None, batch_size: int = 500) -> int:
 
 
 def _after_expiry(contract_ids: list[int]) -> None:
-    from backend.contracts.tasks import contract_notify
-
     for contract_id in contract_ids:
-        contract_notify.delay(contract_id, "contract.expired")
+        _after_transition(contract_id, "contract.expired")

@@ -40,6 +40,31 @@ def contract_notify(contract_id: int, event: str) -> None:
     )
 
 
+@shared_task(name="contracts.publish")
+def contract_publish(contract_id: int, event: str) -> int:
+    """Send the event to the merchant's webhook endpoints (once per endpoint and event)."""
+    from backend.contracts.api.serializers import ContractSerializer
+    from backend.webhooks.services import webhooks_emit
+    from backend.webhooks.tasks import webhook_deliver_task
+
+    contract = Contract.objects.select_related("customer").filter(pk=contract_id).first()
+    if contract is None:
+        return 0
+    data = {
+        "contract": ContractSerializer(contract).data,
+        "merchant_order_id": contract.order_line.order.merchant_order_id,
+    }
+    deliveries = webhooks_emit(
+        merchant_id=contract.merchant_id,
+        event_type=event,
+        subject=f"contract:{contract.pk}",
+        data=data,
+    )
+    for delivery_id in deliveries:
+        webhook_deliver_task.delay(delivery_id)
+    return len(deliveries)
+
+
 @shared_task(name="contracts.expire_due")
 def contracts_expire_due_task() -> int:
     return contracts_expire_due(today=timezone.localdate())

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "backend.contracts",
     "backend.payments",
     "backend.notifications",
+    "backend.webhooks",
     "backend.claims",
     "backend.demo",
 ]
@@ -181,7 +182,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookEventTypeEnum": "backend.webhooks.choices.WebhookEventType",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.common.api.schema.add_error_responses",
@@ -226,6 +229,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 60.0},
     "expire-contracts": {"task": "contracts.expire_due", "schedule": 3600.0},
+    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 30.0},
     "refunds-retry-and-accrue": {"task": "payments.refunds_retry_and_accrue", "schedule": 900.0},
 }
 
@@ -252,6 +256,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 
 # --- Coverdesk ----------------------------------------------------------------------------
+# Outbound webhooks may only reach public https URLs, except in development and tests.
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99

@@ -19,3 +19,4 @@ STRIPE_API_BASE = STRIPE_API_BASE or "http://127.0.0.1:8420"
 STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_coverdesk_local"
 STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE_KEY or "pk_test_coverdesk_local"
 STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_coverdesk_local"
+WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the demo store receives them on localhost

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "merchant", "is_active", "created_at")
+    list_filter = ("is_active", "merchant")
+    search_fields = ("url", "merchant__name")
+    exclude = ("secret",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "event_id",
+        "event_type",
+        "endpoint",
+        "state",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+    )
+    list_filter = ("state", "event_type")
+    search_fields = ("event_id", "subject", "endpoint__url")
+    list_select_related = ("endpoint",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhookEventType(models.TextChoices):
+    CONTRACT_ACTIVATED = "contract.activated", _("Contract activated")
+    CONTRACT_CANCELLED = "contract.cancelled", _("Contract cancelled")
+    CONTRACT_EXPIRED = "contract.expired", _("Contract expired")
+    CONTRACT_VOIDED = "contract.voided", _("Contract voided")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    RETRYING = "retrying", _("Failed; will be retried")
+    EXHAUSTED = "exhausted", _("Gave up after the last retry")
