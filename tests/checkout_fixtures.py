@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from backend.plans.offers import ProductInput, offers_for_product
+from backend.plans.terms import terms_sha256
 from tests.factories import (
     InsuredProviderFactory,
     MerchantPlanFactory,
@@ -15,7 +16,6 @@ TERMS = {
     "accepted": True,
     "text": "I have read the plan terms and agree to them.",
     "text_version": "checkout-terms-1",
-    "document_sha256": "a" * 64,
     "ip_address": "203.0.113.9",
     "user_agent": "pytest",
 }
@@ -68,7 +68,14 @@ def order_body(offer):
         body = {
             "customer": {"email": email, "first_name": "Ana", "last_name": "Nowak", "locale": "en"},
             "jurisdiction": "US-CA",
-            "lines": [{"offer_token": offer(), "quantity": quantity, "product_title": "Phone 9"}],
+            "lines": [
+                {
+                    "offer_token": offer(),
+                    "terms_sha256": terms_sha256("phone-2y", "US-CA", "en"),
+                    "quantity": quantity,
+                    "product_title": "Phone 9",
+                }
+            ],
             "terms_acceptance": TERMS,
         }
         body.update(overrides)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from backend.customers.services import consent_record, customer_upsert
 from backend.plans.choices import CoverageStarts
 from backend.plans.models import Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
+from backend.plans.terms import terms_sha256
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -40,6 +42,7 @@ class InvalidTransition(Conflict):
 @dataclass(frozen=True)
 class LineInput:
     offer_token: str
+    terms_sha256: str
     quantity: int
     product_title: str = ""
 
@@ -48,7 +51,6 @@ class LineInput:
 class TermsAcceptance:
     text: str
     text_version: str
-    document_sha256: str
     ip_address: str | None = None
     user_agent: str = ""
 
@@ -82,6 +84,7 @@ class _VerifiedLine:
     band: PlanPrice
     quantity: int
     title: str
+    terms_sha256: str
 
 
 def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
@@ -131,9 +134,21 @@ def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
                 code="offer_no_longer_available",
                 fields=where,
             )
-        verified.append(
-            _VerifiedLine(claims, plan, band, line.quantity, line.product_title or claims.sku or "")
-        )
+        shown = {
+            terms_sha256(plan.code, data.jurisdiction, language)
+            for language, _name in settings.LANGUAGES
+        }
+        if line.terms_sha256 not in shown:
+            where["lines"][str(index)] = {
+                "terms_sha256": [_("These are not the current terms of this plan.")]
+            }
+            raise Conflict(
+                _("The plan terms changed since the shopper read them; show them again."),
+                code="terms_changed",
+                fields=where,
+            )
+        title = line.product_title or claims.sku or ""
+        verified.append(_VerifiedLine(claims, plan, band, line.quantity, title, line.terms_sha256))
     currencies = {v.claims.currency for v in verified}
     if len(currencies) > 1:
         raise ApplicationError(
@@ -295,9 +310,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                 )
                 for c in contracts
             )
-            _record_consents(
-                customer=customer, merchant=merchant, data=data, plans=[v.plan for v in verified]
-            )
+            _record_consents(customer=customer, merchant=merchant, data=data, lines=verified)
             from backend.payments.services import payment_prepare
 
             payment_prepare(order=order)
@@ -326,21 +339,23 @@ def _existing_order(order: Order, content: str) -> OrderUpsertResult:
     return OrderUpsertResult(order=order, created=False, contracts=contracts)
 
 
-def _record_consents(*, customer, merchant, data: OrderInput, plans) -> None:
+def _record_consents(*, customer, merchant, data: OrderInput, lines) -> None:
+    """One terms acceptance per plan, holding the hash of exactly the terms shown."""
     terms = data.terms
-    consent_record(
-        customer=customer,
-        kind=ConsentKind.TERMS_ACCEPTANCE,
-        granted=True,
-        text=terms.text,
-        text_version=terms.text_version,
-        document_sha256=terms.document_sha256,
-        document_ref=",".join(sorted({f"{p.code}@{data.jurisdiction}" for p in plans})),
-        source=data.source,
-        ip_address=terms.ip_address,
-        user_agent=terms.user_agent,
-        merchant=merchant,
-    )
+    for plan_code, document_sha256 in sorted({(v.plan.code, v.terms_sha256) for v in lines}):
+        consent_record(
+            customer=customer,
+            kind=ConsentKind.TERMS_ACCEPTANCE,
+            granted=True,
+            text=terms.text,
+            text_version=terms.text_version,
+            document_sha256=document_sha256,
+            document_ref=f"{plan_code}@{data.jurisdiction}",
+            source=data.source,
+            ip_address=terms.ip_address,
+            user_agent=terms.user_agent,
+            merchant=merchant,
+        )
     if data.marketing_email_consent is not None:
         consent_record(
             customer=customer,

@@ -1,7 +1,13 @@
+import secrets
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
+
+
+def new_publishable_key() -> str:
+    return f"pk_cd_{secrets.token_urlsafe(18)}"
 
 
 class Merchant(models.Model):
@@ -17,6 +23,12 @@ class Merchant(models.Model):
     support_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
+    # Public, for the checkout widget in shoppers' browsers: it can read offers and start a
+    # checkout whose prices are fixed by signed offer tokens, nothing else.
+    publishable_key = models.CharField(max_length=40, unique=True, default=new_publishable_key)
+    widget_origins = models.JSONField(
+        default=list, blank=True, help_text="Sites allowed to embed the widget (CORS origins)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,13 +1,12 @@
 """Public pages of the plan catalogue (HTML, no authentication)."""
 
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from backend.common import jurisdictions
 from backend.common.exceptions import NotFound
-from backend.common.money import Money
 from backend.plans.selectors import plan_get_public
+from backend.plans.terms import render_terms, sha256
 
 
 @require_GET
@@ -24,34 +23,7 @@ def plan_terms(request, code: str):
     jurisdiction = jurisdictions.normalise(request.GET.get("jurisdiction", ""))
     if jurisdiction and not jurisdictions.is_shopper_jurisdiction(jurisdiction):
         jurisdiction = ""
-    language = getattr(request, "LANGUAGE_CODE", "en")
-    bands = [
-        {
-            "currency": p.currency,
-            "from": Money(p.product_price_min, p.currency).format(language),
-            "to": Money(p.product_price_max, p.currency).format(language),
-            "price": Money(p.price, p.currency).format(language),
-            "deductible": Money(p.deductible, p.currency).format(language),
-            "limit": Money(p.limit_of_liability, p.currency).format(language)
-            if p.limit_of_liability is not None
-            else None,
-        }
-        for p in plan.prices.all()
-    ]
-    sold_here = not jurisdiction or (
-        jurisdictions.market_matches(frozenset(plan.markets), jurisdiction)
-        and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
-    )
-    return render(
-        request,
-        "plans/terms.html",
-        {
-            "plan": plan,
-            "provider": plan.provider,
-            "administrator": plan.administrator,
-            "jurisdiction": jurisdiction,
-            "sold_here": sold_here,
-            "bands": bands,
-            "categories": [c.name for c in plan.eligible_categories.all()],
-        },
-    )
+    html = render_terms(plan, jurisdiction, getattr(request, "LANGUAGE_CODE", "en"))
+    response = HttpResponse(html)
+    response["Coverdesk-Terms-SHA256"] = sha256(html)
+    return response

@@ -7,6 +7,7 @@ from backend.contracts.models import Contract, ContractEvent, Order
 from backend.customers.models import ConsentRecord
 from backend.payments.models import Payment
 from backend.plans.offers import TOKEN_SALT
+from backend.plans.terms import terms_sha256
 from tests import stripe_helpers
 from tests.checkout_fixtures import TERMS
 
@@ -28,7 +29,8 @@ def test_put_creates_pending_contracts_and_a_payment_intent(stripe_api, put_orde
     assert contract.plan_snapshot["provider"]["insurer_name"]
     assert contract.limit_of_liability == 79_900 == contract.limit_remaining
     consent = ConsentRecord.objects.get(kind="terms_acceptance")
-    assert consent.document_sha256 == "a" * 64 and consent.ip_address == "203.0.113.9"
+    assert consent.document_sha256 == terms_sha256("phone-2y", "US-CA", "en")
+    assert consent.ip_address == "203.0.113.9" and consent.document_ref == "phone-2y@US-CA"
     assert ContractEvent.objects.filter(name="create").count() == 2
 
 
@@ -180,3 +182,24 @@ def test_stripe_down_is_a_503_and_nothing_is_active(put_order, order_body, setti
     response = put_order("A-1011", order_body())
     assert response.status_code == 200
     assert response.json()["payment"]["state"] == "requires_payment"
+
+
+def test_terms_that_changed_since_the_shopper_read_them_are_refused(
+    stripe_api, put_order, order_body
+):
+    body = order_body()
+    body["lines"][0]["terms_sha256"] = "0" * 64
+    response = put_order("T-1", body)
+    assert response.status_code == 409
+    assert response.json()["code"] == "terms_changed"
+    assert "terms_sha256" in response.json()["fields"]["lines"]["0"]
+    assert not Order.objects.exists()
+
+
+def test_terms_in_the_shoppers_language_are_accepted(stripe_api, put_order, order_body):
+    body = order_body()
+    body["lines"][0]["terms_sha256"] = terms_sha256("phone-2y", "US-CA", "pl")
+    assert put_order("T-2", body).status_code == 201
+    assert ConsentRecord.objects.get(kind="terms_acceptance").document_sha256 == (
+        terms_sha256("phone-2y", "US-CA", "pl")
+    )

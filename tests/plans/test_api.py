@@ -292,3 +292,12 @@ def test_inactive_product_has_no_offers(api, catalogue):
     response = post(api, {"sku": "PHONE-1", "jurisdiction": "US-CA"})
     assert response.status_code == 404
     assert response.json()["code"] == "product_not_found"
+
+
+def test_offered_terms_hash_is_the_hash_of_the_page_served(api, client, catalogue):
+    import hashlib
+
+    offer = post(api, {"sku": "PHONE-1", "jurisdiction": "US-CA"}).json()["offers"][0]
+    page = client.get(offer["terms_url"].removeprefix("http://testserver"))
+    assert hashlib.sha256(page.content).hexdigest() == offer["terms_sha256"]
+    assert page["Coverdesk-Terms-SHA256"] == offer["terms_sha256"]

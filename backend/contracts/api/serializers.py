@@ -24,6 +24,9 @@ class CustomerInputSerializer(serializers.Serializer):
 
 class OrderLineInputSerializer(serializers.Serializer):
     offer_token = serializers.CharField(max_length=2000)
+    terms_sha256 = serializers.RegexField(
+        r"^[0-9a-f]{64}$", help_text="The offer's terms_sha256: the terms the shopper accepted."
+    )
     quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
     product_title = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -34,7 +37,6 @@ class TermsAcceptanceSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
     text = serializers.CharField(max_length=2000)
     text_version = serializers.CharField(max_length=40)
-    document_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$")
     ip_address = serializers.IPAddressField(required=False, allow_null=True)
     user_agent = serializers.CharField(max_length=500, required=False, allow_blank=True)
 

@@ -87,7 +87,6 @@ class OrderView(APIView):
             terms=TermsAcceptance(
                 text=terms["text"],
                 text_version=terms["text_version"],
-                document_sha256=terms["document_sha256"],
                 ip_address=terms.get("ip_address"),
                 user_agent=terms.get("user_agent", ""),
             ),

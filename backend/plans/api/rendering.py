@@ -8,11 +8,12 @@ same fields.
 
 from backend.common.money import format_minor
 from backend.plans.offers import Offer, OfferSet, ProductInput
+from backend.plans.terms import terms_sha256
 
 TERMS_CODE_PLACEHOLDER = "__plan_code__"
 
 
-def offer_dict(offer: Offer, *, language: str, terms_url: str) -> dict:
+def offer_dict(offer: Offer, *, language: str, terms_url: str, jurisdiction: str) -> dict:
     plan = offer.plan
     return {
         "plan_code": plan.code,
@@ -32,6 +33,7 @@ def offer_dict(offer: Offer, *, language: str, terms_url: str) -> dict:
         "deductible": offer.band.deductible,
         "limit_of_liability": offer.limit_of_liability,
         "terms_url": terms_url.replace(TERMS_CODE_PLACEHOLDER, plan.code, 1),
+        "terms_sha256": terms_sha256(plan.code, jurisdiction, language),
         "offer_token": offer.token,
     }
 
@@ -57,5 +59,8 @@ def offers_response(
         "jurisdiction": jurisdiction,
         "quantity": quantity,
         "expires_at": offer_set.expires_at.isoformat().replace("+00:00", "Z"),
-        "offers": [offer_dict(o, language=language, terms_url=terms_url) for o in offer_set.offers],
+        "offers": [
+            offer_dict(o, language=language, terms_url=terms_url, jurisdiction=jurisdiction)
+            for o in offer_set.offers
+        ],
     }

@@ -67,6 +67,10 @@ class OfferSerializer(serializers.Serializer):
     terms_url = serializers.URLField(
         help_text="The plan's full terms for this jurisdiction, to link as 'See plan terms'."
     )
+    terms_sha256 = serializers.CharField(
+        help_text="SHA-256 of the terms page at terms_url: send it back with the order line "
+        "to record which terms the shopper accepted."
+    )
     offer_token = serializers.CharField(source="token")
 
 
