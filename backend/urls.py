@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
+from backend.common.pages import static_page
 from backend.plans.views import plan_terms
 
 api_v1 = [
@@ -12,6 +13,8 @@ api_v1 = [
     path("", include("backend.contracts.api.urls")),
     path("", include("backend.payments.api.urls")),
     path("", include("backend.webhooks.api.urls")),
+    path("", include("backend.widget.urls")),
+    path("", include("backend.portal.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
+    path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
+    path("demo/store/", static_page, {"path": "demo/store.html"}, name="demo-store"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.notifications",
     "backend.webhooks",
+    "backend.widget",
+    "backend.portal",
     "backend.claims",
     "backend.demo",
 ]
@@ -162,10 +164,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.common.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.common.api.schema.CoverdeskAutoSchema",
     "EXCEPTION_HANDLER": "backend.common.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_VERSIONING_CLASS": None,
+    # Public endpoints (the widget, portal sign-in) are throttled per client address.
+    "DEFAULT_THROTTLE_RATES": {"widget": "300/min", "portal_login": "10/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coverdesk API",
@@ -184,6 +188,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "WebhookEventTypeEnum": "backend.webhooks.choices.WebhookEventType",
+        "ContractStateEnum": "backend.contracts.choices.ContractState",
+        "PaymentStateEnum": "backend.payments.choices.PaymentStatus",
+        "DeliveryStateEnum": "backend.webhooks.choices.DeliveryState",
+        "RefundStateEnum": "backend.payments.choices.RefundState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -6,6 +6,28 @@ query, 401/403 for authenticated ones, 404 for those addressing an object by id 
 paginated lists (a page past the end), and 415 where a body is read.
 """
 
+from drf_spectacular.openapi import AutoSchema
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+class CoverdeskAutoSchema(AutoSchema):
+    """Documents 429 on every operation whose view is throttled."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if getattr(self.view, "throttle_classes", None):
+            responses.setdefault(
+                "429",
+                {
+                    "description": "Too many requests from this address; retry after the "
+                    "number of seconds in Retry-After.",
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                },
+            )
+        return responses
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "message", "fields"],
@@ -33,7 +55,7 @@ _DESCRIPTIONS = {
 def _error(status: str) -> dict:
     return {
         "description": _DESCRIPTIONS[status],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/json": {"schema": ERROR_REF}},
     }
 
 

@@ -29,9 +29,12 @@ class OffersView(APIView):
 
     permission_classes = [IsMerchant]
 
+    def get_merchant(self, request):
+        return request_merchant(request)
+
     @extend_schema(request=OffersRequestSerializer, responses=OffersResponseSerializer)
     def post(self, request):
-        merchant = request_merchant(request)
+        merchant = self.get_merchant(request)
         data = request.data
         needs_categories = isinstance(data, dict) and "product" in data
         serializer = OffersRequestSerializer(

@@ -1,0 +1,178 @@
+from django.contrib.auth import logout
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.common.actors import Actor, ActorKind
+from backend.contracts.api.serializers import (
+    CancelOutputSerializer,
+    ContractSerializer,
+    RefundQuoteSerializer,
+)
+from backend.contracts.choices import CancellationReason
+from backend.contracts.models import Contract
+from backend.contracts.selectors import contract_get, contract_list
+from backend.contracts.services import contract_cancel, contract_refund_quote, contract_transfer
+from backend.portal.permissions import IsShopper, request_customer
+from backend.portal.services import login_link_consume, login_link_request, shopper_sign_in
+
+
+class CustomerSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    locale = serializers.CharField()
+    jurisdiction = serializers.CharField()
+
+
+class PortalContractSerializer(ContractSerializer):
+    merchant = serializers.CharField(source="merchant.name")
+    provider = serializers.CharField(source="plan_snapshot.provider.legal_name")
+    provider_phone = serializers.CharField(source="plan_snapshot.provider.toll_free_phone")
+    transferable = serializers.BooleanField(source="plan_snapshot.transferable")
+    refund = serializers.SerializerMethodField()
+
+    class Meta(ContractSerializer.Meta):
+        fields = (
+            *ContractSerializer.Meta.fields,
+            "merchant",
+            "provider",
+            "provider_phone",
+            "transferable",
+            "refund",
+        )
+
+    def get_refund(self, contract) -> dict | None:
+        refund = getattr(contract, "refund", None)
+        if refund is None:
+            return None
+        return {
+            "state": refund.state,
+            "amount": refund.amount,
+            "currency": refund.currency,
+            "total_display": refund.quote.get("total_display", ""),
+        }
+
+
+class LoginLinkRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class SessionRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)
+
+
+class LoginLinkView(APIView):
+    """E-mail a one-time sign-in link. Always 202, whether or not the address is known."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "portal_login"
+
+    @extend_schema(request=LoginLinkRequestSerializer, responses={202: None})
+    def post(self, request):
+        params = LoginLinkRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        login_link_request(
+            email=params.validated_data["email"],
+            portal_url=request.build_absolute_uri(reverse("portal")),
+        )
+        return Response(
+            {"detail": _("If we know this address, a sign-in link is on its way.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+@method_decorator(ensure_csrf_cookie, name="get")
+class SessionView(APIView):
+    """GET: who is signed in (and a CSRF cookie). POST {token}: sign in. DELETE: sign out."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CustomerSerializer)
+    def get(self, request):
+        customer = request_customer(request)
+        if customer is None:
+            return Response(
+                {"code": "not_authenticated", "message": IsShopper.message, "fields": {}},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        return Response(CustomerSerializer(customer).data)
+
+    @extend_schema(request=SessionRequestSerializer, responses=CustomerSerializer)
+    def post(self, request):
+        params = SessionRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        customer = login_link_consume(token=params.validated_data["token"])
+        shopper_sign_in(request=request, customer=customer)
+        return Response(CustomerSerializer(customer).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PortalContractListView(generics.ListAPIView):
+    permission_classes = [IsShopper]
+    serializer_class = PortalContractSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contract.objects.none()
+        return contract_list(customer=request_customer(self.request)).select_related("merchant")
+
+
+class PortalRefundQuoteView(APIView):
+    permission_classes = [IsShopper]
+
+    @extend_schema(responses=RefundQuoteSerializer)
+    def get(self, request, number: str):
+        contract = contract_get(number=number, customer=request_customer(request))
+        quote = contract_refund_quote(contract=contract, reason=CancellationReason.CUSTOMER_REQUEST)
+        return Response(quote.as_dict(request.LANGUAGE_CODE))
+
+
+class PortalCancelView(APIView):
+    permission_classes = [IsShopper]
+
+    @extend_schema(request=None, responses=CancelOutputSerializer)
+    def post(self, request, number: str):
+        contract = contract_get(number=number, customer=request_customer(request))
+        contract, refund = contract_cancel(
+            contract_id=contract.pk,
+            actor=Actor.person(ActorKind.SHOPPER, request.user),
+            reason=CancellationReason.CUSTOMER_REQUEST,
+        )
+        return Response(CancelOutputSerializer({"contract": contract, "refund": refund}).data)
+
+
+class TransferSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class PortalTransferView(APIView):
+    permission_classes = [IsShopper]
+
+    @extend_schema(request=TransferSerializer, responses=ContractSerializer)
+    def post(self, request, number: str):
+        contract = contract_get(number=number, customer=request_customer(request))
+        params = TransferSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        contract = contract_transfer(
+            contract_id=contract.pk,
+            actor=Actor.person(ActorKind.SHOPPER, request.user),
+            new_owner=dict(params.validated_data),
+            reason=_("Transferred by the owner"),
+        )
+        return Response(ContractSerializer(contract).data)

@@ -1,0 +1,62 @@
+"""Publishable-key authentication for the widget: ``Coverdesk-Key: pk_cd_...``.
+
+A publishable key is public (it sits in the merchant's page). It identifies the merchant
+for the widget endpoints only; the merchant API refuses it (IsMerchant never sees a
+WidgetPrincipal), and what it can do is bounded by signed offer tokens.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+from rest_framework.permissions import BasePermission
+
+from backend.merchants.models import Merchant
+
+HEADER = "Coverdesk-Key"
+
+
+class WidgetPrincipal:
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    pk = None
+
+    def __init__(self, merchant: Merchant) -> None:
+        self.merchant = merchant
+
+    def __str__(self) -> str:
+        return f"widget:{self.merchant.slug}"
+
+
+class PublishableKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        key = request.headers.get(HEADER, "").strip()
+        if not key:
+            return None
+        merchant = Merchant.objects.filter(publishable_key=key, is_active=True).first()
+        if merchant is None:
+            raise exceptions.AuthenticationFailed(_("Unknown publishable key."))
+        return WidgetPrincipal(merchant), key
+
+    def authenticate_header(self, request) -> str:
+        return HEADER
+
+
+class IsWidget(BasePermission):
+    message = "Send the merchant's publishable key in the Coverdesk-Key header."
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.user, WidgetPrincipal)
+
+
+class PublishableKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "backend.widget.authentication.PublishableKeyAuthentication"
+    name = "PublishableKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": HEADER,
+            "description": "The merchant's publishable key (public, for the widget).",
+        }

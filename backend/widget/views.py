@@ -1,0 +1,145 @@
+"""The widget's API: configuration, offers and checkout, for shoppers' browsers."""
+
+import uuid
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.common.api.fields import JurisdictionField
+from backend.contracts.api.serializers import (
+    CustomerInputSerializer,
+    OrderLineInputSerializer,
+    OrderOutputSerializer,
+)
+from backend.contracts.api.views import order_body
+from backend.contracts.selectors import order_get
+from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
+from backend.customers.choices import ConsentSource
+from backend.payments.services import payment_ensure_intent
+from backend.plans.api.views import OffersView
+from backend.widget.authentication import IsWidget, PublishableKeyAuthentication
+
+# The checkbox the widget shows, versioned: the version is recorded with each acceptance.
+TERMS_TEXT_VERSION = "widget-terms-1"
+
+
+def terms_checkbox_text() -> str:
+    return _(
+        "I have read the plan terms (see the link next to each plan), including how to "
+        "cancel, and I agree to them. I agree to receive my contract documents by e-mail "
+        "and can ask for a paper copy at any time."
+    )
+
+
+def stripe_js_url() -> str:
+    base = settings.STRIPE_API_BASE
+    return f"{base.rstrip('/')}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+class WidgetMixin:
+    authentication_classes = [PublishableKeyAuthentication]
+    permission_classes = [IsWidget]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "widget"
+
+
+class WidgetConfigView(WidgetMixin, APIView):
+    """What the widget needs to render: the merchant, Stripe.js, and the checkbox text."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "WidgetConfig",
+            {
+                "merchant": serializers.CharField(),
+                "stripe_publishable_key": serializers.CharField(),
+                "stripe_js_url": serializers.URLField(),
+                "terms_text": serializers.CharField(),
+                "terms_text_version": serializers.CharField(),
+                "portal_url": serializers.URLField(),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(
+            {
+                "merchant": request.user.merchant.name,
+                "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "stripe_js_url": stripe_js_url(),
+                "terms_text": terms_checkbox_text(),
+                "terms_text_version": TERMS_TEXT_VERSION,
+                "portal_url": request.build_absolute_uri("/portal/"),
+            }
+        )
+
+
+class WidgetOffersView(WidgetMixin, OffersView):
+    """The same offers as ``POST /offers/``, for the widget."""
+
+    def get_merchant(self, request):
+        return request.user.merchant
+
+
+class WidgetCheckoutSerializer(serializers.Serializer):
+    cart_id = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{8,64}$", help_text="The widget's id for this cart: resend-safe."
+    )
+    customer = CustomerInputSerializer()
+    jurisdiction = JurisdictionField()
+    lines = OrderLineInputSerializer(many=True, min_length=1, max_length=20)
+    accepted_terms = serializers.BooleanField()
+    marketing_email_consent = serializers.BooleanField(default=False)
+
+    def validate_accepted_terms(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Tick the box to accept the plan terms."))
+        return value
+
+
+class WidgetCheckoutView(WidgetMixin, APIView):
+    """Start paying for plans from the widget: creates the order and its PaymentIntent.
+
+    Prices come only from the signed offer tokens, so a browser cannot change them.
+    Resending the same cart returns the same order.
+    """
+
+    @extend_schema(
+        request=WidgetCheckoutSerializer,
+        responses={200: OrderOutputSerializer, 201: OrderOutputSerializer},
+    )
+    def post(self, request):
+        merchant = request.user.merchant
+        serializer = WidgetCheckoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params = serializer.validated_data
+        order_id = f"web-{uuid.uuid5(uuid.NAMESPACE_URL, params['cart_id']).hex[:20]}"
+        data = OrderInput(
+            merchant_order_id=order_id,
+            jurisdiction=params["jurisdiction"],
+            customer={
+                **params["customer"],
+                "locale": params["customer"].get("locale") or get_language() or "en",
+            },
+            lines=[LineInput(**line) for line in params["lines"]],
+            terms=TermsAcceptance(
+                text=terms_checkbox_text(),
+                text_version=TERMS_TEXT_VERSION,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("User-Agent", ""),
+            ),
+            marketing_email_consent=params["marketing_email_consent"],
+            source=ConsentSource.WIDGET,
+        )
+        result = order_upsert(merchant=merchant, data=data)
+        payment_ensure_intent(payment_id=result.order.payment.pk)
+        order = order_get(merchant=merchant, merchant_order_id=order_id)
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        body = OrderOutputSerializer(order_body(order, result.contracts)).data
+        body["portal_url"] = request.build_absolute_uri(reverse("portal"))
+        return Response(body, status=code)
