@@ -78,6 +78,29 @@ def payment_ensure_intent(*, payment_id: int) -> Payment:
     return payment
 
 
+def payment_confirm(*, payment_id: int, payment_method: str) -> stripe_gateway.IntentInfo:
+    """Confirm the order's intent with a card the shopper entered (server-side confirmation).
+
+    Stripe answers at once: a success activates the contracts now (the webhook that
+    follows is then a no-op), a decline leaves a retriable ``payment_failed``, and
+    ``requires_action`` goes back to the browser for 3-D Secure.
+    """
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.state == PaymentStatus.SUCCEEDED or not payment.stripe_payment_intent_id:
+        raise ApplicationError(
+            _("This order is already paid or not ready for payment."), code="payment_not_payable"
+        )
+    intent = stripe_gateway.payment_intent_confirm(
+        payment.stripe_payment_intent_id, payment_method=payment_method
+    )
+    actor = Actor.system("checkout confirmation")
+    if intent.status == "succeeded":
+        payment_succeeded(payment_intent_id=intent.id, actor=actor, at=timezone.now())
+    elif intent.last_error:
+        payment_failed(payment_intent_id=intent.id, actor=actor, message=intent.last_error)
+    return intent
+
+
 # --- Payment outcomes (from webhooks or reconciliation) ------------------------------------
 
 

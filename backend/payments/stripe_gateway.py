@@ -27,6 +27,11 @@ class PaymentProviderError(ApplicationError):
     default_code = "payment_provider_error"
 
 
+class CardDeclined(ApplicationError):
+    status_code = 402
+    default_code = "card_declined"
+
+
 @dataclass(frozen=True)
 class IntentInfo:
     id: str
@@ -119,3 +124,35 @@ def refund_create(
         options={"idempotency_key": idempotency_key},
     )
     return refund.id
+
+
+def payment_intent_confirm(payment_intent_id: str, *, payment_method: str) -> IntentInfo:
+    """Confirm on the server with a payment method the browser created through Stripe.js.
+
+    A declined card is an answer, not an error: it comes back as the intent's status
+    with the decline message.
+    """
+    client = _client()
+    _call(
+        "payment_intent_update",
+        client.v1.payment_intents.update,
+        payment_intent_id,
+        params={"payment_method": payment_method},
+    )
+    try:
+        intent = client.v1.payment_intents.confirm(payment_intent_id)
+    except stripe.CardError as exc:
+        info = payment_intent_retrieve(payment_intent_id)
+        return IntentInfo(
+            id=info.id,
+            status=info.status,
+            client_secret=info.client_secret,
+            amount=info.amount,
+            currency=info.currency,
+            last_error=exc.user_message or str(exc),
+        )
+    except stripe.StripeError:
+        return _info(
+            _call("payment_intent_confirm", client.v1.payment_intents.confirm, payment_intent_id)
+        )
+    return _info(intent)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,7 +22,8 @@ from backend.contracts.api.views import order_body
 from backend.contracts.selectors import order_get
 from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.customers.choices import ConsentSource
-from backend.payments.services import payment_ensure_intent
+from backend.payments.services import payment_confirm, payment_ensure_intent
+from backend.payments.stripe_gateway import CardDeclined
 from backend.plans.api.views import OffersView
 from backend.widget.authentication import IsWidget, PublishableKeyAuthentication
 
@@ -41,6 +42,11 @@ def terms_checkbox_text() -> str:
 def stripe_js_url() -> str:
     base = settings.STRIPE_API_BASE
     return f"{base.rstrip('/')}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+def _order_id(cart_id: str) -> str:
+    """The merchant order id of a widget cart (stable, so a resend finds the same order)."""
+    return f"web-{uuid.uuid5(uuid.NAMESPACE_URL, cart_id).hex[:20]}"
 
 
 class WidgetMixin:
@@ -118,7 +124,7 @@ class WidgetCheckoutView(WidgetMixin, APIView):
         serializer = WidgetCheckoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        order_id = f"web-{uuid.uuid5(uuid.NAMESPACE_URL, params['cart_id']).hex[:20]}"
+        order_id = _order_id(params["cart_id"])
         data = OrderInput(
             merchant_order_id=order_id,
             jurisdiction=params["jurisdiction"],
@@ -143,3 +149,42 @@ class WidgetCheckoutView(WidgetMixin, APIView):
         body = OrderOutputSerializer(order_body(order, result.contracts)).data
         body["portal_url"] = request.build_absolute_uri(reverse("portal"))
         return Response(body, status=code)
+
+
+class WidgetPaySerializer(serializers.Serializer):
+    cart_id = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$")
+    payment_method = serializers.RegexField(
+        r"^(pm|card|src)_[A-Za-z0-9_]{6,100}$",
+        help_text="From Stripe.js (createPaymentMethod); card data never reaches Coverdesk.",
+    )
+
+
+class WidgetPayView(WidgetMixin, APIView):
+    """Confirm the cart's payment with the card the shopper entered in Stripe.js.
+
+    ``succeeded``: the plans are active now. ``requires_action``: finish 3-D Secure in
+    the browser with Stripe.js and the client secret. A decline is ``402 card_declined``
+    and can be retried with another card.
+    """
+
+    @extend_schema(
+        request=WidgetPaySerializer,
+        responses={
+            200: inline_serializer(
+                "WidgetPayment",
+                {"status": serializers.CharField(), "client_secret": serializers.CharField()},
+            ),
+            402: OpenApiResponse(description="The card was declined (code card_declined)."),
+        },
+    )
+    def post(self, request):
+        params = WidgetPaySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        order_id = _order_id(params.validated_data["cart_id"])
+        order = order_get(merchant=request.user.merchant, merchant_order_id=order_id)
+        intent = payment_confirm(
+            payment_id=order.payment.pk, payment_method=params.validated_data["payment_method"]
+        )
+        if intent.last_error and intent.status != "succeeded":
+            raise CardDeclined(intent.last_error, extra={"status": intent.status})
+        return Response({"status": intent.status, "client_secret": intent.client_secret})

@@ -92,3 +92,48 @@ def test_unknown_key_is_401(db):
     client = APIClient()
     client.credentials(HTTP_COVERDESK_KEY="pk_cd_nope")
     assert client.get("/api/v1/widget/config/").status_code == 401
+
+
+def _checkout(browser, cart_id):
+    [offer] = offers(browser)
+    body = {
+        "cart_id": cart_id,
+        "jurisdiction": "US-CA",
+        "accepted_terms": True,
+        "customer": {"email": "zoe@example.com"},
+        "lines": [
+            {
+                "offer_token": offer["offer_token"],
+                "terms_sha256": offer["terms_sha256"],
+                "quantity": 1,
+            }
+        ],
+    }
+    assert browser.post("/api/v1/widget/checkout/", body, format="json").status_code == 201
+
+
+def test_paying_from_the_widget_activates_at_once(browser, stripe_api):
+    from backend.contracts.models import Contract
+
+    _checkout(browser, "cart-pay-0001")
+    response = browser.post(
+        "/api/v1/widget/pay/",
+        {"cart_id": "cart-pay-0001", "payment_method": "pm_card_visa"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "succeeded"
+    assert Contract.objects.get().state == "active"  # no need to wait for the webhook
+
+
+def test_a_declined_card_is_402_and_leaves_payment_failed(browser, stripe_api):
+    from backend.contracts.models import Contract
+
+    _checkout(browser, "cart-pay-0002")
+    response = browser.post(
+        "/api/v1/widget/pay/",
+        {"cart_id": "cart-pay-0002", "payment_method": "pm_card_chargeCustomerFail"},
+        format="json",
+    )
+    assert response.status_code == 402
+    assert response.json()["code"] == "card_declined"
+    assert Contract.objects.get().state == "payment_failed"
