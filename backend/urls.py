@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
 from backend.common.pages import static_page
+from backend.demo.views import demo_store
 from backend.plans.views import plan_terms
 
 api_v1 = [
@@ -24,7 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
-    path("demo/store/", static_page, {"path": "demo/store.html"}, name="demo-store"),
+    path("demo/store/", demo_store, name="demo-store"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

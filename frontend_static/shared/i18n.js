@@ -1,0 +1,38 @@
+// A tiny translator: t(key, vars) in the page's language (en, pl, zh-hans), English fallback.
+export function language() {
+  const wanted = (document.documentElement.lang || navigator.language || "en").toLowerCase();
+  if (wanted.startsWith("pl")) return "pl";
+  if (wanted.startsWith("zh")) return "zh-hans";
+  return "en";
+}
+
+export function translator(messages) {
+  const lang = language();
+  return (key, vars = {}) => {
+    const text = (messages[lang] && messages[lang][key]) || messages.en[key] || key;
+    if (typeof text !== "string") return text;
+    return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+  };
+}
+
+export function money(amount, currency) {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+    .maximumFractionDigits;
+  return new Intl.NumberFormat(language() === "zh-hans" ? "zh-CN" : language(), {
+    style: "currency", currency,
+  }).format(amount / 10 ** digits);
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child != null) node.append(child instanceof Node ? child : document.createTextNode(child));
+  }
+  return node;
+}

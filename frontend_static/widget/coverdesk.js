@@ -1,0 +1,279 @@
+// Coverdesk checkout widget. One tag on the merchant's page:
+//   <script type="module" src="https://coverdesk.example/static/app/widget/coverdesk.js"
+//           data-coverdesk-key="pk_cd_..."></script>
+// Product pages: <div data-coverdesk-offers data-sku data-title data-category data-price
+//                     data-currency data-warranty-months></div>
+// After add to cart: await Coverdesk.offerModal(product) -> the chosen offer or null.
+// Cart: Coverdesk.mountCart(element, lines) where each line is {product, offer, quantity}.
+import { el, language, money, translator } from "../shared/i18n.js";
+
+const script = document.querySelector("script[data-coverdesk-key]");
+const KEY = script.dataset.coverdeskKey;
+const API = new URL("/api/v1/", script.src).href;
+const STATES = ["US-AL", "US-AK", "US-AZ", "US-AR", "US-CA", "US-CO", "US-CT", "US-DE", "US-DC",
+  "US-FL", "US-GA", "US-HI", "US-ID", "US-IL", "US-IN", "US-IA", "US-KS", "US-KY", "US-LA",
+  "US-ME", "US-MD", "US-MA", "US-MI", "US-MN", "US-MS", "US-MO", "US-MT", "US-NE", "US-NV",
+  "US-NH", "US-NJ", "US-NM", "US-NY", "US-NC", "US-ND", "US-OH", "US-OK", "US-OR", "US-PA",
+  "US-RI", "US-SC", "US-SD", "US-TN", "US-TX", "US-UT", "US-VT", "US-VA", "US-WA", "US-WV",
+  "US-WI", "US-WY", "PL", "DE", "FR", "ES", "IT", "NL"];
+
+const t = translator({
+  en: {
+    protect: "Protect it", none: "No protection", where: "Plans for shoppers in",
+    terms: "See plan terms", months: "{n} months", deductible: "Deductible {amount}",
+    waiting: "Claims from day {n}", adh: "Accidents covered", base: "Breakdowns covered",
+    add: "Add protection", skip: "No thanks", modalTitle: "Protect your {title}?",
+    cart: "Protection plans", email: "E-mail", first: "First name", last: "Last name",
+    card: "Card", pay: "Pay {amount}", paying: "Paying…", paid: "Your plans are active.",
+    portal: "Manage them in your plans portal", error: "Something went wrong: {message}",
+    news: "Send me news about my plans by e-mail (optional)", empty: "No plans in the cart.",
+    declined: "Your card was declined: {message}", loading: "Loading plans…",
+    nothing: "No protection plans for this product here.",
+  },
+  pl: {
+    protect: "Chroń zakup", none: "Bez ochrony", where: "Plany dla klientów z",
+    terms: "Zobacz warunki planu", months: "{n} mies.", deductible: "Udział własny {amount}",
+    waiting: "Zgłoszenia od dnia {n}", adh: "Obejmuje przypadkowe uszkodzenia",
+    base: "Obejmuje awarie", add: "Dodaj ochronę", skip: "Nie, dziękuję",
+    modalTitle: "Chronić {title}?", cart: "Plany ochrony", email: "E-mail", first: "Imię",
+    last: "Nazwisko", card: "Karta", pay: "Zapłać {amount}", paying: "Płatność…",
+    paid: "Twoje plany są aktywne.", portal: "Zarządzaj nimi w portalu",
+    error: "Coś poszło nie tak: {message}", news: "Wysyłajcie mi informacje o moich planach (opcjonalnie)",
+    empty: "Brak planów w koszyku.", declined: "Karta odrzucona: {message}",
+    loading: "Ładowanie planów…", nothing: "Brak planów ochrony dla tego produktu.",
+  },
+  "zh-hans": {
+    protect: "为它投保", none: "不需要保障", where: "适用地区", terms: "查看保障条款",
+    months: "{n} 个月", deductible: "免赔额 {amount}", waiting: "第 {n} 天起可理赔",
+    adh: "含意外损坏", base: "含故障保障", add: "添加保障", skip: "不用了",
+    modalTitle: "为您的 {title} 投保？", cart: "保障计划", email: "电子邮箱", first: "名",
+    last: "姓", card: "银行卡", pay: "支付 {amount}", paying: "正在支付…", paid: "您的保障已生效。",
+    portal: "在保障门户中管理", error: "出错了：{message}", news: "通过电子邮件接收保障相关信息（可选）",
+    empty: "购物车中没有保障计划。", declined: "银行卡被拒：{message}", loading: "正在加载保障计划…",
+    nothing: "该商品在此地区没有保障计划。",
+  },
+});
+
+async function call(path, { method = "GET", body } = {}) {
+  const response = await fetch(API + path, {
+    method,
+    headers: { "Coverdesk-Key": KEY, "Content-Type": "application/json",
+      "Accept-Language": language() },
+    body: body && JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.message || response.statusText), data);
+  return data;
+}
+
+let configPromise;
+const config = () => (configPromise ??= call("widget/config/"));
+
+export function jurisdiction() {
+  return localStorage.getItem("coverdesk:jurisdiction") || "US-CA";
+}
+
+function setJurisdiction(code) {
+  localStorage.setItem("coverdesk:jurisdiction", code);
+  document.dispatchEvent(new CustomEvent("coverdesk:jurisdiction", { detail: code }));
+}
+
+function productOf(node) {
+  const d = node.dataset;
+  return { sku: d.sku, title: d.title, category: d.category, price: Number(d.price),
+    currency: d.currency, manufacturer_warranty_months: Number(d.warrantyMonths || 12) };
+}
+
+export async function fetchOffers(product, quantity = 1) {
+  const body = { product: { title: product.title, category: product.category,
+    price: product.price, currency: product.currency,
+    manufacturer_warranty_months: product.manufacturer_warranty_months },
+  jurisdiction: jurisdiction(), quantity };
+  return (await call("widget/offers/", { method: "POST", body })).offers;
+}
+
+function offerLabel(offer) {
+  return el("span", { class: "cd-offer-text" },
+    el("strong", { text: offer.name }), " · ", el("span", { text: offer.price_display }),
+    el("br"),
+    el("span", { class: "cd-muted", text: [
+      t("months", { n: offer.term_months }), t(offer.coverage),
+      offer.deductible ? t("deductible", { amount: money(offer.deductible, offer.currency) }) : null,
+      offer.waiting_period_days ? t("waiting", { n: offer.waiting_period_days + 1 }) : null,
+    ].filter(Boolean).join(" · ") }));
+}
+
+function termsLink(offer) {
+  return el("a", { href: offer.terms_url, target: "_blank", rel: "noopener",
+    class: "cd-terms", text: t("terms") });
+}
+
+const chosen = new Map(); // sku -> offer chosen on the product page
+
+export function selected(sku) {
+  return chosen.get(sku) || null;
+}
+
+async function renderOffers(node) {
+  const product = productOf(node);
+  const name = `cd-offer-${product.sku}`;
+  node.replaceChildren(el("p", { class: "cd-muted", text: t("loading") }));
+  let offers;
+  try {
+    offers = await fetchOffers(product);
+  } catch (error) {
+    node.replaceChildren(el("p", { class: "cd-error", text: t("error", { message: error.message }) }));
+    return;
+  }
+  const picker = el("select", { "aria-label": t("where"), onchange: (e) => setJurisdiction(e.target.value) },
+    STATES.map((code) => el("option", { value: code, selected: code === jurisdiction(), text: code })));
+  const fieldset = el("fieldset", { class: "cd-offers" },
+    el("legend", {}, el("strong", { text: t("protect") })),
+    el("label", { class: "cd-muted" }, t("where"), " ", picker));
+  if (!offers.length) fieldset.append(el("p", { class: "cd-muted", text: t("nothing") }));
+  const radios = [{ offer: null, label: el("span", { text: t("none") }) },
+    ...offers.map((offer) => ({ offer, label: offerLabel(offer) }))];
+  for (const { offer, label } of offers.length ? radios : []) {
+    const input = el("input", { type: "radio", name, value: offer ? offer.plan_code : "",
+      checked: (selected(product.sku)?.plan_code || "") === (offer ? offer.plan_code : ""),
+      onchange: () => (offer ? chosen.set(product.sku, offer) : chosen.delete(product.sku)) });
+    fieldset.append(el("div", { class: "cd-offer" }, el("label", {}, input, " ", label),
+      offer ? termsLink(offer) : null));
+  }
+  node.replaceChildren(fieldset);
+}
+
+export function offerModal(product) {
+  return new Promise(async (resolve) => {
+    const offers = await fetchOffers(product).catch(() => []);
+    if (!offers.length) return resolve(null);
+    const dialog = el("dialog", { class: "cd-modal", "aria-labelledby": "cd-modal-title" });
+    const close = (offer) => { dialog.close(); dialog.remove(); resolve(offer); };
+    dialog.append(
+      el("h2", { id: "cd-modal-title", text: t("modalTitle", { title: product.title }) }),
+      ...offers.map((offer) => el("div", { class: "cd-offer" }, offerLabel(offer), " ",
+        termsLink(offer), " ",
+        el("button", { class: "cd-btn", type: "button", onclick: () => close(offer),
+          text: t("add") }))),
+      el("button", { class: "cd-btn secondary", type: "button", onclick: () => close(null),
+        text: t("skip") }));
+    dialog.addEventListener("cancel", () => close(null));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+function loadStripe(url) {
+  if (window.Stripe) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    document.head.append(el("script", { src: url, onload: resolve, onerror: reject }));
+  });
+}
+
+async function paymentMethod(stripe, card) {
+  // Stripe.js creates the payment method from the card; card data never reaches Coverdesk.
+  const created = await stripe.createPaymentMethod?.({ type: "card", card });
+  if (created?.paymentMethod) return created.paymentMethod.id;
+  if (created?.error) throw created.error;
+  const { token, error } = await stripe.createToken(card); // the local emulator's Stripe.js
+  if (error) throw error;
+  return token.card.id;
+}
+
+export async function mountCart(node, lines) {
+  const protectedLines = lines.filter((line) => line.offer);
+  if (!protectedLines.length) {
+    node.replaceChildren(el("p", { class: "cd-muted", text: t("empty") }));
+    return;
+  }
+  const cfg = await config();
+  const cartId = sessionStorage.getItem("coverdesk:cart") ||
+    crypto.randomUUID().replaceAll("-", "");
+  sessionStorage.setItem("coverdesk:cart", cartId);
+  const total = protectedLines.reduce((sum, l) => sum + l.offer.price * l.quantity, 0);
+  const currency = protectedLines[0].offer.currency;
+  const status = el("p", { role: "status", "aria-live": "polite" });
+  const cardHost = el("div", { class: "cd-card-input", id: "cd-card" });
+  const field = (id, label, attrs = {}) => el("div", { class: "cd-field" },
+    el("label", { for: id, text: label }), el("input", { id, name: id, required: true, ...attrs }));
+  const accept = el("input", { type: "checkbox", id: "cd-accept", required: true });
+  const news = el("input", { type: "checkbox", id: "cd-news" });
+  const pay = el("button", { class: "cd-btn", type: "submit", text: t("pay", { amount: money(total, currency) }) });
+  const form = el("form", { class: "cd-checkout", novalidate: true },
+    el("h2", { text: t("cart") }),
+    el("ul", {}, protectedLines.map((l) => el("li", {},
+      el("span", { text: `${l.offer.name} — ${l.product.title} × ${l.quantity}: ` }),
+      el("strong", { text: money(l.offer.price * l.quantity, currency) }), " ", termsLink(l.offer)))),
+    field("cd-email", t("email"), { type: "email", autocomplete: "email" }),
+    field("cd-first", t("first"), { autocomplete: "given-name" }),
+    field("cd-last", t("last"), { autocomplete: "family-name", required: false }),
+    el("div", { class: "cd-field" }, el("span", { text: t("card") }), cardHost),
+    el("p", {}, el("label", {}, accept, " ", el("span", { text: cfg.terms_text }))),
+    el("p", {}, el("label", {}, news, " ", el("span", { text: t("news") }))),
+    pay, status);
+  node.replaceChildren(form);
+
+  await loadStripe(cfg.stripe_js_url);
+  const stripe = window.Stripe(cfg.stripe_publishable_key);
+  const card = stripe.elements().create("card");
+  card.mount(cardHost);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    pay.disabled = true;
+    status.className = "";
+    status.textContent = t("paying");
+    try {
+      await call("widget/checkout/", { method: "POST", body: {
+        cart_id: cartId, jurisdiction: jurisdiction(), accepted_terms: accept.checked,
+        marketing_email_consent: news.checked,
+        customer: { email: form["cd-email"].value, first_name: form["cd-first"].value,
+          last_name: form["cd-last"].value, locale: language() },
+        lines: protectedLines.map((l) => ({ offer_token: l.offer.offer_token,
+          terms_sha256: l.offer.terms_sha256, quantity: l.quantity,
+          product_title: l.product.title })),
+      } });
+      let result = await call("widget/pay/", { method: "POST", body: {
+        cart_id: cartId, payment_method: await paymentMethod(stripe, card) } });
+      if (result.status === "requires_action") {
+        const { error } = await stripe.confirmCardPayment(result.client_secret);
+        if (error) throw error;
+      }
+      sessionStorage.removeItem("coverdesk:cart");
+      status.className = "cd-ok";
+      status.replaceChildren(el("strong", { text: t("paid") }), " ",
+        el("a", { href: cfg.portal_url, text: t("portal") }));
+      document.dispatchEvent(new CustomEvent("coverdesk:paid", { detail: { cartId } }));
+    } catch (error) {
+      pay.disabled = false;
+      status.className = "cd-error";
+      status.textContent = error.code === "card_declined"
+        ? t("declined", { message: error.message }) : t("error", { message: error.message });
+    }
+  });
+}
+
+function injectStyles() {
+  const css = `
+  .cd-offers { border: 1px solid #d0d7de; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
+  .cd-offer { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: baseline; margin: .5rem 0; }
+  .cd-terms { font-size: .9rem; }
+  .cd-modal { border: 1px solid #d0d7de; border-radius: 12px; max-width: 34rem; padding: 1.25rem; }
+  .cd-modal::backdrop { background: rgb(0 0 0 / 40%); }
+  .cd-card-input input { font: inherit; padding: .4rem; margin: 0 .25rem .25rem 0; border: 1px solid #8c959f; border-radius: 6px; }
+  .cd-checkout ul { padding-left: 1.2rem; }`;
+  document.head.append(el("style", { text: css }));
+  if (!document.querySelector('link[href$="shared/base.css"]')) {
+    document.head.append(el("link", { rel: "stylesheet", href: new URL("../shared/base.css", import.meta.url).href }));
+  }
+}
+
+function renderAll() {
+  document.querySelectorAll("[data-coverdesk-offers]").forEach(renderOffers);
+}
+
+injectStyles();
+renderAll();
+document.addEventListener("coverdesk:jurisdiction", renderAll);
+window.Coverdesk = { offerModal, mountCart, selected, fetchOffers, jurisdiction };

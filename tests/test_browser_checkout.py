@@ -1,0 +1,124 @@
+"""The whole shopper path in real headless Chromium, against a live server and localstripe:
+demo store -> widget offer -> terms -> pay with a test card -> portal shows the contract.
+
+Screenshots of each step are kept in test-artifacts/ (look at them).
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from django.core import mail
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "checkout"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (scripts/bootstrap installs it).")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="en-US")
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page, errors
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
+    live_server, stripe_api, browser_page, settings
+):
+    from backend.contracts.models import Contract
+    from backend.demo.seeding import seed_catalogue
+
+    seed_catalogue()
+    requests.post(
+        f"{stripe_api}/_config/webhooks/coverdesk",
+        timeout=5,
+        data={
+            "url": f"{live_server.url}/api/v1/webhooks/stripe/",
+            "secret": settings.STRIPE_WEBHOOK_SECRET,
+        },
+    )
+    page, errors = browser_page
+
+    page.goto(f"{live_server.url}/demo/store/")
+    product = page.locator("[data-product]").first
+    product.locator(".cd-offer").first.wait_for()
+    shot(page, "1-store-with-offers")
+
+    offer = product.locator(".cd-offer").nth(1)  # the first plan after "No protection"
+    with page.expect_popup() as terms_popup:
+        offer.get_by_role("link", name="See plan terms").click()
+    terms = terms_popup.value
+    terms.wait_for_load_state()
+    assert "What is not covered" in terms.content() and "US-CA" in terms.content()
+    shot(terms, "2-plan-terms")
+    terms.close()
+
+    offer.locator("input[type=radio]").check()
+    product.get_by_role("button", name="Add to cart").click()
+    page.locator("#cd-card input").first.wait_for()
+    page.get_by_role("textbox", name="E-mail").fill("browser.shopper@example.com")
+    page.get_by_role("textbox", name="First name").fill("Dana")
+    for placeholder, value in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "94110"),
+    ):
+        page.fill(f"#cd-card input[placeholder={placeholder}]", value)
+    page.locator("#cd-accept").check()
+    shot(page, "3-checkout")
+    page.locator(".cd-checkout button[type=submit]").click()
+    page.locator(".cd-checkout .cd-ok").wait_for(timeout=20_000)
+    assert "active" in page.locator(".cd-checkout [role=status]").inner_text()
+    shot(page, "4-paid")
+    contract = Contract.objects.get(customer__email="browser.shopper@example.com")
+    assert contract.state == "active"
+
+    page.goto(f"{live_server.url}/portal/")
+    page.get_by_label("E-mail").fill("browser.shopper@example.com")
+    page.get_by_role("button", name="Send me a sign-in link").click()
+    page.get_by_text("a link is on its way").wait_for()
+    [message] = [m for m in mail.outbox if "sign-in link" in m.subject]
+    link = re.search(r"https?://\S+\?token=[\w-]+", message.body).group(0)
+    page.goto(link)
+    card = page.locator(f"[data-contract='{contract.number}']")
+    card.wait_for()
+    assert "Active" in card.inner_text() and contract.number in card.inner_text()
+    shot(page, "5-portal")
+
+    card.get_by_role("button", name="Cancel this plan").click()
+    page.get_by_text("If you cancel today").wait_for()
+    shot(page, "6-cancel-quote")
+    assert errors == [], errors
