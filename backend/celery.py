@@ -10,7 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 app = Celery("coverdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-# Fast work (webhooks, tagging) and slow work (PDF, exports) never share a queue.
-app.conf.task_queues = (Queue("fast"), Queue("slow"))
+# Payment events first, then fast work (e-mail, webhooks, tagging), then slow work (PDF,
+# exports, batch jobs). Workers consume "critical,fast,slow".
+app.conf.task_queues = (Queue("critical"), Queue("fast"), Queue("slow"))
 
 app.autodiscover_tasks()

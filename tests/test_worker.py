@@ -37,7 +37,7 @@ def worker():
             "-c",
             "1",
             "-Q",
-            "fast,slow",
+            "critical,fast,slow",
             "--without-gossip",
             "--without-mingle",
             "--loglevel",

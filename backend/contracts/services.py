@@ -491,10 +491,9 @@ def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason
 
 def _after_transition(contract_id: int, event: str) -> None:
     """Follow-up work after a committed transition: e-mail and outbound webhooks."""
-    from backend.contracts.tasks import contract_notify, contract_publish
+    from backend.contracts.tasks import contract_after_transition
 
-    contract_notify.delay(contract_id, event)
-    contract_publish.delay(contract_id, event)
+    contract_after_transition.delay(contract_id, event)
 
 
 # --- Cancellation and refunds -------------------------------------------------------------

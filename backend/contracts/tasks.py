@@ -13,18 +13,28 @@ _TEMPLATES = {
 }
 
 
-@shared_task(name="contracts.notify", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def contract_notify(contract_id: int, event: str) -> None:
-    """Tell the shopper, in their language, what happened to their contract (once)."""
+@shared_task(
+    name="contracts.after_transition", autoretry_for=(OSError,), retry_backoff=True, max_retries=8
+)
+def contract_after_transition(contract_id: int, event: str) -> None:
+    """What follows a committed transition: the shopper's e-mail, then the merchant's
+    webhooks. One task, not two; both steps are idempotent, so a retry repeats nothing."""
     contract = (
-        Contract.objects.select_related("customer", "merchant", "refund")
+        Contract.objects.select_related("customer", "merchant", "refund", "order_line__order")
         .filter(pk=contract_id)
         .first()
     )
-    if contract is None or event not in _TEMPLATES:
+    if contract is None:
+        return
+    contract_notify(contract, event)
+    contract_publish(contract, event)
+
+
+def contract_notify(contract: Contract, event: str) -> None:
+    """Tell the shopper, in their language, what happened to their contract (once)."""
+    if event not in _TEMPLATES:
         return
     customer = contract.customer
-    refund = getattr(contract, "refund", None)
     email_send_once(
         key=f"contract:{contract.pk}:{event}",
         to=customer.email,
@@ -35,20 +45,21 @@ def contract_notify(contract_id: int, event: str) -> None:
             "customer": customer,
             "plan": contract.plan_snapshot,
             "product": contract.product_snapshot,
-            "refund": refund,
+            "refund": getattr(contract, "refund", None),
         },
     )
 
 
-@shared_task(name="contracts.publish")
-def contract_publish(contract_id: int, event: str) -> int:
+def contract_publish(contract: Contract, event: str) -> int:
     """Send the event to the merchant's webhook endpoints (once per endpoint and event)."""
     from backend.contracts.api.serializers import ContractSerializer
+    from backend.webhooks.models import WebhookEndpoint
     from backend.webhooks.services import webhooks_emit
     from backend.webhooks.tasks import webhook_deliver_task
 
-    contract = Contract.objects.select_related("customer").filter(pk=contract_id).first()
-    if contract is None:
+    if not WebhookEndpoint.objects.filter(
+        merchant_id=contract.merchant_id, is_active=True
+    ).exists():
         return 0
     data = {
         "contract": ContractSerializer(contract).data,

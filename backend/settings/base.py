@@ -205,7 +205,11 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FILESYSTEM_DIR = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
+    # Redis: a worker empties its queues in the order given (critical, fast, slow) instead of
+    # round-robin, so a backlog of notifications cannot delay an activation.
+    {"queue_order_strategy": "priority"}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_FILESYSTEM_DIR / "queue"),
         "control_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "control"),
@@ -230,6 +234,8 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_DEFAULT_QUEUE = "fast"
 # Slow, batch work never delays webhooks and e-mails.
 CELERY_TASK_ROUTES = {
+    # Payment events activate contracts: they never wait behind e-mails or webhooks.
+    "payments.process_stripe_event": {"queue": "critical"},
     "contracts.expire_due": {"queue": "slow"},
     "payments.reconcile": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
