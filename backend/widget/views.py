@@ -143,8 +143,8 @@ class WidgetCheckoutView(WidgetMixin, APIView):
             source=ConsentSource.WIDGET,
         )
         result = order_upsert(merchant=merchant, data=data)
-        payment_ensure_intent(payment_id=result.order.payment.pk)
-        order = order_get(merchant=merchant, merchant_order_id=order_id)
+        order = result.order
+        order.payment = payment_ensure_intent(payment_id=order.payment.pk)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         body = OrderOutputSerializer(order_body(order, result.contracts)).data
         body["portal_url"] = request.build_absolute_uri(reverse("portal"))

@@ -94,8 +94,8 @@ class OrderView(APIView):
             marketing_email_consent=params["marketing_email_consent"],
         )
         result = order_upsert(merchant=merchant, data=data)
-        payment_ensure_intent(payment_id=result.order.payment.pk)
-        order = order_get(merchant=merchant, merchant_order_id=merchant_order_id)
+        order = result.order
+        order.payment = payment_ensure_intent(payment_id=order.payment.pk)
         body = order_body(order, result.contracts)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(OrderOutputSerializer(body).data, status=code)
