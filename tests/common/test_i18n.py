@@ -57,3 +57,22 @@ def test_offer_price_display_in_polish(api, merchant, phones):
         HTTP_ACCEPT_LANGUAGE="pl",
     )
     assert response.json()["offers"][0]["price_display"] == "149,00\xa0zł"
+
+
+def test_activation_email_in_polish(
+    stripe_api, put_order, order_body, client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests import stripe_helpers as sh
+
+    body = order_body()
+    body["customer"]["locale"] = "pl"
+    order = put_order("PL-EMAIL-1", body).json()
+    intent = order["payment"]["client_secret"].split("_secret")[0]
+    sh.pay(intent)
+    with django_capture_on_commit_callbacks(execute=True):
+        sh.deliver(client, sh.intent_event("payment_intent.succeeded", intent))
+    [message] = [m for m in mail.outbox if order["contracts"][0]["number"] in m.subject]
+    assert message.subject.startswith("Twój plan ochrony")
+    assert "Dzień dobry, Ana" in message.body and "Numer umowy" in message.body
