@@ -53,21 +53,30 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+@pytest.fixture
+def stripe_webhooks_to(stripe_api, settings):
+    """Have localstripe send its webhooks to a live server, for this test only: the live
+    server outlives the test, and localstripe keeps webhook registrations until restarted."""
+
+    def register(url):
+        requests.post(
+            f"{stripe_api}/_config/webhooks/coverdesk",
+            timeout=5,
+            data={"url": url, "secret": settings.STRIPE_WEBHOOK_SECRET},
+        )
+
+    yield lambda server: register(f"{server.url}/api/v1/webhooks/stripe/")
+    register("http://127.0.0.1:9/discard")
+
+
 def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
-    live_server, stripe_api, browser_page, settings
+    live_server, browser_page, stripe_webhooks_to
 ):
     from backend.contracts.models import Contract
     from backend.demo.seeding import seed_catalogue
 
     seed_catalogue()
-    requests.post(
-        f"{stripe_api}/_config/webhooks/coverdesk",
-        timeout=5,
-        data={
-            "url": f"{live_server.url}/api/v1/webhooks/stripe/",
-            "secret": settings.STRIPE_WEBHOOK_SECRET,
-        },
-    )
+    stripe_webhooks_to(live_server)
     page, errors = browser_page
 
     page.goto(f"{live_server.url}/demo/store/")
