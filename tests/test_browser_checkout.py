@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from django.core import mail
+from django.db import connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
 
@@ -46,6 +47,9 @@ def browser_page():
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         yield page, errors
+        # ORM calls made while Playwright's loop runs get a connection of their own (Django
+        # keys connections by async context); close it here, in that context.
+        connections.close_all()
         browser.close()
 
 
