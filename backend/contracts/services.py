@@ -65,6 +65,7 @@ class OrderInput:
     purchased_at: datetime | None = None
     marketing_email_consent: bool | None = None
     source: ConsentSource = ConsentSource.MERCHANT_API
+    actor: Actor | None = None  # who placed it; the merchant's API when not given
 
     def customer_profile(self) -> dict:
         return {k: v for k, v in self.customer.items() if k not in ("email", "jurisdiction")}
@@ -240,6 +241,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
         return _existing_order(existing, content)
 
     purchased_at = data.purchased_at or timezone.now()
+    actor = data.actor or Actor.merchant(merchant, "order PUT")
     try:
         with transaction.atomic():
             customer = customer_upsert(
@@ -304,8 +306,8 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                     name="create",
                     from_state="",
                     to_state=c.state,
-                    actor_kind=Actor.merchant(merchant).kind,
-                    actor_label=Actor.merchant(merchant, "order PUT").label,
+                    actor_kind=actor.kind,
+                    actor_label=actor.label[:200],
                     reason=f"Order {data.merchant_order_id}",
                 )
                 for c in contracts
@@ -316,7 +318,11 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
             payment_prepare(order=order)
     except IntegrityError:
         # A concurrent PUT of the same order id won the race: answer as for a repeat.
-        existing = Order.objects.get(merchant=merchant, merchant_order_id=data.merchant_order_id)
+        existing = Order.objects.filter(
+            merchant=merchant, merchant_order_id=data.merchant_order_id
+        ).first()
+        if existing is None:
+            raise
         return _existing_order(existing, content)
     return OrderUpsertResult(order=order, created=True, contracts=contracts)
 

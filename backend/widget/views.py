@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.common.actors import Actor, ActorKind
 from backend.common.api.fields import JurisdictionField
 from backend.contracts.api.serializers import (
     CustomerInputSerializer,
@@ -141,6 +142,7 @@ class WidgetCheckoutView(WidgetMixin, APIView):
             ),
             marketing_email_consent=params["marketing_email_consent"],
             source=ConsentSource.WIDGET,
+            actor=Actor(ActorKind.SHOPPER, f"{params['customer']['email']} via the widget"),
         )
         result = order_upsert(merchant=merchant, data=data)
         order = result.order

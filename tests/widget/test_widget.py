@@ -58,6 +58,10 @@ def test_checkout_from_the_widget_then_pay(browser, stripe_api, client):
     assert Order.objects.count() == 1
     consent = ConsentRecord.objects.get(kind="terms_acceptance")
     assert consent.source == "widget" and consent.document_sha256 == offer["terms_sha256"]
+    from backend.contracts.models import ContractEvent
+
+    created = ContractEvent.objects.filter(name="create").first()
+    assert created.actor_kind == "shopper" and "zoe@example.com" in created.actor_label
     intent = order["payment"]["client_secret"].split("_secret")[0]
     sh.pay(intent)
     sh.deliver(client, sh.intent_event("payment_intent.succeeded", intent))
