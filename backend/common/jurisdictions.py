@@ -92,7 +92,3 @@ def market_matches(markets: frozenset[str], jurisdiction: str) -> bool:
     if jurisdiction in markets or country in markets:
         return True
     return any(country in MARKET_GROUPS[g] for g in markets if g in MARKET_GROUPS)
-
-
-def expand_markets(markets: list[str]) -> frozenset[str]:
-    return frozenset(normalise(m) for m in markets)

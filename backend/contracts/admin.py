@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from backend.common.actors import Actor, ActorKind
+from backend.common.admin import ServiceWrittenAdmin
 from backend.common.exceptions import ApplicationError
 from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
@@ -19,7 +20,7 @@ class ContractEventInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ServiceWrittenAdmin):
     list_display = (
         "number",
         "state",
@@ -36,15 +37,8 @@ class ContractAdmin(admin.ModelAdmin):
     list_filter = ("state", "flagged_for_desk", "merchant", "jurisdiction", "currency", "plan")
     search_fields = ("number", "customer__email", "order_line__order__merchant_order_id")
     list_select_related = ("customer", "merchant", "plan")
-    readonly_fields = [f.name for f in Contract._meta.fields]
     inlines = (ContractEventInline,)
     actions = ("cancel_with_refund", "void_and_flag")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _each(self, request, queryset, label, fn):
         done = 0
@@ -92,7 +86,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceWrittenAdmin):
     list_display = (
         "merchant_order_id",
         "merchant",
@@ -105,8 +99,4 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("merchant", "currency", "jurisdiction")
     search_fields = ("merchant_order_id", "customer__email")
     list_select_related = ("merchant", "customer")
-    readonly_fields = [f.name for f in Order._meta.fields]
     inlines = (OrderLineInline,)
-
-    def has_add_permission(self, request):
-        return False

@@ -96,6 +96,7 @@ def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
     plans = Plan.objects.select_related("provider", "administrator").in_bulk(
         {c.plan_id for c in tokens}
     )
+    bands = list(PlanPrice.objects.filter(plan_id__in={c.plan_id for c in tokens}))
     verified = []
     for index, (line, claims) in enumerate(zip(data.lines, tokens, strict=True)):
         where = {"lines": {str(index): {}}}
@@ -123,12 +124,16 @@ def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
         plan = plans.get(claims.plan_id)
         band = None
         if plan is not None and plan.is_active:
-            band = PlanPrice.objects.filter(
-                plan=plan,
-                currency=claims.currency,
-                product_price_min__lte=claims.product_price,
-                product_price_max__gte=claims.product_price,
-            ).first()
+            band = next(
+                (
+                    b
+                    for b in bands
+                    if b.plan_id == plan.id
+                    and b.currency == claims.currency
+                    and b.product_price_min <= claims.product_price <= b.product_price_max
+                ),
+                None,
+            )
         if band is None:
             raise ApplicationError(
                 _("A plan in this order is no longer offered; ask for fresh offers."),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.common.admin import ServiceWrittenAdmin
 from backend.customers.models import ConsentRecord, Customer
 
 
@@ -23,20 +24,11 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ServiceWrittenAdmin):
     list_display = ("customer", "kind", "granted", "source", "created_at")
     list_filter = ("kind", "granted", "source")
     search_fields = ("customer__email",)
     list_select_related = ("customer",)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in ConsentRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,24 +1,14 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from backend.common.admin import ServiceWrittenAdmin
 from backend.payments.choices import RefundState
 from backend.payments.models import Payment, Refund, StripeEvent
 from backend.payments.tasks import refund_execute_task, stripe_event_process_task
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ServiceWrittenAdmin):
     list_display = (
         "stripe_payment_intent_id",
         "order",
@@ -51,7 +41,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ServiceWrittenAdmin):
     list_display = (
         "contract",
         "amount",
@@ -75,7 +65,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnlyAdmin):
+class StripeEventAdmin(ServiceWrittenAdmin):
     list_display = ("event_id", "type", "status", "attempts", "received_at", "processed_at")
     list_filter = ("status", "type")
     search_fields = ("event_id",)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.common.admin import ServiceWrittenAdmin
 from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
@@ -12,7 +13,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ServiceWrittenAdmin):
     list_display = (
         "event_id",
         "event_type",
@@ -25,9 +26,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ("state", "event_type")
     search_fields = ("event_id", "subject", "endpoint__url")
     list_select_related = ("endpoint",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in WebhookDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -6,6 +6,23 @@ from backend.catalog.models import Category, Product
 from backend.common.api.fields import CurrencyField, MinorUnitsField, StrictIntegerField
 
 
+class CategoryField(serializers.SlugField):
+    """A category slug that must exist. The slugs are loaded once per request and passed in
+    the serializer context as ``category_slugs`` (one query, whatever the number of rows)."""
+
+    default_error_messages = {"unknown": _("Unknown category %(slug)r.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in self.context["category_slugs"]:
+            raise serializers.ValidationError(self.error_messages["unknown"] % {"slug": value})
+        return value
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -40,17 +57,12 @@ class ProductUpsertSerializer(serializers.Serializer):
         error_messages={"invalid": _("Letters, digits and . _ : - only.")},
     )
     title = serializers.CharField(max_length=300)
-    category = serializers.SlugField(max_length=50)
+    category = CategoryField()
     price = MinorUnitsField()
     currency = CurrencyField()
     manufacturer_warranty_months = StrictIntegerField(min_value=0, max_value=240, required=False)
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
-
-    def validate_category(self, value: str) -> str:
-        if value not in self.context["category_slugs"]:
-            raise serializers.ValidationError(_("Unknown category %(slug)r.") % {"slug": value})
-        return value
 
 
 class ProductPutSerializer(ProductUpsertSerializer):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from backend.catalog.api.serializers import CategoryField
 from backend.common.api.fields import (
     CurrencyField,
     JurisdictionField,
@@ -14,15 +15,10 @@ from backend.plans.models import Plan, PlanPrice
 
 class InlineProductSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
-    category = serializers.SlugField(max_length=50)
+    category = CategoryField()
     price = MinorUnitsField()
     currency = CurrencyField()
     manufacturer_warranty_months = StrictIntegerField(min_value=0, max_value=240, default=12)
-
-    def validate_category(self, value: str) -> str:
-        if value not in self.context["category_slugs"]:
-            raise serializers.ValidationError(_("Unknown category %(slug)r.") % {"slug": value})
-        return value
 
 
 class OffersRequestSerializer(serializers.Serializer):
