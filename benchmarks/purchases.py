@@ -158,6 +158,47 @@ def closed_loop(fn, seconds: float, workers: int) -> dict:
     }
 
 
+def _proc_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, user+system CPU seconds), read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+    return table
+
+
+def cpu_by_component(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each process tree in ``roots``, by PostgreSQL and Redis,
+    and by this load generator (Linux only)."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _name, _cpu) in table.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid):
+        total, stack = 0.0, [pid]
+        while stack:
+            current = stack.pop()
+            if current in table:
+                total += table[current][2]
+            stack.extend(children.get(current, ()))
+        return total
+
+    usage = {name: tree(pid) for name, pid in roots.items()}
+    for service in ("postgres", "redis-server"):
+        usage[service] = sum(cpu for _p, name, cpu in table.values() if name == service)
+    usage["load generator"] = sum(os.times()[:2])
+    return usage
+
+
 def webhook_latencies(database: str, since: float) -> list[float]:
     with psycopg.connect(f"{PG}/{database}") as conn:
         rows = conn.execute(
@@ -183,6 +224,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=24, help="client threads")
     parser.add_argument("--upsert-seconds", type=int, default=15)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=4)
     args = parser.parse_args()
 
     database = "coverdesk_bench_purchases"
@@ -214,18 +256,21 @@ def main() -> int:
             )
         ]
 
-    processes = []
+    processes, roots = [], {}
 
-    def start(cmd, log):
+    def start(name, cmd, log):
         processes.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log))
+        roots[name] = processes[-1].pid
 
     logs = RESULTS / "purchases-logs"
     logs.mkdir(parents=True, exist_ok=True)
     start(
+        "localstripe",
         [PY, "scripts/run_localstripe.py", "--port", str(stripe_port)],
         (logs / "localstripe.log").open("w"),
     )
     start(
+        "gunicorn",
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "backend.wsgi",
@@ -234,7 +279,7 @@ def main() -> int:
             "-k",
             "gthread",
             "--threads",
-            "4",
+            str(args.gunicorn_threads),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -243,6 +288,7 @@ def main() -> int:
         (logs / "gunicorn.log").open("w"),
     )
     start(
+        "celery worker",
         [
             PY,
             "-m",
@@ -278,6 +324,7 @@ def main() -> int:
         since = time.time()
         active_before = count_active(database)
         print(f"Purchasing at {args.rate}/s for {args.seconds}s ...")
+        cpu_before = cpu_by_component(roots)
         load = buyer.run(args.rate, args.seconds, args.workers)
         deadline = time.monotonic() + 60  # let the last webhooks arrive and be processed
         while (
@@ -285,6 +332,11 @@ def main() -> int:
             and count_active(database) - active_before < load["completed"]
         ):
             time.sleep(1)
+        cpu_after = cpu_by_component(roots)
+        cpu_ms_per_purchase = {
+            name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(load["completed"], 1), 1)
+            for name in cpu_after
+        }
         activated = count_active(database) - active_before
         latencies = webhook_latencies(database, since)
 
@@ -335,12 +387,14 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "setup": {
             **vars(args),
-            "server": f"gunicorn {args.gunicorn_workers} workers x 4 threads, "
-            "1 Celery worker (prefork, 2 processes) on Redis, PostgreSQL, localstripe",
+            "server": f"gunicorn {args.gunicorn_workers} workers x "
+            f"{args.gunicorn_threads} threads, 1 Celery worker (prefork, 2 processes) "
+            "on Redis, PostgreSQL, localstripe",
             "cpus": os.cpu_count(),
         },
         "load": load,
         "contracts_activated": activated,
+        "cpu_ms_per_purchase": cpu_ms_per_purchase,
         "webhook_to_active_s": {
             "count": len(latencies),
             "p50": round(percentile(latencies, 50), 3),
@@ -358,7 +412,16 @@ def main() -> int:
     out.write_text(json.dumps(report, indent=2))
     print(
         json.dumps(
-            {k: report[k] for k in ("load", "contracts_activated", "webhook_to_active_s")}, indent=2
+            {
+                k: report[k]
+                for k in (
+                    "load",
+                    "contracts_activated",
+                    "webhook_to_active_s",
+                    "cpu_ms_per_purchase",
+                )
+            },
+            indent=2,
         )
     )
     t, u = rounds[-1]

@@ -37,9 +37,9 @@ def pay(payment_intent_id: str, card: str | None = None):
         return c.v1.payment_intents.retrieve(payment_intent_id)
 
 
-def signed(event: dict, secret: str | None = None, timestamp: int | None = None):
+def signed(event: dict | bytes, secret: str | None = None, timestamp: int | None = None):
     """Sign a webhook body the way Stripe does: ``t=<ts>,v1=HMAC-SHA256(ts.body)``."""
-    body = json.dumps(event).encode()
+    body = event if isinstance(event, bytes) else json.dumps(event).encode()
     ts = int(time.time()) if timestamp is None else timestamp
     key = (secret or settings.STRIPE_WEBHOOK_SECRET).encode()
     signature = hmac.new(key, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()

@@ -14,7 +14,7 @@ def order_get(*, merchant, merchant_order_id: str) -> Order:
 def order_contracts(*, order: Order) -> list[Contract]:
     return list(
         Contract.objects.filter(order_line__order=order)
-        .select_related("plan")
+        .select_related("customer")
         .order_by("order_line__position", "unit_index")
     )
 

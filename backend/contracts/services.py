@@ -239,9 +239,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
     verified = _verify_lines(merchant=merchant, data=data)
     content = _content_sha256(data, verified)
 
-    existing = Order.objects.filter(
-        merchant=merchant, merchant_order_id=data.merchant_order_id
-    ).first()
+    existing = _order_for_upsert(merchant, data.merchant_order_id)
     if existing is not None:
         return _existing_order(existing, content)
 
@@ -323,13 +321,19 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
             payment_prepare(order=order)
     except IntegrityError:
         # A concurrent PUT of the same order id won the race: answer as for a repeat.
-        existing = Order.objects.filter(
-            merchant=merchant, merchant_order_id=data.merchant_order_id
-        ).first()
+        existing = _order_for_upsert(merchant, data.merchant_order_id)
         if existing is None:
             raise
         return _existing_order(existing, content)
     return OrderUpsertResult(order=order, created=True, contracts=contracts)
+
+
+def _order_for_upsert(merchant, merchant_order_id: str) -> Order | None:
+    return (
+        Order.objects.select_related("merchant", "customer", "payment")
+        .filter(merchant=merchant, merchant_order_id=merchant_order_id)
+        .first()
+    )
 
 
 def _existing_order(order: Order, content: str) -> OrderUpsertResult:
@@ -342,12 +346,9 @@ def _existing_order(order: Order, content: str) -> OrderUpsertResult:
             % {"id": order.merchant_order_id},
             code="order_conflict",
         )
-    contracts = list(
-        Contract.objects.filter(order_line__order=order).order_by(
-            "order_line__position", "unit_index"
-        )
-    )
-    return OrderUpsertResult(order=order, created=False, contracts=contracts)
+    from backend.contracts.selectors import order_contracts
+
+    return OrderUpsertResult(order=order, created=False, contracts=order_contracts(order=order))
 
 
 def _record_consents(*, customer, merchant, data: OrderInput, lines) -> None:

@@ -6,6 +6,7 @@ an idempotency key derived from that row, and the result is applied in a short t
 that re-checks the state. A retry at any point is safe.
 """
 
+import json
 import logging
 from datetime import datetime
 
@@ -44,15 +45,16 @@ def payment_prepare(*, order) -> Payment:
     )
 
 
-def payment_ensure_intent(*, payment_id: int) -> Payment:
+def payment_ensure_intent(*, payment: Payment) -> Payment:
     """Make sure the payment has a Stripe PaymentIntent. Call outside any transaction.
 
     Stripe dedups by the idempotency key; our own conditional attach dedups too (a second
-    intent from a race is cancelled), so a resent order can never be charged twice.
+    intent from a race is cancelled), so a resent order can never be charged twice. The
+    ``payment`` given may be stale: the attach re-reads it under a row lock.
     """
-    payment = Payment.objects.select_related("order__merchant").get(pk=payment_id)
     if payment.state != PaymentStatus.CREATING:
         return payment
+    payment_id = payment.pk
     order = payment.order
     intent = stripe_gateway.payment_intent_create(
         amount=payment.amount,
@@ -271,7 +273,9 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent
     nothing. The unique event id makes a redelivery a no-op, even when two arrive at once.
     """
     try:
-        event = stripe.Webhook.construct_event(
+        # The library's own check; the event is then kept as plain JSON (building
+        # StripeObjects only to turn them back into a dict is wasted work).
+        stripe.WebhookSignature.verify_header(
             payload,
             signature,
             settings.STRIPE_WEBHOOK_SECRET,
@@ -279,18 +283,20 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent
         )
     except stripe.SignatureVerificationError:
         raise InvalidWebhook(_("The webhook signature is not valid or is too old.")) from None
-    except ValueError:
+    try:
+        data = json.loads(payload)
+        event_id, event_type = data["id"], data["type"]
+        if not isinstance(event_id, str) or not isinstance(event_type, str):
+            raise TypeError
+    except (ValueError, TypeError, KeyError):
         raise InvalidWebhook(
-            _("The webhook body is not valid JSON."), code="malformed_request"
+            _("The webhook body is not a Stripe event."), code="malformed_request"
         ) from None
-    data = event.to_dict()
     try:
         with transaction.atomic():
-            stored = StripeEvent.objects.create(
-                event_id=data["id"], type=data["type"], payload=data
-            )
+            stored = StripeEvent.objects.create(event_id=event_id, type=event_type, payload=data)
     except IntegrityError:
-        return StripeEvent.objects.get(event_id=data["id"]), False
+        return StripeEvent.objects.get(event_id=event_id), False
     return stored, True
 
 

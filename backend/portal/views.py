@@ -49,6 +49,17 @@ class PortalContractSerializer(ContractSerializer):
             "refund",
         )
 
+    def to_representation(self, contract) -> dict:
+        provider = contract.plan_snapshot["provider"]
+        return {
+            **super().to_representation(contract),
+            "merchant": contract.merchant.name,
+            "provider": provider["legal_name"],
+            "provider_phone": provider["toll_free_phone"],
+            "transferable": contract.plan_snapshot["transferable"],
+            "refund": self.get_refund(contract),
+        }
+
     def get_refund(self, contract) -> dict | None:
         refund = getattr(contract, "refund", None)
         if refund is None:

@@ -228,9 +228,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Connections are recycled per task by CONN_MAX_AGE (backend/celery.py), not closed by
+# Celery's Django fix-up after every task.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Tasks report through the database, not return values: storing every result would cost a
+# backend write per task. A task whose caller waits on it opts in (ignore_result=False).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "fast"
 # Slow, batch work never delays webhooks and e-mails.
 CELERY_TASK_ROUTES = {

@@ -19,7 +19,6 @@ from backend.contracts.api.serializers import (
     OrderLineInputSerializer,
     OrderOutputSerializer,
 )
-from backend.contracts.api.views import order_body
 from backend.contracts.selectors import order_get
 from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.customers.choices import ConsentSource
@@ -146,9 +145,9 @@ class WidgetCheckoutView(WidgetMixin, APIView):
         )
         result = order_upsert(merchant=merchant, data=data)
         order = result.order
-        order.payment = payment_ensure_intent(payment_id=order.payment.pk)
+        order.payment = payment_ensure_intent(payment=order.payment)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        body = OrderOutputSerializer(order_body(order, result.contracts)).data
+        body = OrderOutputSerializer(order, contracts=result.contracts).data
         body["portal_url"] = request.build_absolute_uri(reverse("portal"))
         return Response(body, status=code)
 

@@ -34,6 +34,22 @@ def test_missing_signature_and_malformed_body(client, db):
     assert not StripeEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", b'{"type": "payment_intent.succeeded"}', b'{"id": 7, "type": 1}'],
+)
+def test_a_signed_body_that_is_not_an_event_is_400(client, db, body):
+    payload, header = sh.signed(body)
+    response = client.post(
+        "/api/v1/webhooks/stripe/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header,
+    )
+    assert response.status_code == 400 and response.json()["code"] == "malformed_request"
+    assert not StripeEvent.objects.exists()
+
+
 def test_a_replayed_old_event_is_refused(client, db):
     evt = sh.event("payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"})
     response = sh.deliver(client, evt, timestamp=int(time.time()) - 3600)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backend.common.api.fields import JurisdictionField, StrictIntegerField
+from backend.contracts.api.rendering import contract_dict, order_dict
 from backend.contracts.choices import CancellationReason, ContractState
 from backend.contracts.models import Contract
 from backend.payments.choices import PaymentStatus
@@ -86,6 +87,9 @@ class ContractSerializer(serializers.ModelSerializer):
             "ended_at",
         )
 
+    def to_representation(self, instance) -> dict:
+        return contract_dict(instance)
+
 
 class PaymentOutputSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=PaymentStatus.choices)
@@ -99,6 +103,9 @@ class PaymentOutputSerializer(serializers.Serializer):
 
 
 class OrderOutputSerializer(serializers.Serializer):
+    """An order with its payment and contracts. Render it from the order with its
+    ``payment`` loaded and the contracts: ``OrderOutputSerializer(order, contracts=...)``."""
+
     merchant_order_id = serializers.CharField()
     jurisdiction = serializers.CharField()
     currency = serializers.CharField()
@@ -107,6 +114,13 @@ class OrderOutputSerializer(serializers.Serializer):
     customer_email = serializers.EmailField(source="customer.email")
     payment = PaymentOutputSerializer()
     contracts = ContractSerializer(many=True)
+
+    def __init__(self, instance=None, *, contracts=(), **kwargs) -> None:
+        super().__init__(instance, **kwargs)
+        self.contracts = contracts
+
+    def to_representation(self, instance) -> dict:
+        return order_dict(instance, self.contracts)
 
 
 class QuoteLineSerializer(serializers.Serializer):

@@ -1,4 +1,3 @@
-from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -30,27 +29,6 @@ from backend.payments.services import payment_ensure_intent
 ORDER_ID = r"[A-Za-z0-9][A-Za-z0-9._:#\-]{0,99}"
 
 
-def order_body(order, contracts) -> dict:
-    payment = order.payment
-    return {
-        "merchant_order_id": order.merchant_order_id,
-        "jurisdiction": order.jurisdiction,
-        "currency": order.currency,
-        "total": order.total,
-        "purchased_at": order.purchased_at,
-        "customer": order.customer,
-        "payment": {
-            "state": payment.state,
-            "amount": payment.amount,
-            "currency": payment.currency,
-            "client_secret": payment.client_secret,
-            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-            "failure_message": payment.failure_message,
-        },
-        "contracts": contracts,
-    }
-
-
 class OrderView(APIView):
     """Orders, keyed by your own order id. PUT is an idempotent upsert.
 
@@ -66,8 +44,7 @@ class OrderView(APIView):
     @extend_schema(responses=OrderOutputSerializer)
     def get(self, request, merchant_order_id: str):
         order = order_get(merchant=request_merchant(request), merchant_order_id=merchant_order_id)
-        body = order_body(order, order_contracts(order=order))
-        return Response(OrderOutputSerializer(body).data)
+        return Response(OrderOutputSerializer(order, contracts=order_contracts(order=order)).data)
 
     @extend_schema(
         request=OrderPutSerializer,
@@ -95,10 +72,9 @@ class OrderView(APIView):
         )
         result = order_upsert(merchant=merchant, data=data)
         order = result.order
-        order.payment = payment_ensure_intent(payment_id=order.payment.pk)
-        body = order_body(order, result.contracts)
+        order.payment = payment_ensure_intent(payment=order.payment)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(OrderOutputSerializer(body).data, status=code)
+        return Response(OrderOutputSerializer(order, contracts=result.contracts).data, status=code)
 
 
 class ContractListView(generics.ListAPIView):
