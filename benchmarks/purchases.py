@@ -15,6 +15,7 @@ gunicorn with production settings, and one Celery worker on Redis. Then:
 """
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -25,12 +26,11 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import aiohttp
 import psycopg
 import requests
-import stripe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from offers import PG, PY, RESULTS, ROOT, bench_env, manage, recreate_database, wait_until_up
@@ -52,26 +52,35 @@ def percentile(values, pct):
 
 
 class Purchaser:
+    """Shoppers and the merchant's server, as one asyncio client (cheap on a shared CPU).
+
+    Each purchase is what a merchant integration and Stripe.js do: offers for a SKU, PUT
+    the order, then the shopper's card on the PaymentIntent and its confirmation, straight
+    against the Stripe API (localstripe) as Stripe.js would.
+    """
+
     def __init__(self, base, api_key, skus, stripe_base):
-        self.base, self.skus = base, skus
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"Api-Key {api_key}"})
-        self.stripe = stripe.StripeClient("sk_test_bench", base_addresses={"api": stripe_base})
-        self.lock = threading.Lock()
+        self.base, self.skus, self.stripe_base = base, skus, stripe_base
+        self.api_key = api_key
         self.errors: list[str] = []
 
-    def purchase(self, n: int) -> float:
+    async def _json(self, response) -> dict:
+        if response.status >= 400:
+            raise RuntimeError(f"{response.method} {response.url.path}: {response.status}")
+        return await response.json()
+
+    async def purchase(self, http, n: int) -> float:
         started = time.perf_counter()
+        api = {"Authorization": f"Api-Key {self.api_key}"}
         sku = self.skus[n % len(self.skus)]
-        offers = self.session.post(
-            f"{self.base}/api/v1/offers/", json={"sku": sku, "jurisdiction": "US-CA"}, timeout=30
-        )
-        offers.raise_for_status()
-        listed = offers.json()["offers"]
+        async with http.post(
+            f"{self.base}/api/v1/offers/", json={"sku": sku, "jurisdiction": "US-CA"}, headers=api
+        ) as response:
+            listed = (await self._json(response))["offers"]
         if not listed:
             raise RuntimeError(f"no offers for {sku}")
         offer = listed[0]
-        order = self.session.put(
+        async with http.put(
             f"{self.base}/api/v1/orders/bench-{n}-{uuid.uuid4().hex[:8]}/",
             json={
                 "customer": {"email": f"bench{n}@example.com", "first_name": "Bench"},
@@ -85,37 +94,39 @@ class Purchaser:
                 ],
                 "terms_acceptance": {"accepted": True, "text": "I agree.", "text_version": "bench"},
             },
-            timeout=30,
-        )
-        order.raise_for_status()
-        intent = order.json()["payment"]["client_secret"].split("_secret")[0]
-        self.stripe.v1.payment_intents.update(intent, params={"payment_method": "pm_card_visa"})
-        self.stripe.v1.payment_intents.confirm(intent)
+            headers=api,
+        ) as response:
+            order = await self._json(response)
+        intent = order["payment"]["client_secret"].split("_secret")[0]
+        stripe_auth = {"Authorization": "Bearer sk_test_bench"}
+        intent_url = f"{self.stripe_base}/v1/payment_intents/{intent}"
+        async with http.post(
+            intent_url, data={"payment_method": "pm_card_visa"}, headers=stripe_auth
+        ) as response:
+            await self._json(response)
+        async with http.post(f"{intent_url}/confirm", headers=stripe_auth) as response:
+            if (await self._json(response))["status"] != "succeeded":
+                raise RuntimeError(f"intent {intent} did not succeed")
         return time.perf_counter() - started
 
-    def run(self, rate: float, seconds: int, workers: int) -> dict:
+    async def _run(self, rate: float, seconds: int, workers: int) -> dict:
         total = int(rate * seconds)
         durations, lags = [], []
-        start = time.perf_counter()
+        timeout = aiohttp.ClientTimeout(total=30)
+        connector = aiohttp.TCPConnector(limit=workers)
+        async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
+            start = time.perf_counter()
 
-        def one(n):
-            due = start + n / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            lag = time.perf_counter() - due
-            try:
-                took = self.purchase(n)
-                with self.lock:
-                    durations.append(took)
-                    lags.append(lag)
-            except Exception as exc:  # noqa: BLE001 - counted and reported
-                with self.lock:
+            async def one(n):
+                await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+                lags.append(time.perf_counter() - (start + n / rate))
+                try:
+                    durations.append(await self.purchase(http, n))
+                except Exception as exc:  # noqa: BLE001 - counted and reported
                     self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(one, range(total)))
-        elapsed = time.perf_counter() - start
+            await asyncio.gather(*(one(n) for n in range(total)))
+            elapsed = time.perf_counter() - start
         return {
             "attempted": total,
             "completed": len(durations),
@@ -127,6 +138,20 @@ class Purchaser:
             "client_p99_s": round(percentile(durations, 99), 3),
             "schedule_lag_p99_s": round(percentile(lags, 99), 3),
         }
+
+    def run(self, rate: float, seconds: int, workers: int) -> dict:
+        return asyncio.run(self._run(rate, seconds, workers))
+
+    def warm_up(self, purchases: int) -> None:
+        """A few purchases first, so every server process has its caches filled."""
+
+        async def warm():
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+                await asyncio.gather(
+                    *(self.purchase(http, 10_000_000 + n) for n in range(purchases))
+                )
+
+        asyncio.run(warm())
 
 
 def closed_loop(fn, seconds: float, workers: int) -> dict:
@@ -221,7 +246,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=24, help="client threads")
+    parser.add_argument("--workers", type=int, default=24, help="client connections")
     parser.add_argument("--upsert-seconds", type=int, default=15)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--gunicorn-threads", type=int, default=4)
@@ -317,10 +342,8 @@ def main() -> int:
             data={"url": f"{base}/api/v1/webhooks/stripe/", "secret": WEBHOOK_SECRET},
         ).raise_for_status()
         buyer = Purchaser(base, seeded["api_key"], skus, stripe_base)
-        for n in range(5):  # warm up every worker's caches
-            buyer.purchase(10_000_000 + n)
+        buyer.warm_up(10)
         time.sleep(3)
-
         since = time.time()
         active_before = count_active(database)
         print(f"Purchasing at {args.rate}/s for {args.seconds}s ...")

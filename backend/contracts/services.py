@@ -3,7 +3,9 @@
 Every transition service opens a transaction, locks the contract row, checks that the
 transition may proceed, applies it (the model method only sets fields), saves, writes a
 ContractEvent, and registers follow-up work to run after commit. Nothing here talks to
-Stripe inside a transaction.
+Stripe inside a transaction. The transitions a payment outcome triggers (activate,
+fail_payment, void) take no SAVEPOINT when nested: they catch no database error, so an
+error rolls back the caller's transaction as a whole.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from django_fsm import can_proceed
 
 from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError, Conflict
+from backend.common.queries import unique_or_none
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
 from backend.customers.choices import ConsentKind, ConsentSource
 from backend.customers.services import consent_record, customer_upsert
@@ -93,10 +96,14 @@ def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
     tokens = [
         offer_token_verify(token=line.offer_token, merchant_id=merchant.id) for line in data.lines
     ]
-    plans = Plan.objects.select_related("provider", "administrator").in_bulk(
-        {c.plan_id for c in tokens}
-    )
-    bands = list(PlanPrice.objects.filter(plan_id__in={c.plan_id for c in tokens}))
+    plan_ids = {c.plan_id for c in tokens}
+    plans = {
+        plan.id: plan
+        for plan in Plan.objects.select_related("provider", "administrator")
+        .filter(id__in=plan_ids)
+        .order_by()
+    }
+    bands = list(PlanPrice.objects.filter(plan_id__in=plan_ids).order_by())
     verified = []
     for index, (line, claims) in enumerate(zip(data.lines, tokens, strict=True)):
         where = {"lines": {str(index): {}}}
@@ -329,10 +336,10 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
 
 
 def _order_for_upsert(merchant, merchant_order_id: str) -> Order | None:
-    return (
-        Order.objects.select_related("merchant", "customer", "payment")
-        .filter(merchant=merchant, merchant_order_id=merchant_order_id)
-        .first()
+    return unique_or_none(
+        Order.objects.select_related("merchant", "customer", "payment").filter(
+            merchant=merchant, merchant_order_id=merchant_order_id
+        )
     )
 
 
@@ -438,7 +445,7 @@ def coverage_dates(contract: Contract) -> dict:
 
 def contract_activate(*, contract_id: int, actor: Actor, at: datetime) -> Contract | None:
     """pending_payment (or payment_failed) -> active. A repeat is a no-op (returns None)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         contract = _locked(contract_id)
         if not can_proceed(contract.activate):
             return None
@@ -451,7 +458,7 @@ def contract_activate(*, contract_id: int, actor: Actor, at: datetime) -> Contra
 
 
 def contract_fail_payment(*, contract_id: int, actor: Actor, reason: str) -> Contract | None:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         contract = _locked(contract_id)
         if not can_proceed(contract.fail_payment):
             return None
@@ -464,7 +471,7 @@ def contract_fail_payment(*, contract_id: int, actor: Actor, reason: str) -> Con
 
 def contract_void(*, contract_id: int, actor: Actor, reason: str) -> Contract | None:
     """Void a contract (chargeback, fraud) and flag it for the warranty desk."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         contract = _locked(contract_id)
         if not can_proceed(contract.void):
             return None

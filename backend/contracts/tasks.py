@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from backend.common.queries import unique_or_none
 from backend.contracts.models import Contract
 from backend.contracts.services import contracts_expire_due
 from backend.notifications.services import email_send_once
@@ -19,10 +20,10 @@ _TEMPLATES = {
 def contract_after_transition(contract_id: int, event: str) -> None:
     """What follows a committed transition: the shopper's e-mail, then the merchant's
     webhooks. One task, not two; both steps are idempotent, so a retry repeats nothing."""
-    contract = (
-        Contract.objects.select_related("customer", "merchant", "refund", "order_line__order")
-        .filter(pk=contract_id)
-        .first()
+    contract = unique_or_none(
+        Contract.objects.select_related(
+            "customer", "merchant", "refund", "order_line__order"
+        ).filter(pk=contract_id)
     )
     if contract is None:
         return

@@ -2,6 +2,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
+from backend.common.queries import unique_or_none
 from backend.customers.choices import ConsentKind, ConsentSource
 from backend.customers.models import ConsentRecord, Customer
 
@@ -27,7 +28,7 @@ def customer_upsert(*, email: str, **profile) -> Customer:
     """
     email = email.strip().lower()
     fields = {k: v for k, v in profile.items() if k in _PROFILE_FIELDS and v not in (None, "")}
-    customer = Customer.objects.filter(email=email).first()
+    customer = unique_or_none(Customer.objects.filter(email=email))
     if customer is None:
         try:
             with transaction.atomic():

@@ -2,7 +2,6 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -18,14 +17,13 @@ def email_send_once(*, key: str, to: str, language: str, template: str, context:
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-    try:
-        with transaction.atomic():
-            note, _created = Notification.objects.get_or_create(
-                key=key,
-                defaults={"recipient": to, "subject": subject[:300], "language": language},
-            )
-    except IntegrityError:
-        note = Notification.objects.get(key=key)
+    # Claim the key (INSERT ... ON CONFLICT DO NOTHING), then read whoever holds it: two
+    # round trips, race-free, where get_or_create takes a transaction and a savepoint.
+    Notification.objects.bulk_create(
+        [Notification(key=key, recipient=to, subject=subject[:300], language=language)],
+        ignore_conflicts=True,
+    )
+    note = Notification.objects.get(key=key)
     if note.sent_at is not None:
         return False
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])

@@ -4,6 +4,11 @@ Stripe is only ever called outside a database transaction: a row is first claime
 state that says what is about to happen (``creating``, ``pending``), the call is made with
 an idempotency key derived from that row, and the result is applied in a short transaction
 that re-checks the state. A retry at any point is safe.
+
+The payment outcomes run inside the Stripe event's transaction and call the contract
+transitions inside theirs; none of them catches a database error, so the nested blocks
+take no SAVEPOINT (``savepoint=False``): an error rolls back the whole event, which is
+retried.
 """
 
 import json
@@ -19,6 +24,7 @@ from django_fsm import can_proceed
 
 from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError
+from backend.common.queries import unique_or_none
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
 from backend.payments import stripe_gateway
@@ -107,10 +113,8 @@ def payment_confirm(*, payment_id: int, payment_method: str) -> stripe_gateway.I
 
 
 def _payment_for_intent(payment_intent_id: str) -> Payment | None:
-    return (
-        Payment.objects.select_for_update()
-        .filter(stripe_payment_intent_id=payment_intent_id)
-        .first()
+    return unique_or_none(
+        Payment.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent_id)
     )
 
 
@@ -122,7 +126,7 @@ def _order_contract_ids(payment: Payment, states) -> list[int]:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def payment_succeeded(*, payment_intent_id: str, actor: Actor, at: datetime) -> bool:
     """Mark the payment paid and activate its contracts. Repeats are no-ops."""
     from backend.contracts.services import contract_activate
@@ -141,7 +145,7 @@ def payment_succeeded(*, payment_intent_id: str, actor: Actor, at: datetime) -> 
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def payment_failed(*, payment_intent_id: str, actor: Actor, message: str) -> bool:
     """A declined card: the payment and its contracts wait for another attempt."""
     from backend.contracts.services import contract_fail_payment
@@ -156,7 +160,7 @@ def payment_failed(*, payment_intent_id: str, actor: Actor, message: str) -> boo
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def payment_disputed(*, payment_intent_id: str, actor: Actor, reason: str) -> bool:
     """A chargeback: void every contract of the order and flag it for the desk."""
     from backend.contracts.services import contract_void
@@ -173,7 +177,7 @@ def payment_disputed(*, payment_intent_id: str, actor: Actor, reason: str) -> bo
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def charge_refunded(
     *, payment_intent_id: str, refund_ids: list[str], amount_refunded: int, actor: Actor
 ) -> bool:
@@ -283,6 +287,10 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent
         )
     except stripe.SignatureVerificationError:
         raise InvalidWebhook(_("The webhook signature is not valid or is too old.")) from None
+    except UnicodeDecodeError:
+        raise InvalidWebhook(
+            _("The webhook body is not a Stripe event."), code="malformed_request"
+        ) from None
     try:
         data = json.loads(payload)
         event_id, event_type = data["id"], data["type"]

@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
 
+from backend.common.queries import unique_or_none
 from backend.merchants.models import Merchant
 
 HEADER = "Coverdesk-Key"
@@ -33,7 +34,7 @@ class PublishableKeyAuthentication(authentication.BaseAuthentication):
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return None
-        merchant = Merchant.objects.filter(publishable_key=key, is_active=True).first()
+        merchant = unique_or_none(Merchant.objects.filter(publishable_key=key, is_active=True))
         if merchant is None:
             raise exceptions.AuthenticationFailed(_("Unknown publishable key."))
         return WidgetPrincipal(merchant), key

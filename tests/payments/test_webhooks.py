@@ -36,7 +36,13 @@ def test_missing_signature_and_malformed_body(client, db):
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1, 2]", b'{"type": "payment_intent.succeeded"}', b'{"id": 7, "type": 1}'],
+    [
+        b"not json",
+        b"\xd7\xfb binary",
+        b"[1, 2]",
+        b'{"type": "payment_intent.succeeded"}',
+        b'{"id": 7, "type": 1}',
+    ],
 )
 def test_a_signed_body_that_is_not_an_event_is_400(client, db, body):
     payload, header = sh.signed(body)

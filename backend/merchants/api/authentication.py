@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from backend.common.queries import unique_or_none
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_touch
 
@@ -49,11 +50,10 @@ class MerchantAPIKeyAuthentication(authentication.BaseAuthentication):
         if not key or "." not in key:
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
         prefix = key.partition(".")[0]
-        api_key = (
-            MerchantAPIKey.objects.select_related("merchant")
-            .filter(prefix=prefix, revoked=False, merchant__is_active=True)
-            .order_by()
-            .first()
+        api_key = unique_or_none(
+            MerchantAPIKey.objects.select_related("merchant").filter(
+                prefix=prefix, revoked=False, merchant__is_active=True
+            )
         )
         if api_key is None or api_key.has_expired or not api_key.is_valid(key):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
