@@ -63,6 +63,7 @@ class Purchaser:
         self.base, self.skus, self.stripe_base = base, skus, stripe_base
         self.api_key = api_key
         self.errors: list[str] = []
+        self.steps: dict[str, list[float]] = {"offers": [], "order": [], "pay": []}
 
     async def _json(self, response) -> dict:
         if response.status >= 400:
@@ -80,6 +81,7 @@ class Purchaser:
         if not listed:
             raise RuntimeError(f"no offers for {sku}")
         offer = listed[0]
+        offered = time.perf_counter()
         async with http.put(
             f"{self.base}/api/v1/orders/bench-{n}-{uuid.uuid4().hex[:8]}/",
             json={
@@ -97,6 +99,7 @@ class Purchaser:
             headers=api,
         ) as response:
             order = await self._json(response)
+        ordered = time.perf_counter()
         intent = order["payment"]["client_secret"].split("_secret")[0]
         stripe_auth = {"Authorization": "Bearer sk_test_bench"}
         intent_url = f"{self.stripe_base}/v1/payment_intents/{intent}"
@@ -107,11 +110,19 @@ class Purchaser:
         async with http.post(f"{intent_url}/confirm", headers=stripe_auth) as response:
             if (await self._json(response))["status"] != "succeeded":
                 raise RuntimeError(f"intent {intent} did not succeed")
-        return time.perf_counter() - started
+        paid = time.perf_counter()
+        for step, took in (
+            ("offers", offered - started),
+            ("order", ordered - offered),
+            ("pay", paid - ordered),
+        ):
+            self.steps[step].append(took)
+        return paid - started
 
     async def _run(self, rate: float, seconds: int, workers: int) -> dict:
         total = int(rate * seconds)
         durations, lags = [], []
+        self.steps = {step: [] for step in self.steps}  # not the warm-up's
         timeout = aiohttp.ClientTimeout(total=30)
         connector = aiohttp.TCPConnector(limit=workers)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
@@ -137,6 +148,10 @@ class Purchaser:
             "client_p50_s": round(percentile(durations, 50), 3),
             "client_p99_s": round(percentile(durations, 99), 3),
             "schedule_lag_p99_s": round(percentile(lags, 99), 3),
+            "step_p50_p99_s": {
+                step: [round(percentile(v, 50), 3), round(percentile(v, 99), 3)]
+                for step, v in self.steps.items()
+            },
         }
 
     def run(self, rate: float, seconds: int, workers: int) -> dict:
@@ -248,8 +263,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=24, help="client connections")
     parser.add_argument("--upsert-seconds", type=int, default=15)
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--gunicorn-threads", type=int, default=4)
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--gunicorn-threads", type=int, default=1)
+    parser.add_argument("--worker-pool", default="threads", choices=["prefork", "threads"])
     args = parser.parse_args()
 
     database = "coverdesk_bench_purchases"
@@ -322,7 +338,7 @@ def main() -> int:
             "backend",
             "worker",
             "-P",
-            "prefork",
+            args.worker_pool,
             "-c",
             "2",
             "-Q",
@@ -411,7 +427,7 @@ def main() -> int:
         "setup": {
             **vars(args),
             "server": f"gunicorn {args.gunicorn_workers} workers x "
-            f"{args.gunicorn_threads} threads, 1 Celery worker (prefork, 2 processes) "
+            f"{args.gunicorn_threads} threads, 1 Celery worker ({args.worker_pool}, 2) "
             "on Redis, PostgreSQL, localstripe",
             "cpus": os.cpu_count(),
         },
