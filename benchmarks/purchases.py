@@ -199,7 +199,7 @@ def closed_loop(fn, seconds: float, workers: int) -> dict:
 
 
 def _proc_table() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, user+system CPU seconds), read from /proc."""
+    """pid -> (parent pid, command name, CPU seconds), read from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     table = {}
     for entry in Path("/proc").iterdir():
@@ -211,7 +211,10 @@ def _proc_table() -> dict[int, tuple[int, str, float]]:
             continue
         name = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+        # Its own user and system time, and that of its children that have exited (a
+        # PostgreSQL backend ends when its connection is recycled).
+        cpu = sum(int(value) for value in fields[11:15]) / ticks
+        table[int(entry.name)] = (int(fields[1]), name, cpu)
     return table
 
 
