@@ -86,10 +86,10 @@ class Money:
 def format_minor(amount: int, currency: str, locale: str = "en") -> str:
     """Format an amount of minor units for display. Memoised: prices repeat constantly."""
     value = Decimal(amount).scaleb(-minor_unit_exponent(currency))
-    return format_currency(value, currency, locale=_babel_locale(locale))
+    return format_currency(value, currency, locale=babel_locale(locale))
 
 
-def _babel_locale(language_code: str) -> str:
+def babel_locale(language_code: str) -> str:
     return {"zh-hans": "zh_Hans_CN", "en": "en_US", "pl": "pl_PL"}.get(
         language_code.lower(), language_code.replace("-", "_")
     )

@@ -30,8 +30,14 @@ class Pack:
 
 def _merge(base: dict, override: dict) -> dict:
     """Top-level keys of the extending pack replace the inherited ones, tables included:
-    a state's ``[refund]`` table is its whole rule, never a patch over the default's."""
-    return {**base, **override}
+    a state's ``[refund]`` table is its whole rule, never a patch over the default's.
+    ``[[clauses]]`` are the exception: a pack adds its own to the ones it inherits, and one
+    with an inherited clause's id replaces that clause."""
+    merged = {**base, **override}
+    clauses = {c["id"]: c for c in base.get("clauses", [])}
+    clauses.update({c["id"]: c for c in override.get("clauses", [])})
+    merged["clauses"] = list(clauses.values())
+    return merged
 
 
 @cache

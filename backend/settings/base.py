@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.webhooks",
     "backend.widget",
     "backend.portal",
+    "backend.documents",
     "backend.claims",
     "backend.demo",
 ]
@@ -76,7 +77,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "DIRS": [BASE_DIR / "backend" / "templates", BASE_DIR / "legal_templates" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -243,6 +244,7 @@ CELERY_TASK_ROUTES = {
     # Payment events activate contracts: they never wait behind e-mails or webhooks.
     "payments.process_stripe_event": {"queue": "critical"},
     "contracts.expire_due": {"queue": "slow"},
+    "documents.issue": {"queue": "slow"},
     "payments.reconcile": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
 }
@@ -279,6 +281,8 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 # Outbound webhooks may only reach public https URLs, except in development and tests.
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
+# wkhtmltopdf renders contract PDFs; empty means the one on PATH.
+WKHTMLTOPDF_BINARY = env.str("WKHTMLTOPDF_BINARY", default="")
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
 # How stale another process's catalogue snapshot may be after a committed change.

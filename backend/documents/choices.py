@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    SERVICE_CONTRACT = "service_contract", _("Service contract")
+    REFUND_NOTICE = "refund_notice", _("Refund notice")
+
+
+class DocumentState(models.TextChoices):
+    RENDERING = "rendering", _("Rendering")
+    ISSUED = "issued", _("Issued")
+    FAILED = "failed", _("Failed compliance")

@@ -1,0 +1,138 @@
+"""The compliance checker: every required clause of a document's pack and kind, proven
+present in the rendered HTML and in the text read back out of the PDF.
+
+Clauses are data (``[[clauses]]`` in ``legal_templates/<pack>/pack.toml``). A clause may
+require exact wording (``text``: the statute's sentence, in the document's language where
+the pack gives one, else in the binding language) and fields (dotted paths into the
+document's data), which must be filled in **and** appear in the document. A clause with
+``variants_by`` picks its wording by a field's value (the backing statement by how the
+provider is funded).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from backend.common.packs import Pack
+from backend.documents.rendering import squash
+
+
+@dataclass(frozen=True)
+class RequiredClause:
+    id: str
+    source: str
+    text: str = ""
+    fields: tuple[str, ...] = ()
+    problem: str = ""  # set when the clause cannot be satisfied (no wording for a variant)
+
+
+@dataclass
+class ComplianceReport:
+    pack: str
+    kind: str
+    language: str
+    clauses: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing
+
+    def as_dict(self) -> dict:
+        return {
+            "pack": self.pack,
+            "kind": self.kind,
+            "language": self.language,
+            "passed": self.passed,
+            "missing": self.missing,
+            "clauses": self.clauses,
+            "checked_at": timezone.now().isoformat(),
+        }
+
+
+def lookup(data: dict, path: str):
+    value = data
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _texts(value) -> list[str]:
+    """The strings a field's value shows in the document."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _texts(v)]
+    return [str(value)]
+
+
+def required_clauses(pack: Pack, kind: str, language: str, data: dict) -> list[RequiredClause]:
+    binding = pack.data.get("binding_language", "en")
+    required = []
+    for clause in pack.data.get("clauses", []):
+        if kind not in clause.get("kinds", ()):
+            continue
+        spec, problem = clause, ""
+        if "variants_by" in clause:
+            value = lookup(data, clause["variants_by"])
+            spec = clause.get("variants", {}).get(value)
+            if spec is None:
+                spec = {}
+                problem = f"no wording for {clause['variants_by']} = {value!r}"
+        text = spec.get("text", "")
+        if isinstance(text, dict):
+            text = text.get(language) or text.get(binding, "")
+        required.append(
+            RequiredClause(
+                id=clause["id"],
+                source=clause.get("source", ""),
+                text=text,
+                fields=tuple(clause.get("fields", ())) + tuple(spec.get("fields", ())),
+                problem=problem,
+            )
+        )
+    return required
+
+
+def check(
+    *,
+    pack: Pack,
+    kind: str,
+    language: str,
+    data: dict,
+    clauses: list[RequiredClause],
+    html_text: str,
+    pdf_text: str | None,
+) -> ComplianceReport:
+    """Check one rendered document. ``pdf_text`` None checks the HTML alone (pre-flight)."""
+    report = ComplianceReport(pack=pack.code, kind=kind, language=language)
+    renderings = {"HTML": squash(html_text)}
+    if pdf_text is not None:
+        renderings["PDF"] = squash(pdf_text)
+    for clause in clauses:
+        missing = []
+        if clause.problem:
+            missing.append(clause.problem)
+        if clause.text:
+            for where, text in renderings.items():
+                if squash(clause.text) not in text:
+                    missing.append(f"its required wording is not in the {where}")
+        for path in clause.fields:
+            shown = _texts(lookup(data, path))
+            if not shown:
+                missing.append(f"{path} is empty")
+                continue
+            for where, text in renderings.items():
+                if any(squash(t) not in text for t in shown):
+                    missing.append(f"{path} is not shown in the {where}")
+        report.clauses.append(
+            {"id": clause.id, "source": clause.source, "passed": not missing, "missing": missing}
+        )
+        report.missing += [f"{clause.id}: {m}" for m in missing]
+    return report

@@ -1,0 +1,64 @@
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from backend.documents.choices import DocumentKind, DocumentState
+
+S = DocumentState
+
+
+class Document(ConcurrentTransitionMixin, models.Model):
+    """A contract's document in one language: rendered, checked, then issued for good.
+
+    An issued document never changes: its PDF is stored under a name that holds its
+    sha256, and ``manage.py verify_documents`` re-checks both the hash and the compliance.
+    A document that fails its compliance check is never issued; the report says why.
+    """
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    language = models.CharField(max_length=10)
+    binding = models.BooleanField(
+        default=True, help_text="Whether this language is the legally binding one."
+    )
+    pack = models.CharField(max_length=10, help_text="The jurisdiction pack it was checked under.")
+    template = models.CharField(max_length=60, help_text="Template and version, e.g. v1.")
+    state = FSMField(default=S.RENDERING, choices=S.choices, protected=True, db_index=True)
+    file = models.FileField(upload_to="documents/", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    compliance_report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("contract_id", "kind", "language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("contract", "kind", "language"), name="one_document_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.language} for contract {self.contract_id}"
+
+    @transition(field=state, source=S.RENDERING, target=S.ISSUED)
+    def issue(self, *, name: str, sha256: str, size: int, report: dict, at) -> None:
+        self.file.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.compliance_report = report
+        self.error = ""
+        self.issued_at = at
+
+    @transition(field=state, source=S.RENDERING, target=S.FAILED)
+    def fail(self, *, report: dict, error: str) -> None:
+        self.compliance_report = report
+        self.error = error
+
+    @transition(field=state, source=S.FAILED, target=S.RENDERING)
+    def retry(self) -> None:
+        self.error = ""

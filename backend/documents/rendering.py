@@ -1,0 +1,274 @@
+"""From a contract to a document: its data, its HTML, its PDF, and the PDF's text.
+
+The data is display-ready (money and dates formatted for the document's language), so the
+compliance checker can look for exactly what the shopper reads. Templates live under
+``legal_templates/templates/documents/<kind>/<version>.html`` and autoescape everything.
+
+The PDF renderer is hardened: no JavaScript, no local files, and every network fetch is
+sent to a proxy that does not exist (nothing in a document may load from anywhere; its
+styles are inline and it has no images).
+"""
+
+import io
+import os
+import re
+import shutil
+import unicodedata
+from html.parser import HTMLParser
+
+import pdfkit
+from babel.dates import format_date
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+
+from backend.common.money import babel_locale, format_minor
+from backend.common.packs import Pack, pack_for
+from backend.contracts.refunds import RefundRules
+
+PDF_OPTIONS = {
+    "encoding": "UTF-8",
+    "quiet": "",
+    "disable-javascript": "",
+    "disable-local-file-access": "",
+    "disable-plugins": "",
+    "no-images": "",
+    "proxy": "http://127.0.0.1:9",  # the discard port: any fetch fails at once
+    "load-error-handling": "ignore",
+    "load-media-error-handling": "ignore",
+    "print-media-type": "",
+    "margin-top": "16mm",
+    "margin-bottom": "16mm",
+    "margin-left": "16mm",
+    "margin-right": "16mm",
+}
+
+
+class PdfRenderError(RuntimeError):
+    pass
+
+
+def _date(value, language: str) -> str:
+    return format_date(value, format="long", locale=babel_locale(language)) if value else ""
+
+
+def _party(party: dict | None, pack: Pack) -> dict:
+    party = party or {}
+    numbers = party.get("registration_numbers") or {}
+    state = pack.code.rpartition("-")[2]
+    return {
+        "legal_name": party.get("legal_name", ""),
+        "mailing_address": party.get("mailing_address", ""),
+        "toll_free_phone": party.get("toll_free_phone", ""),
+        "email": party.get("email", ""),
+        "registration_number": numbers.get(pack.code) or numbers.get(state) or "",
+        "backing": party.get("backing", ""),
+        "insurer_name": party.get("insurer_name", ""),
+        "insurer_address": party.get("insurer_address", ""),
+        "insurer_phone": party.get("insurer_phone", ""),
+    }
+
+
+def cancellation_terms(pack: Pack, currency: str, language: str) -> list[str]:
+    """The pack's refund rules, in words (COMPLIANCE.md §5)."""
+    rules = RefundRules.from_pack(pack)
+    terms = []
+    if rules.free_look_days:
+        terms.append(
+            _(
+                "If you cancel within %(days)d days of purchase, you get a full refund of "
+                "the price you paid."
+            )
+            % {"days": rules.free_look_days}
+        )
+        if rules.free_look_days_appliances:
+            terms.append(
+                _("For appliances and home electronics this period is %(days)d days.")
+                % {"days": rules.free_look_days_appliances}
+            )
+    terms.append(
+        _(
+            "After that, you get back the unused part of the price, in proportion to the days "
+            "of coverage left."
+        )
+    )
+    if rules.deduct_claims:
+        terms.append(_("Claims already paid under this contract are deducted from the refund."))
+    if rules.fee_allowed:
+        caps = []
+        if rules.fee_cap_percent_of_price:
+            caps.append(_("%(pct)d%% of the price") % {"pct": rules.fee_cap_percent_of_price})
+        if currency in rules.fee_cap_amount:
+            caps.append(format_minor(rules.fee_cap_amount[currency], currency, language))
+        if rules.fee_cap_percent_of_unearned:
+            caps.append(
+                _("%(pct)d%% of the unused part") % {"pct": rules.fee_cap_percent_of_unearned}
+            )
+        if caps:
+            terms.append(
+                _("A cancellation fee may be charged, of no more than %(caps)s, whichever is less.")
+                % {"caps": _(" or ").join(caps)}
+            )
+    else:
+        terms.append(_("No cancellation fee is charged."))
+    terms.append(
+        _("We pay the refund within %(days)d days of receiving your cancellation.")
+        % {"days": rules.refund_due_days}
+    )
+    if rules.late_penalty_percent_per_month:
+        terms.append(
+            _("A refund paid late is increased by %(pct)d%% for each month it is late.")
+            % {"pct": rules.late_penalty_percent_per_month}
+        )
+    return terms
+
+
+def claim_steps() -> list[str]:
+    return [
+        _("Sign in to your plans portal, or call the provider's toll-free number."),
+        _("Choose this contract and describe what happened, with the date of the failure."),
+        _("Send photos and your receipt if we ask; we tell you our decision and the next step."),
+    ]
+
+
+def document_data(contract, kind: str, language: str) -> dict:
+    """Everything a contract document shows, formatted for ``language``."""
+    pack = pack_for(contract.jurisdiction)
+    plan, product = contract.plan_snapshot, contract.product_snapshot
+    customer = contract.customer
+
+    def money(amount):
+        return format_minor(amount, contract.currency, language) if amount is not None else ""
+
+    with translation.override(language):
+        transferable = plan.get("transferable", True)
+        data = {
+            "pack": {"code": pack.code, "name": pack.name},
+            "contract": {
+                "number": contract.number,
+                "jurisdiction": contract.jurisdiction,
+                "territory": pack.name,
+                "issued_on": _date(timezone.localdate(contract.purchased_at), language),
+                "price_display": money(contract.price),
+                "term_months": str(plan["term_months"]),
+                "coverage_start": _date(contract.coverage_start, language),
+                "coverage_end": _date(contract.coverage_end, language),
+                "waiting_period_ends": _date(contract.waiting_period_ends, language),
+                "limit_display": money(contract.limit_of_liability),
+            },
+            "holder": {
+                "name": " ".join(p for p in (customer.first_name, customer.last_name) if p)
+                or customer.email,
+                "email": customer.email,
+            },
+            "seller": {"name": contract.merchant.name},
+            "product": {
+                "title": product.get("title") or product.get("sku", ""),
+                "sku": product.get("sku", ""),
+                "price_display": money(product.get("price")),
+            },
+            "plan": {
+                "name": plan["name"],
+                "code": plan["code"],
+                "summary": plan.get("summary", ""),
+                "covered": plan.get("covered", ""),
+                "exclusions": plan.get("exclusions", ""),
+                "deductible_display": money(plan.get("deductible", 0)),
+                "waiting_period_days": str(plan.get("waiting_period_days", 0)),
+                "transfer_terms": _(
+                    "You may transfer this contract to a new owner of the product at no charge."
+                )
+                if transferable
+                else _("This contract cannot be transferred."),
+            },
+            "provider": _party(plan.get("provider"), pack),
+            "administrator": _party(plan.get("administrator"), pack),
+            "claim_steps": claim_steps(),
+            "cancellation": cancellation_terms(pack, contract.currency, language),
+        }
+        refund = getattr(contract, "refund", None) if kind == "refund_notice" else None
+        if refund is not None:
+            quote = refund.quote
+            data["refund"] = {
+                "lines": [
+                    {"label": line["label"], "amount_display": money(line["amount"])}
+                    for line in quote.get("lines", [])
+                ],
+                "total_display": money(refund.amount),
+                "due_on": _date(timezone.localdate(refund.due_at), language),
+            }
+    return data
+
+
+def render_html(*, kind: str, version: str, language: str, data: dict, clauses) -> str:
+    with translation.override(language):
+        return render_to_string(
+            f"documents/{kind}/{version}.html",
+            {**data, "clauses": clauses, "LANGUAGE_CODE": language},
+        )
+
+
+def html_to_pdf(html: str, page_size: str = "A4") -> bytes:
+    binary = settings.WKHTMLTOPDF_BINARY or shutil.which("wkhtmltopdf")
+    if not binary:
+        raise PdfRenderError("wkhtmltopdf is not installed")
+    configuration = pdfkit.configuration(
+        wkhtmltopdf=binary,
+        environ={**os.environ, "XDG_RUNTIME_DIR": str(settings.VAR_DIR / "runtime")},
+    )
+    os.makedirs(settings.VAR_DIR / "runtime", mode=0o700, exist_ok=True)
+    try:
+        pdf = pdfkit.from_string(
+            html,
+            False,
+            options={**PDF_OPTIONS, "page-size": page_size},
+            configuration=configuration,
+        )
+    except OSError as exc:
+        raise PdfRenderError(f"wkhtmltopdf failed: {exc}") from exc
+    if not pdf.startswith(b"%PDF-"):
+        raise PdfRenderError("wkhtmltopdf produced no PDF")
+    return pdf
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.chunks.append(data)
+
+
+def html_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return " ".join(parser.chunks)
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(page.extract_text() or "" for page in reader.pages)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Text for comparison: NFKC (PDF extraction yields compatibility forms of some CJK
+    characters), without any whitespace (lines wrap differently in HTML and PDF, and
+    Chinese has no spaces to wrap at)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))

@@ -1,0 +1,189 @@
+"""Issuing documents: render, check, store, and only then issue. Idempotent, crash-safe.
+
+``document_issue`` claims a row per (contract, kind, language) first, so a duplicate task
+finds it; renders and checks outside any transaction; stores the PDF under a name holding
+its sha256; and issues the row in a short transaction that re-checks its state. A worker
+that dies midway leaves the row ``rendering``, and the retry does the work again. A
+document that fails its compliance check is ``failed``, with the report, and is never
+issued; staff see it in the admin and ``retry`` it after fixing the template or the data.
+"""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from backend.common.exceptions import ApplicationError
+from backend.common.packs import pack_for
+from backend.contracts.models import Contract
+from backend.documents import compliance, rendering
+from backend.documents.choices import DocumentState
+from backend.documents.models import Document
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_NAMES = {"en": "English", "pl": "polski", "zh-hans": "简体中文"}
+
+
+class DocumentNotCompliant(ApplicationError):
+    status_code = 422
+    default_code = "document_not_compliant"
+
+
+def document_languages(contract: Contract) -> list[str]:
+    """The binding language first, then the holder's own if the pack offers it."""
+    pack = pack_for(contract.jurisdiction)
+    binding = pack.data.get("binding_language", "en")
+    languages = [binding]
+    locale = (contract.customer.locale or "").lower()
+    if locale != binding and locale in pack.data.get("languages", ()):
+        languages.append(locale)
+    return languages
+
+
+def template_version(pack, kind: str) -> str:
+    version = pack.data.get("documents", {}).get(kind)
+    if not version:
+        raise ApplicationError(
+            f"The {pack.code} pack issues no {kind} documents.", code="document_kind_unsupported"
+        )
+    return version
+
+
+def render_document(contract: Contract, kind: str, language: str, version: str):
+    """The document's HTML, PDF and compliance report (nothing is written)."""
+    pack = pack_for(contract.jurisdiction)
+    binding_language = pack.data.get("binding_language", "en")
+    data = rendering.document_data(contract, kind, language)
+    clauses = compliance.required_clauses(pack, kind, language, data)
+    html = rendering.render_html(
+        kind=kind,
+        version=version,
+        language=language,
+        data={
+            **data,
+            "binding": language == binding_language,
+            "binding_language_name": LANGUAGE_NAMES.get(binding_language, binding_language),
+        },
+        clauses=clauses,
+    )
+    html_text = rendering.html_text(html)
+    preflight = compliance.check(
+        pack=pack,
+        kind=kind,
+        language=language,
+        data=data,
+        clauses=clauses,
+        html_text=html_text,
+        pdf_text=None,
+    )
+    if not preflight.passed:  # no PDF for a document that cannot pass
+        return html, None, preflight
+    pdf = rendering.html_to_pdf(html, page_size=pack.data.get("page_size", "A4"))
+    report = compliance.check(
+        pack=pack,
+        kind=kind,
+        language=language,
+        data=data,
+        clauses=clauses,
+        html_text=html_text,
+        pdf_text=rendering.pdf_text(pdf),
+    )
+    return html, pdf, report
+
+
+def _claim(contract: Contract, kind: str, language: str) -> Document:
+    pack = pack_for(contract.jurisdiction)
+    binding = pack.data.get("binding_language", "en")
+    if kind == "service_contract" and contract.template_version:
+        version = contract.template_version.rpartition("/")[2]  # the version it was sold under
+    else:
+        version = template_version(pack, kind)
+    try:
+        with transaction.atomic():
+            document, _created = Document.objects.get_or_create(
+                contract=contract,
+                kind=kind,
+                language=language,
+                defaults={"pack": pack.code, "template": version, "binding": language == binding},
+            )
+    except IntegrityError:  # a concurrent task claimed it first
+        document = Document.objects.get(contract=contract, kind=kind, language=language)
+    return document
+
+
+def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
+    """Issue one document, once. Returns the issued document; raises if it fails its check."""
+    contract = Contract.objects.select_related("customer", "merchant", "refund").get(pk=contract_id)
+    document = _claim(contract, kind, language)
+    if document.state == DocumentState.ISSUED:
+        return document
+    if document.state == DocumentState.FAILED:
+        raise DocumentNotCompliant(
+            _("This document failed its compliance check: %(missing)s")
+            % {"missing": "; ".join(document.compliance_report.get("missing", []))}
+        )
+    _html, pdf, report = render_document(contract, kind, language, document.template)
+    if not report.passed:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            if can_proceed(document.fail):
+                document.fail(report=report.as_dict(), error="; ".join(report.missing))
+                document.attempts += 1
+                document.save()
+        logger.error("Document %s refused: %s", document, "; ".join(report.missing))
+        raise DocumentNotCompliant(
+            _("This document failed its compliance check: %(missing)s")
+            % {"missing": "; ".join(report.missing)}
+        )
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = default_storage.save(
+        f"documents/{contract.number}/{kind}-{language}-{digest[:16]}.pdf", ContentFile(pdf)
+    )
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if can_proceed(document.issue):
+            document.issue(
+                name=name, sha256=digest, size=len(pdf), report=report.as_dict(), at=timezone.now()
+            )
+            document.attempts += 1
+            document.save()
+            return document
+    default_storage.delete(name)  # a duplicate task issued it meanwhile: keep theirs
+    return document
+
+
+def document_verify(document: Document) -> list[str]:
+    """What is wrong with an issued document now: its file, its hash, its compliance."""
+    problems = []
+    try:
+        with default_storage.open(document.file.name, "rb") as f:
+            pdf = f.read()
+    except (OSError, ValueError) as exc:
+        return [f"its file cannot be read: {exc}"]
+    if hashlib.sha256(pdf).hexdigest() != document.sha256:
+        problems.append("its file does not match the sha256 recorded at issue")
+    contract = document.contract
+    pack = pack_for(contract.jurisdiction)
+    data = rendering.document_data(contract, document.kind, document.language)
+    clauses = compliance.required_clauses(pack, document.kind, document.language, data)
+    try:
+        text = rendering.pdf_text(pdf)
+    except Exception as exc:  # noqa: BLE001 - a damaged file is a finding, not a crash
+        return [*problems, f"its PDF cannot be read: {exc}"]
+    report = compliance.check(
+        pack=pack,
+        kind=document.kind,
+        language=document.language,
+        data=data,
+        clauses=clauses,
+        html_text=text,  # the issued PDF is the document; check its text in both places
+        pdf_text=text,
+    )
+    problems += report.missing
+    return problems
