@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import unicodedata
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import pdfkit
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTCollection
 from pypdf import PdfReader
 
 from backend.common.money import babel_locale, format_minor
@@ -265,10 +267,36 @@ def pdf_text(pdf: bytes) -> str:
 
 
 _SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _shared_glyph_map() -> dict[int, int]:
+    """Characters the CJK font draws with one glyph, mapped to the lowest of them.
+
+    A PDF records glyphs, and a glyph drawn for several characters is read back as the
+    lowest one: 门 (U+95E8) comes back as the radical ⻔ (U+2ED4), 户 as 戶. Mapping both the
+    expected text and the PDF's text through this table compares what was drawn.
+    """
+    path = settings.DOCUMENT_CJK_FONT
+    if not path or not os.path.exists(path):
+        return {}
+    collection = TTCollection(path, lazy=True)
+    font = next(
+        (f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC"),
+        collection.fonts[0],
+    )
+    lowest: dict[str, int] = {}
+    cmap = font.getBestCmap()
+    for codepoint, glyph in sorted(cmap.items()):
+        lowest.setdefault(glyph, codepoint)
+    return {cp: lowest[glyph] for cp, glyph in cmap.items() if lowest[glyph] != cp}
 
 
 def squash(text: str) -> str:
-    """Text for comparison: NFKC (PDF extraction yields compatibility forms of some CJK
-    characters), without any whitespace (lines wrap differently in HTML and PDF, and
-    Chinese has no spaces to wrap at)."""
+    """Text for comparison: characters that share a glyph folded together, then NFKC (the
+    lowest of them is often a compatibility radical), and no whitespace at all (lines wrap differently in
+    HTML and PDF, and Chinese has no spaces to wrap at)."""
+    if _CJK.search(text):
+        text = text.translate(_shared_glyph_map())
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))

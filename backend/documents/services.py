@@ -14,7 +14,8 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -27,12 +28,15 @@ from backend.documents.models import Document
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_NAMES = {"en": "English", "pl": "polski", "zh-hans": "简体中文"}
-
 
 class DocumentNotCompliant(ApplicationError):
     status_code = 422
     default_code = "document_not_compliant"
+
+
+def _language_name(code: str, in_language: str) -> str:
+    with translation.override(in_language):
+        return str(get_language_info(code)["name_translated"])
 
 
 def document_languages(contract: Contract) -> list[str]:
@@ -68,7 +72,7 @@ def render_document(contract: Contract, kind: str, language: str, version: str):
         data={
             **data,
             "binding": language == binding_language,
-            "binding_language_name": LANGUAGE_NAMES.get(binding_language, binding_language),
+            "binding_language_name": _language_name(binding_language, language),
         },
         clauses=clauses,
     )

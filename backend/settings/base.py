@@ -283,6 +283,11 @@ WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", 
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
 # wkhtmltopdf renders contract PDFs; empty means the one on PATH.
 WKHTMLTOPDF_BINARY = env.str("WKHTMLTOPDF_BINARY", default="")
+# The CJK font documents render Chinese with (Debian's fonts-noto-cjk); the compliance
+# checker reads its character map to compare Chinese text read back from PDFs.
+DOCUMENT_CJK_FONT = env.str(
+    "DOCUMENT_CJK_FONT", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
 # How stale another process's catalogue snapshot may be after a committed change.
