@@ -295,8 +295,8 @@ def _shared_glyph_map() -> dict[int, int]:
 
 def squash(text: str) -> str:
     """Text for comparison: characters that share a glyph folded together, then NFKC (the
-    lowest of them is often a compatibility radical), and no whitespace at all (lines wrap differently in
-    HTML and PDF, and Chinese has no spaces to wrap at)."""
+    lowest of them is often a compatibility radical), and no whitespace at all (lines wrap
+    differently in HTML and PDF, and Chinese has no spaces to wrap at)."""
     if _CJK.search(text):
         text = text.translate(_shared_glyph_map())
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
