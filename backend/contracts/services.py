@@ -23,6 +23,7 @@ from django_fsm import can_proceed
 
 from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError, Conflict
+from backend.common.packs import pack_for
 from backend.common.queries import unique_or_none
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
 from backend.customers.choices import ConsentKind, ConsentSource
@@ -252,6 +253,8 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
 
     purchased_at = data.purchased_at or timezone.now()
     actor = data.actor or Actor.merchant(merchant, "order PUT")
+    # The template version each contract is sold under; its documents always use it.
+    documents = pack_for(data.jurisdiction).data.get("documents", {})
     try:
         with transaction.atomic():
             customer = customer_upsert(
@@ -304,6 +307,8 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                         currency=v.claims.currency,
                         jurisdiction=data.jurisdiction,
                         purchased_at=purchased_at,
+                        template_version=f"{v.plan.terms_template}/"
+                        + documents.get(v.plan.terms_template, ""),
                         limit_of_liability=limit,
                         limit_remaining=limit,
                     )
@@ -521,7 +526,6 @@ def _after_transition(contract_id: int, event: str) -> None:
 def contract_refund_quote(*, contract: Contract, reason: str, on=None):
     """What cancelling ``contract`` today would refund, itemised (nothing is written)."""
     from backend.catalog.models import Category
-    from backend.common.packs import pack_for
     from backend.contracts.choices import CancellationReason
     from backend.contracts.refunds import RefundRules, refund_quote
 

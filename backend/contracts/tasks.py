@@ -18,8 +18,9 @@ _TEMPLATES = {
     name="contracts.after_transition", autoretry_for=(OSError,), retry_backoff=True, max_retries=8
 )
 def contract_after_transition(contract_id: int, event: str) -> None:
-    """What follows a committed transition: the shopper's e-mail, then the merchant's
-    webhooks. One task, not two; both steps are idempotent, so a retry repeats nothing."""
+    """What follows a committed transition: the merchant's webhooks, then the shopper's
+    e-mail (after the documents it carries are issued). Every step is idempotent, so a
+    retry repeats nothing."""
     contract = unique_or_none(
         Contract.objects.select_related(
             "customer", "merchant", "refund", "order_line__order"
@@ -27,16 +28,27 @@ def contract_after_transition(contract_id: int, event: str) -> None:
     )
     if contract is None:
         return
-    contract_notify(contract, event)
     contract_publish(contract, event)
+    if event in _WITH_DOCUMENTS:
+        # The e-mail carries the documents: it is sent once they are issued (slow queue).
+        from backend.documents.tasks import contract_documents_deliver_task
+
+        contract_documents_deliver_task.delay(contract.pk, event)
+    else:
+        contract_notify(contract, event)
 
 
-def contract_notify(contract: Contract, event: str) -> None:
+# Events whose e-mail attaches documents: the contract itself, and the refund notice.
+_WITH_DOCUMENTS = {"contract.activated": "service_contract", "contract.cancelled": "refund_notice"}
+
+
+def contract_notify(contract: Contract, event: str, attachments=()) -> None:
     """Tell the shopper, in their language, what happened to their contract (once)."""
     if event not in _TEMPLATES:
         return
     customer = contract.customer
     email_send_once(
+        attachments=attachments,
         key=f"contract:{contract.pk}:{event}",
         to=customer.email,
         language=customer.locale,

@@ -16,3 +16,36 @@ def document_issue_task(contract_id: int, kind: str, language: str) -> str:
         return document_issue(contract_id=contract_id, kind=kind, language=language).state
     except DocumentNotCompliant:
         return "failed"
+
+
+@shared_task(
+    name="documents.deliver_contract",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def contract_documents_deliver_task(contract_id: int, event: str) -> int:
+    """Issue the documents an event calls for, in every language the holder gets, then send
+    the event's e-mail with them attached. A document that fails its compliance check is
+    not attached (staff see it failed); the e-mail still goes out. Returns how many were
+    attached."""
+    from backend.contracts.models import Contract
+    from backend.contracts.tasks import _WITH_DOCUMENTS, contract_notify
+    from backend.documents.services import document_languages
+
+    contract = Contract.objects.select_related(
+        "customer", "merchant", "refund", "order_line__order"
+    ).get(pk=contract_id)
+    kind = _WITH_DOCUMENTS[event]
+    attachments = []
+    for language in document_languages(contract):
+        try:
+            document = document_issue(contract_id=contract.pk, kind=kind, language=language)
+        except DocumentNotCompliant:
+            continue
+        with document.file.open("rb") as f:
+            attachments.append(
+                (f"{contract.number}-{kind}-{language}.pdf", f.read(), "application/pdf")
+            )
+    contract_notify(contract, event, attachments=attachments)
+    return len(attachments)

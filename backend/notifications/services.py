@@ -10,9 +10,18 @@ from backend.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
-def email_send_once(*, key: str, to: str, language: str, template: str, context: dict) -> bool:
+def email_send_once(
+    *,
+    key: str,
+    to: str,
+    language: str,
+    template: str,
+    context: dict,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> bool:
     """Render ``<template>_subject.txt`` / ``<template>.txt`` in ``language`` and send it,
-    unless a message with this ``key`` was already sent. Returns whether it was sent now.
+    with ``attachments`` (name, content, MIME type), unless a message with this ``key`` was
+    already sent. Returns whether it was sent now.
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -27,6 +36,8 @@ def email_send_once(*, key: str, to: str, language: str, template: str, context:
     if note.sent_at is not None:
         return False
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     try:
         message.send()
     except Exception as exc:

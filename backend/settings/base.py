@@ -245,6 +245,7 @@ CELERY_TASK_ROUTES = {
     "payments.process_stripe_event": {"queue": "critical"},
     "contracts.expire_due": {"queue": "slow"},
     "documents.issue": {"queue": "slow"},
+    "documents.deliver_contract": {"queue": "slow"},
     "payments.reconcile": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
 }

@@ -1,0 +1,60 @@
+"""Documents reach the shopper: attached to the activation and cancellation e-mails."""
+
+import pytest
+from django.core import mail
+
+from backend.common.actors import Actor
+from backend.contracts.models import Contract
+from backend.contracts.services import contract_cancel
+from backend.documents.models import Document
+from backend.documents.rendering import pdf_text, squash
+from tests import stripe_helpers as sh
+
+pytestmark = pytest.mark.django_db
+
+
+def test_activation_email_carries_the_contract_in_english_and_the_holders_language(
+    put_order, order_body, client, stripe_api, django_capture_on_commit_callbacks
+):
+    body = order_body(quantity=1)
+    body["customer"]["locale"] = "zh-hans"
+    order = put_order("DOCS-1", body).json()
+    intent = order["payment"]["client_secret"].split("_secret")[0]
+    sh.pay(intent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sh.deliver(client, sh.intent_event("payment_intent.succeeded", intent))
+    assert response.status_code == 200
+    [contract] = Contract.objects.filter(state="active")
+    assert contract.template_version == "service_contract/v1"
+    documents = Document.objects.filter(contract=contract).order_by("language")
+    assert [(d.language, d.state, d.binding) for d in documents] == [
+        ("en", "issued", True),
+        ("zh-hans", "issued", False),
+    ]
+    [message] = [m for m in mail.outbox if contract.number in m.body]
+    names = sorted(name for name, _content, _type in message.attachments)
+    assert names == [
+        f"{contract.number}-service_contract-en.pdf",
+        f"{contract.number}-service_contract-zh-hans.pdf",
+    ]
+    english = next(c for n, c, _t in message.attachments if n.endswith("-en.pdf"))
+    insured = "are insured under a service contract reimbursement insurance policy"
+    assert squash(insured) in squash(pdf_text(english))
+
+
+def test_cancellation_email_carries_the_refund_notice_with_its_arithmetic(
+    paid_order, django_capture_on_commit_callbacks
+):
+    _intent, [number, _other] = paid_order()
+    contract = Contract.objects.get(number=number)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_cancel(
+            contract_id=contract.pk, actor=Actor.system("test"), reason="customer_request"
+        )
+    notice = Document.objects.get(contract=contract, kind="refund_notice")
+    assert notice.state == "issued" and notice.compliance_report["passed"]
+    [message] = [m for m in mail.outbox if number in m.body]
+    [(name, content, mimetype)] = message.attachments
+    assert name == f"{number}-refund_notice-en.pdf" and mimetype == "application/pdf"
+    text = squash(pdf_text(content))
+    assert squash("$99.99") in text and squash(number) in text
