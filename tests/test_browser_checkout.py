@@ -129,6 +129,12 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
     card = page.locator(f"[data-contract='{contract.number}']")
     card.wait_for()
     assert "Active" in card.inner_text() and contract.number in card.inner_text()
+    document = card.get_by_role("link", name=re.compile(r"^Contract · English \(legally binding\)"))
+    assert document.get_attribute("href").endswith("/documents/service_contract/en/")
+    with page.expect_download() as download:
+        document.click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     shot(page, "5-portal")
 
     card.get_by_role("button", name="Cancel this plan").click()

@@ -191,3 +191,24 @@ def document_verify(document: Document) -> list[str]:
     )
     problems += report.missing
     return problems
+
+
+def document_retry(*, document_id: int) -> Document:
+    """Staff, after fixing a template or the data: render and check a failed document again."""
+    from backend.documents.tasks import document_issue_task
+
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if not can_proceed(document.retry):
+            raise ApplicationError(
+                _("Only a document that failed its check can be retried."),
+                code="invalid_transition",
+            )
+        document.retry()
+        document.save()
+        transaction.on_commit(
+            lambda: document_issue_task.delay(
+                document.contract_id, document.kind, document.language
+            )
+        )
+    return document

@@ -21,4 +21,9 @@ urlpatterns = [
         views.PortalTransferView.as_view(),
         name="portal-transfer",
     ),
+    path(
+        "portal/contracts/<str:number>/documents/<str:kind>/<str:language>/",
+        views.PortalDocumentView.as_view(),
+        name="portal-document",
+    ),
 ]

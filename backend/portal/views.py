@@ -1,9 +1,11 @@
 from django.contrib.auth import logout
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.actors import Actor, ActorKind
+from backend.common.exceptions import NotFound
+from backend.common.queries import unique_or_none
+from backend.contracts.api.rendering import iso_datetime
 from backend.contracts.api.serializers import (
     CancelOutputSerializer,
     ContractSerializer,
@@ -20,6 +25,7 @@ from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract
 from backend.contracts.selectors import contract_get, contract_list
 from backend.contracts.services import contract_cancel, contract_refund_quote, contract_transfer
+from backend.documents.choices import DocumentKind, DocumentState
 from backend.portal.permissions import IsShopper, request_customer
 from backend.portal.services import login_link_consume, login_link_request, shopper_sign_in
 
@@ -32,12 +38,22 @@ class CustomerSerializer(serializers.Serializer):
     jurisdiction = serializers.CharField()
 
 
+class PortalDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    language = serializers.CharField()
+    binding = serializers.BooleanField(help_text="Whether this language is legally binding.")
+    sha256 = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="Download the PDF (signed-in holder only).")
+
+
 class PortalContractSerializer(ContractSerializer):
     merchant = serializers.CharField(source="merchant.name")
     provider = serializers.CharField(source="plan_snapshot.provider.legal_name")
     provider_phone = serializers.CharField(source="plan_snapshot.provider.toll_free_phone")
     transferable = serializers.BooleanField(source="plan_snapshot.transferable")
     refund = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
     class Meta(ContractSerializer.Meta):
         fields = (
@@ -47,6 +63,7 @@ class PortalContractSerializer(ContractSerializer):
             "provider_phone",
             "transferable",
             "refund",
+            "documents",
         )
 
     def to_representation(self, contract) -> dict:
@@ -58,7 +75,30 @@ class PortalContractSerializer(ContractSerializer):
             "provider_phone": provider["toll_free_phone"],
             "transferable": contract.plan_snapshot["transferable"],
             "refund": self.get_refund(contract),
+            "documents": self.get_documents(contract),
         }
+
+    @extend_schema_field(PortalDocumentSerializer(many=True))
+    def get_documents(self, contract) -> list[dict]:
+        return [
+            {
+                "kind": document.kind,
+                "language": document.language,
+                "binding": document.binding,
+                "sha256": document.sha256,
+                "issued_at": iso_datetime(document.issued_at),
+                "url": reverse(
+                    "portal-document",
+                    kwargs={
+                        "number": contract.number,
+                        "kind": document.kind,
+                        "language": document.language,
+                    },
+                ),
+            }
+            for document in contract.documents.all()
+            if document.state == DocumentState.ISSUED
+        ]
 
     def get_refund(self, contract) -> dict | None:
         refund = getattr(contract, "refund", None)
@@ -139,7 +179,11 @@ class PortalContractListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Contract.objects.none()
-        return contract_list(customer=request_customer(self.request)).select_related("merchant")
+        return (
+            contract_list(customer=request_customer(self.request))
+            .select_related("merchant")
+            .prefetch_related("documents")
+        )
 
 
 class PortalRefundQuoteView(APIView):
@@ -187,3 +231,27 @@ class PortalTransferView(APIView):
             reason=_("Transferred by the owner"),
         )
         return Response(ContractSerializer(contract).data)
+
+
+class PortalDocumentView(APIView):
+    """Download one of your contract's issued documents as a PDF."""
+
+    permission_classes = [IsShopper]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, number: str, kind: str, language: str):
+        contract = contract_get(number=number, customer=request_customer(request))
+        document = unique_or_none(
+            contract.documents.filter(kind=kind, language=language, state=DocumentState.ISSUED)
+        )
+        if document is None:
+            raise NotFound(_("This document has not been issued."), code="document_not_found")
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"{contract.number}-{kind}-{language}.pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Coverdesk-Document-SHA256"] = document.sha256
+        return response

@@ -14,6 +14,8 @@ const t = translator({
     cancelled: "Cancelled. Your refund: {amount}.", transferred: "Transferred to {email}.",
     refund: "Refund", quoteTitle: "If you cancel today", linkInvalid: "That sign-in link has been used or has expired. Ask for a new one below.",
     error: "Something went wrong: {message}",
+    documents: "Documents", docKinds: { service_contract: "Contract", refund_notice: "Refund notice" },
+    binding: "legally binding",
     states: { active: "Active", pending_payment: "Awaiting payment", payment_failed: "Payment failed",
       cancelled: "Cancelled", expired: "Ended", fulfilled: "Fulfilled", voided: "Void" },
   },
@@ -28,6 +30,8 @@ const t = translator({
     newName: "Imię nowego właściciela", doTransfer: "Przekaż", cancelled: "Zrezygnowano. Zwrot: {amount}.",
     transferred: "Przekazano do {email}.", refund: "Zwrot", quoteTitle: "Jeśli zrezygnujesz dziś",
     linkInvalid: "Ten link został już użyty lub wygasł. Poproś o nowy poniżej.", error: "Coś poszło nie tak: {message}",
+    documents: "Dokumenty", docKinds: { service_contract: "Umowa", refund_notice: "Zawiadomienie o zwrocie" },
+    binding: "wiążąca prawnie",
     states: { active: "Aktywny", pending_payment: "Czeka na płatność", payment_failed: "Płatność nieudana",
       cancelled: "Anulowany", expired: "Zakończony", fulfilled: "Zrealizowany", voided: "Unieważniony" },
   },
@@ -40,6 +44,7 @@ const t = translator({
     newOwner: "新持有人的电子邮箱", newName: "新持有人的名字", doTransfer: "转让", cancelled: "已取消，退款：{amount}。",
     transferred: "已转让给 {email}。", refund: "退款", quoteTitle: "如果今天取消", linkInvalid: "该登录链接已使用或已过期，请重新获取。",
     error: "出错了：{message}",
+    documents: "文件", docKinds: { service_contract: "合同", refund_notice: "退款通知" }, binding: "具法律约束力",
     states: { active: "生效中", pending_payment: "待付款", payment_failed: "付款失败", cancelled: "已取消",
       expired: "已到期", fulfilled: "已履行", voided: "已作废" },
   },
@@ -81,6 +86,8 @@ function showSignIn() {
   $("[data-signin]").hidden = false;
 }
 
+const LANGUAGE_NAMES = { en: "English", pl: "polski", "zh-hans": "中文" };
+
 function contractCard(c) {
   const actions = el("div", { class: "actions" });
   const panel = el("div");
@@ -93,7 +100,10 @@ function contractCard(c) {
       el("dt", { text: t("claimsFrom") }), el("dd", { text: c.waiting_period_ends || "—" }),
       el("dt", { text: t("bought") }), el("dd", { text: c.merchant }),
       el("dt", { text: t("provider") }), el("dd", { text: `${c.provider}, ${c.provider_phone}` }),
-      c.refund ? [el("dt", { text: t("refund") }), el("dd", { text: `${c.refund.total_display} (${c.refund.state})` })] : null),
+      c.refund ? [el("dt", { text: t("refund") }), el("dd", { text: `${c.refund.total_display} (${c.refund.state})` })] : null,
+      c.documents.length ? [el("dt", { text: t("documents") }), el("dd", {}, el("ul", { class: "documents" },
+        c.documents.map((d) => el("li", {}, el("a", { href: d.url, download: "",
+          text: `${t("docKinds")[d.kind] || d.kind} · ${LANGUAGE_NAMES[d.language] || d.language}${d.binding ? ` (${t("binding")})` : ""} · PDF` })))))] : null),
     actions, panel);
   if (c.state !== "active") return card;
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from rest_framework.test import APIClient
 
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
@@ -58,3 +59,26 @@ def test_cancellation_email_carries_the_refund_notice_with_its_arithmetic(
     assert name == f"{number}-refund_notice-en.pdf" and mimetype == "application/pdf"
     text = squash(pdf_text(content))
     assert squash("$99.99") in text and squash(number) in text
+
+
+def test_the_holder_downloads_their_documents_and_nobody_else_can(paid_order):
+    from backend.documents.services import document_issue
+    from tests.portal.test_portal import signed_in
+
+    _intent, [number] = paid_order(quantity=1)
+    contract = Contract.objects.get(number=number)
+    document = document_issue(contract_id=contract.pk, kind="service_contract", language="en")
+    url = f"/api/v1/portal/contracts/{number}/documents/service_contract/en/"
+    assert APIClient().get(url).status_code == 401  # not signed in
+    paid_order(order_id="OTHER-1", quantity=1, email="eve@example.com")
+    assert signed_in("eve@example.com").get(url).status_code == 404  # not theirs
+
+    client = signed_in(contract.customer.email)
+    [listed] = client.get("/api/v1/portal/contracts/").json()["results"]
+    assert listed["documents"][0]["url"] == url and listed["documents"][0]["binding"] is True
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Coverdesk-Document-SHA256"] == document.sha256
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    missing = client.get(f"/api/v1/portal/contracts/{number}/documents/refund_notice/en/")
+    assert missing.status_code == 404 and missing.json()["code"] == "document_not_found"

@@ -206,3 +206,28 @@ def test_verify_documents_detects_a_tampered_file(contract):
     default_storage.delete(document.file.name)  # and a file that is gone
     with pytest.raises(CommandError, match="1 of 1 issued documents failed"):
         call_command("verify_documents")
+
+
+def test_staff_see_a_failed_document_and_retry_it_after_the_fix(
+    contract, admin_client, django_capture_on_commit_callbacks
+):
+    snapshot = contract.plan_snapshot
+    phone = snapshot["provider"]["toll_free_phone"]
+    snapshot["provider"]["toll_free_phone"] = ""
+    Contract.objects.filter(pk=contract.pk).update(plan_snapshot=snapshot)
+    with pytest.raises(DocumentNotCompliant):
+        document_issue(contract_id=contract.pk, kind="service_contract", language="en")
+    document = Document.objects.get()
+    listing = admin_client.get("/admin/documents/document/?state__exact=failed")
+    assert listing.status_code == 200 and contract.number in listing.content.decode()
+    page = admin_client.get(f"/admin/documents/document/{document.pk}/change/")
+    assert "provider.toll_free_phone is empty" in page.content.decode()
+
+    snapshot["provider"]["toll_free_phone"] = phone  # the data is corrected
+    Contract.objects.filter(pk=contract.pk).update(plan_snapshot=snapshot)
+    from backend.documents.services import document_retry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document_retry(document_id=document.pk)
+    document.refresh_from_db()
+    assert document.state == "issued" and document.compliance_report["passed"]
