@@ -9,10 +9,10 @@ sent to a proxy that does not exist (nothing in a document may load from anywher
 styles are inline and it has no images).
 """
 
-import io
 import os
 import re
 import shutil
+import subprocess
 import unicodedata
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -24,7 +24,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTCollection
-from pypdf import PdfReader
 
 from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack, pack_for
@@ -40,7 +39,6 @@ PDF_OPTIONS = {
     "proxy": "http://127.0.0.1:9",  # the discard port: any fetch fails at once
     "load-error-handling": "ignore",
     "load-media-error-handling": "ignore",
-    "print-media-type": "",
     "margin-top": "16mm",
     "margin-bottom": "16mm",
     "margin-left": "16mm",
@@ -262,8 +260,17 @@ def html_text(html: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(page.extract_text() or "" for page in reader.pages)
+    """The text a reader gets out of the PDF, by poppler's pdftotext: about 20 ms a
+    document, where pypdf took 170 ms of CPU (more than half of wkhtmltopdf's own time)."""
+    binary = shutil.which("pdftotext")
+    if not binary:
+        raise PdfRenderError("pdftotext (poppler-utils) is not installed")
+    result = subprocess.run(  # noqa: S603 - a fixed binary, the PDF on stdin
+        [binary, "-enc", "UTF-8", "-q", "-", "-"], input=pdf, capture_output=True, timeout=60
+    )
+    if result.returncode != 0:
+        raise PdfRenderError(f"pdftotext could not read the PDF (exit {result.returncode})")
+    return result.stdout.decode("utf-8", errors="replace")
 
 
 _SPACE = re.compile(r"\s+")

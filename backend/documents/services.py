@@ -59,8 +59,8 @@ def template_version(pack, kind: str) -> str:
     return version
 
 
-def render_document(contract: Contract, kind: str, language: str, version: str):
-    """The document's HTML, PDF and compliance report (nothing is written)."""
+def render_document_html(contract: Contract, kind: str, language: str, version: str):
+    """The document's data, required clauses and HTML."""
     pack = pack_for(contract.jurisdiction)
     binding_language = pack.data.get("binding_language", "en")
     data = rendering.document_data(contract, kind, language)
@@ -76,6 +76,13 @@ def render_document(contract: Contract, kind: str, language: str, version: str):
         },
         clauses=clauses,
     )
+    return data, clauses, html
+
+
+def render_document(contract: Contract, kind: str, language: str, version: str):
+    """The document's HTML, PDF and compliance report (nothing is written)."""
+    pack = pack_for(contract.jurisdiction)
+    data, clauses, html = render_document_html(contract, kind, language, version)
     html_text = rendering.html_text(html)
     preflight = compliance.check(
         pack=pack,

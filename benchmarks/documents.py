@@ -1,0 +1,284 @@
+"""Document issuance: documents/s through the Celery pipeline against raw wkhtmltopdf on
+the same HTML in the same run, and the time from activation to an issued document.
+
+Seeds a fresh PostgreSQL database with the demo catalogue and sells contracts through the
+real services. For each worker concurrency (1, then 2):
+
+1. raw: the HTML of each contract's document written to files and turned into PDFs by the
+   wkhtmltopdf command line, with the same options, that many at a time: the physical limit;
+2. pipeline: one Celery worker (threads pool, that concurrency) on Redis issuing the same
+   number of documents from ``documents.issue`` tasks: data, template, PDF, text read back,
+   compliance check, storage, database;
+3. latency: contracts activated at a steady rate through the real services; the time from
+   each activation to its issued contract document (p50/p99).
+
+    ./benchmarks/run documents [--documents 40 --latency-seconds 30]
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offers import PY, RESULTS, ROOT, bench_env, manage, recreate_database
+
+DATABASE = "coverdesk_bench_documents"
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def django_env() -> dict:
+    env = {
+        **bench_env(DATABASE),
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "EMAIL_URL": "dummymail://",
+        "DJANGO_MEDIA_ROOT": tempfile.mkdtemp(prefix="coverdesk-bench-media-"),
+    }
+    return env
+
+
+def sell(count: int) -> list[int]:
+    """``count`` pending contracts for one demo phone in California, sold by the services."""
+    from backend.catalog.models import Product
+    from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
+    from backend.merchants.models import Merchant
+    from backend.plans.offers import ProductInput, offers_for_product
+    from backend.plans.terms import terms_sha256
+
+    merchant = Merchant.objects.get(slug="voltmart")
+    product = Product.objects.filter(merchant=merchant, category_id="phones").first()
+    item = ProductInput(
+        sku=product.sku,
+        title=product.title,
+        category=product.category_id,
+        price=product.price,
+        currency=product.currency,
+        manufacturer_warranty_months=product.manufacturer_warranty_months,
+    )
+    ids = []
+    for n in range(0, count, 10):
+        units = min(10, count - n)
+        [offer, *_] = offers_for_product(
+            merchant_id=merchant.id, product=item, quantity=units, jurisdiction="US-CA"
+        ).offers
+        result = order_upsert(
+            merchant=merchant,
+            data=OrderInput(
+                merchant_order_id=f"bench-docs-{time.time_ns()}-{n}",
+                jurisdiction="US-CA",
+                customer={"email": f"docs{n}@example.com", "first_name": "Bench"},
+                lines=[
+                    LineInput(
+                        offer_token=offer.token,
+                        terms_sha256=terms_sha256(offer.plan.code, "US-CA", "en"),
+                        quantity=units,
+                    )
+                ],
+                terms=TermsAcceptance(text="I agree.", text_version="bench"),
+            ),
+        )
+        ids += [c.pk for c in result.contracts]
+    return ids
+
+
+def activate(contract_ids) -> None:
+    from django.utils import timezone
+
+    from backend.common.actors import Actor
+    from backend.contracts.services import contract_activate
+
+    for contract_id in contract_ids:
+        contract_activate(contract_id=contract_id, actor=Actor.system("bench"), at=timezone.now())
+
+
+def purge_queues() -> None:
+    from backend.celery import app
+
+    app.control.purge()
+
+
+def start_worker(env: dict, concurrency: int, queues: str, log: Path):
+    return subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "backend",
+            "worker",
+            "-P",
+            "threads",
+            "-c",
+            str(concurrency),
+            "-Q",
+            queues,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def raw_rate(contract_ids, concurrency: int, workdir: Path) -> float:
+    """Documents/s from the wkhtmltopdf command line on the same HTML, same options."""
+    from backend.contracts.models import Contract
+    from backend.documents.rendering import PDF_OPTIONS
+    from backend.documents.services import render_document_html
+
+    files = []
+    for contract in Contract.objects.select_related("customer", "merchant").filter(
+        pk__in=contract_ids
+    ):
+        _data, _clauses, html = render_document_html(contract, "service_contract", "en", "v1")
+        path = workdir / f"{contract.number}.html"
+        path.write_text(html)
+        files.append(path)
+    options = []
+    for key, value in {**PDF_OPTIONS, "page-size": "Letter"}.items():
+        options += [f"--{key}"] + ([value] if value else [])
+
+    def one(path):
+        subprocess.run(
+            ["wkhtmltopdf", *options, str(path), str(path.with_suffix(".pdf"))], check=True
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, files))
+    return len(files) / (time.perf_counter() - started)
+
+
+def pipeline_rate(env, contract_ids, concurrency: int, logs: Path) -> float:
+    from backend.documents.models import Document
+    from backend.documents.tasks import document_issue_task
+
+    worker = start_worker(env, concurrency, "slow", logs / f"worker-pipeline-{concurrency}.log")
+    try:
+        time.sleep(4)  # the worker is up and connected
+        started = time.perf_counter()
+        for contract_id in contract_ids:
+            document_issue_task.delay(contract_id, "service_contract", "en")
+        while Document.objects.filter(contract_id__in=contract_ids, state="issued").count() < len(
+            contract_ids
+        ):
+            if time.perf_counter() - started > 600:
+                raise RuntimeError("documents were not issued within 10 minutes")
+            time.sleep(0.05)
+        return len(contract_ids) / (time.perf_counter() - started)
+    finally:
+        stop(worker)
+
+
+def latency(env, contract_ids, concurrency: int, rate: float, logs: Path) -> dict:
+    from backend.contracts.models import Contract
+    from backend.documents.models import Document
+
+    worker = start_worker(
+        env, concurrency, "critical,fast,slow", logs / f"worker-latency-{concurrency}.log"
+    )
+    try:
+        time.sleep(4)
+        started = time.perf_counter()
+        for n, contract_id in enumerate(contract_ids):
+            time.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            activate([contract_id])
+        deadline = time.perf_counter() + 600
+        while (
+            Document.objects.filter(contract_id__in=contract_ids, state="issued").count()
+            < len(contract_ids)
+            and time.perf_counter() < deadline
+        ):
+            time.sleep(0.2)
+    finally:
+        stop(worker)
+    activated = dict(Contract.objects.filter(pk__in=contract_ids).values_list("pk", "activated_at"))
+    waits = [
+        (issued - activated[contract_id]).total_seconds()
+        for contract_id, issued in Document.objects.filter(
+            contract_id__in=contract_ids, kind="service_contract", state="issued"
+        ).values_list("contract_id", "issued_at")
+    ]
+    return {
+        "rate_per_s": rate,
+        "documents": len(waits),
+        "p50_s": round(percentile(waits, 50), 3),
+        "p99_s": round(percentile(waits, 99), 3),
+        "max_s": round(max(waits), 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=40, help="per throughput run")
+    parser.add_argument("--latency-seconds", type=int, default=30)
+    args = parser.parse_args()
+
+    env = django_env()
+    print(f"Seeding {DATABASE} ...")
+    recreate_database(DATABASE)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+    logs = RESULTS / "documents-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    report = {"benchmark": "documents", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    report["setup"] = {**vars(args), "cpus": os.cpu_count()}
+    runs = {}
+    for concurrency in (1, 2):
+        raw_ids, pipeline_ids = sell(args.documents), sell(args.documents)
+        activate(raw_ids + pipeline_ids)
+        purge_queues()  # their own after-activation work is not what is measured here
+        with tempfile.TemporaryDirectory() as workdir:
+            raw = raw_rate(raw_ids, concurrency, Path(workdir))
+        pipeline = pipeline_rate(env, pipeline_ids, concurrency, logs)
+        rate = round(0.6 * pipeline, 2)
+        latency_ids = sell(max(2, int(rate * args.latency_seconds)))
+        waits = latency(env, latency_ids, concurrency, rate, logs)
+        runs[str(concurrency)] = {
+            "raw_documents_per_s": round(raw, 2),
+            "pipeline_documents_per_s": round(pipeline, 2),
+            "ratio": round(pipeline / raw, 3),
+            "activation_to_issued": waits,
+        }
+        print(json.dumps({concurrency: runs[str(concurrency)]}))
+    report["workers"] = runs
+    report["target_ratio"] = 0.85
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"documents-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"Saved {out.relative_to(ROOT)}")
+    return 0 if all(r["ratio"] >= 0.85 for r in runs.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
