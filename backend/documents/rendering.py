@@ -12,12 +12,12 @@ styles are inline and it has no images).
 import os
 import re
 import shutil
-import subprocess
 import unicodedata
 from functools import lru_cache
 from html.parser import HTMLParser
 
 import pdfkit
+import pymupdf
 from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -36,6 +36,7 @@ PDF_OPTIONS = {
     "disable-local-file-access": "",
     "disable-plugins": "",
     "no-images": "",
+    "javascript-delay": "0",  # there is no JavaScript; the default waits 200 ms anyway
     "proxy": "http://127.0.0.1:9",  # the discard port: any fetch fails at once
     "load-error-handling": "ignore",
     "load-media-error-handling": "ignore",
@@ -260,17 +261,13 @@ def html_text(html: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text a reader gets out of the PDF, by poppler's pdftotext: about 20 ms a
-    document, where pypdf took 170 ms of CPU (more than half of wkhtmltopdf's own time)."""
-    binary = shutil.which("pdftotext")
-    if not binary:
-        raise PdfRenderError("pdftotext (poppler-utils) is not installed")
-    result = subprocess.run(  # noqa: S603 - a fixed binary, the PDF on stdin
-        [binary, "-enc", "UTF-8", "-q", "-", "-"], input=pdf, capture_output=True, timeout=60
-    )
-    if result.returncode != 0:
-        raise PdfRenderError(f"pdftotext could not read the PDF (exit {result.returncode})")
-    return result.stdout.decode("utf-8", errors="replace")
+    """The text a reader gets out of the PDF, read in-process by PyMuPDF (MuPDF): about
+    5 ms of CPU a document, where pypdf took 170 ms and poppler's pdftotext 19 ms."""
+    try:
+        with pymupdf.open(stream=pdf, filetype="pdf") as document:
+            return " ".join(page.get_text() for page in document)
+    except (RuntimeError, ValueError) as exc:  # MuPDF's errors for a damaged file
+        raise PdfRenderError(f"the PDF cannot be read: {exc}") from exc
 
 
 _SPACE = re.compile(r"\s+")

@@ -185,8 +185,8 @@ def document_verify(document: Document) -> list[str]:
     clauses = compliance.required_clauses(pack, document.kind, document.language, data)
     try:
         text = rendering.pdf_text(pdf)
-    except Exception as exc:  # noqa: BLE001 - a damaged file is a finding, not a crash
-        return [*problems, f"its PDF cannot be read: {exc}"]
+    except rendering.PdfRenderError as exc:  # a damaged file is a finding, not a crash
+        return [*problems, str(exc)]
     report = compliance.check(
         pack=pack,
         kind=document.kind,

@@ -231,3 +231,11 @@ def test_staff_see_a_failed_document_and_retry_it_after_the_fix(
         document_retry(document_id=document.pk)
     document.refresh_from_db()
     assert document.state == "issued" and document.compliance_report["passed"]
+
+
+def test_verify_documents_reports_a_file_that_is_no_pdf_at_all(contract):
+    document = document_issue(contract_id=contract.pk, kind="service_contract", language="en")
+    default_storage.delete(document.file.name)
+    default_storage.save(document.file.name, ContentFile(b"MZ\x90\x00 not a PDF"))
+    with pytest.raises(CommandError):
+        call_command("verify_documents")
