@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from offers import PY, RESULTS, ROOT, bench_env, manage, recreate_database
+from purchases import cpu_by_component
 
 DATABASE = "coverdesk_bench_documents"
 
@@ -174,25 +175,37 @@ def raw_rate(contract_ids, concurrency: int, workdir: Path) -> float:
     return len(files) / (time.perf_counter() - started)
 
 
-def pipeline_rate(env, contract_ids, concurrency: int, logs: Path) -> float:
+def pipeline_rate(env, contract_ids, concurrency: int, logs: Path) -> tuple[float, dict]:
+    """Documents/s, from the first task sent to the last document issued (its issued_at),
+    and the CPU each process spent per document."""
+    from django.utils import timezone
+
     from backend.documents.models import Document
     from backend.documents.tasks import document_issue_task
 
     worker = start_worker(env, concurrency, "slow", logs / f"worker-pipeline-{concurrency}.log")
     try:
         time.sleep(4)  # the worker is up and connected
-        started = time.perf_counter()
+        roots = {"worker and its wkhtmltopdf": worker.pid}
+        cpu_before = cpu_by_component(roots)
+        started = timezone.now()
         for contract_id in contract_ids:
             document_issue_task.delay(contract_id, "service_contract", "en")
-        while Document.objects.filter(contract_id__in=contract_ids, state="issued").count() < len(
-            contract_ids
-        ):
-            if time.perf_counter() - started > 600:
+        issued = Document.objects.filter(contract_id__in=contract_ids, state="issued")
+        while issued.count() < len(contract_ids):
+            if (timezone.now() - started).total_seconds() > 600:
                 raise RuntimeError("documents were not issued within 10 minutes")
-            time.sleep(0.05)
-        return len(contract_ids) / (time.perf_counter() - started)
+            time.sleep(0.5)
+        finished = max(issued.values_list("issued_at", flat=True))
+        cpu_after = cpu_by_component(roots)
     finally:
         stop(worker)
+    cpu = {
+        name: round((cpu_after[name] - cpu_before[name]) * 1000 / len(contract_ids), 1)
+        for name in cpu_after
+        if name != "load generator"
+    }
+    return len(contract_ids) / (finished - started).total_seconds(), cpu
 
 
 def latency(env, contract_ids, concurrency: int, rate: float, logs: Path) -> dict:
@@ -260,7 +273,7 @@ def main() -> int:
         purge_queues()  # their own after-activation work is not what is measured here
         with tempfile.TemporaryDirectory() as workdir:
             raw = raw_rate(raw_ids, concurrency, Path(workdir))
-        pipeline = pipeline_rate(env, pipeline_ids, concurrency, logs)
+        pipeline, cpu = pipeline_rate(env, pipeline_ids, concurrency, logs)
         rate = round(0.6 * pipeline, 2)
         latency_ids = sell(max(2, int(rate * args.latency_seconds)))
         waits = latency(env, latency_ids, concurrency, rate, logs)
@@ -268,6 +281,7 @@ def main() -> int:
             "raw_documents_per_s": round(raw, 2),
             "pipeline_documents_per_s": round(pipeline, 2),
             "ratio": round(pipeline / raw, 3),
+            "pipeline_cpu_ms_per_document": cpu,
             "activation_to_issued": waits,
         }
         print(json.dumps({concurrency: runs[str(concurrency)]}))
