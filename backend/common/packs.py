@@ -8,7 +8,7 @@ for any EU member state.
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +77,13 @@ def pack_for(jurisdiction: str) -> Pack:
         f"Coverdesk has no legal pack for {code}: plans cannot be sold or cancelled there.",
         code="no_jurisdiction_pack",
     )
+
+
+@lru_cache(maxsize=1024)
+def pack_code_for(jurisdiction: str) -> str | None:
+    """The code of the pack that governs ``jurisdiction``, or None where Coverdesk has none
+    (nothing is sold there). Memoised: offers ask for every plan."""
+    try:
+        return pack_for(jurisdiction).code
+    except ApplicationError:
+        return None

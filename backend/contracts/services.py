@@ -204,9 +204,23 @@ def _party_snapshot(party) -> dict | None:
     }
 
 
+def plan_parties(plan: Plan) -> dict:
+    """The provider and administrator as a contract records them."""
+    provider = plan.provider
+    return {
+        "provider": {
+            **_party_snapshot(provider),
+            "backing": provider.backing,
+            "insurer_name": provider.insurer_name,
+            "insurer_address": provider.insurer_address,
+            "insurer_phone": provider.insurer_phone,
+        },
+        "administrator": _party_snapshot(plan.administrator),
+    }
+
+
 def _plan_snapshot(plan: Plan, band: PlanPrice) -> dict:
     """The plan's terms as sold. Later catalogue edits never change a contract."""
-    provider, admin = plan.provider, plan.administrator
     return {
         "code": plan.code,
         "name": plan.name,
@@ -222,14 +236,7 @@ def _plan_snapshot(plan: Plan, band: PlanPrice) -> dict:
         "terms_template": plan.terms_template,
         "deductible": band.deductible,
         "cancellation_fee": band.cancellation_fee,
-        "provider": {
-            **_party_snapshot(provider),
-            "backing": provider.backing,
-            "insurer_name": provider.insurer_name,
-            "insurer_address": provider.insurer_address,
-            "insurer_phone": provider.insurer_phone,
-        },
-        "administrator": _party_snapshot(admin),
+        **plan_parties(plan),
     }
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from backend.common.packs import Pack
-from backend.documents.rendering import squash
+from backend.common.packs import Pack, load_packs
+from backend.documents.rendering import party_data, squash
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,37 @@ def check(
         )
         report.missing += [f"{clause.id}: {m}" for m in missing]
     return report
+
+
+_PARTIES = ("provider", "administrator")
+
+
+def party_gaps(pack: Pack, kind: str, parties: dict) -> list[str]:
+    """What the pack requires of the provider and administrator that ``parties`` lack."""
+    data = {name: party_data(parties.get(name), pack) for name in _PARTIES}
+    gaps = []
+    binding = pack.data.get("binding_language", "en")
+    for clause in required_clauses(pack, kind, binding, data):
+        if clause.problem:
+            gaps.append(f"{clause.id}: {clause.problem}")
+        for path in clause.fields:
+            if path.partition(".")[0] in _PARTIES and not _texts(lookup(data, path)):
+                gaps.append(f"{clause.id}: {path} is empty")
+    return gaps
+
+
+def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
+    """Per pack, why the plan's contract documents could not be compliant there (so the plan
+    is never offered there). Empty when it can be sold under every pack."""
+    from backend.contracts.services import plan_parties
+
+    parties = plan_parties(plan)
+    gaps = {}
+    for code, pack in load_packs().items():
+        if plan.terms_template not in pack.data.get("documents", {}):
+            gaps[code] = [f"the pack issues no {plan.terms_template} documents"]
+            continue
+        found = party_gaps(pack, plan.terms_template, parties)
+        if found:
+            gaps[code] = found
+    return gaps

@@ -55,7 +55,7 @@ def _date(value, language: str) -> str:
     return format_date(value, format="long", locale=babel_locale(language)) if value else ""
 
 
-def _party(party: dict | None, pack: Pack) -> dict:
+def party_data(party: dict | None, pack: Pack) -> dict:
     party = party or {}
     numbers = party.get("registration_numbers") or {}
     state = pack.code.rpartition("-")[2]
@@ -184,8 +184,8 @@ def document_data(contract, kind: str, language: str) -> dict:
                 if transferable
                 else _("This contract cannot be transferred."),
             },
-            "provider": _party(plan.get("provider"), pack),
-            "administrator": _party(plan.get("administrator"), pack),
+            "provider": party_data(plan.get("provider"), pack),
+            "administrator": party_data(plan.get("administrator"), pack),
             "claim_steps": claim_steps(),
             "cancellation": cancellation_terms(pack, contract.currency, language),
         }

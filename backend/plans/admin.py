@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
 
@@ -52,6 +54,24 @@ class PlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ("provider", "administrator")
     list_select_related = ("provider",)
     inlines = (PlanPriceInline, MerchantPlanInline)
+    readonly_fields = ("where_it_cannot_be_sold",)
+
+    @admin.display(description="Where it cannot be sold")
+    def where_it_cannot_be_sold(self, plan):
+        """Jurisdictions whose documents the provider or administrator data cannot fill:
+        offers there leave the plan out until this is fixed."""
+        if plan.pk is None:
+            return "-"
+        from backend.documents.compliance import plan_disclosure_gaps
+
+        gaps = plan_disclosure_gaps(plan)
+        if not gaps:
+            return "Everywhere its markets allow."
+        return format_html_join(
+            mark_safe("<br>"),
+            "<strong>{}</strong>: {}",
+            ((c, "; ".join(g)) for c, g in gaps.items()),
+        )
 
 
 @admin.register(MerchantPlan)

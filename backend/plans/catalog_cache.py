@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from backend.common.jurisdictions import market_matches
+from backend.common.packs import pack_code_for
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,19 @@ class PlanEntry:
     categories: frozenset[str]
     markets: frozenset[str]
     excluded_markets: frozenset[str]
+    # packs under which its documents could not be compliant (documents.compliance)
+    blocked_packs: frozenset[str]
     # currency -> bands sorted by min, and their mins for bisection
     bands: dict[str, tuple[PriceBand, ...]]
     band_mins: dict[str, tuple[int, ...]]
 
     def sold_in(self, jurisdiction: str) -> bool:
-        return market_matches(self.markets, jurisdiction) and not market_matches(
-            self.excluded_markets, jurisdiction
+        pack = pack_code_for(jurisdiction)
+        return (
+            pack is not None
+            and pack not in self.blocked_packs
+            and market_matches(self.markets, jurisdiction)
+            and not market_matches(self.excluded_markets, jurisdiction)
         )
 
     def band_for(self, currency: str, product_price: int) -> PriceBand | None:
@@ -143,11 +150,12 @@ def _publish_new_version() -> None:
 
 
 def _build(version: str) -> CatalogSnapshot:
+    from backend.documents.compliance import plan_disclosure_gaps
     from backend.plans.models import MerchantPlan, Plan
 
     plans = (
         Plan.objects.filter(is_active=True, provider__is_active=True)
-        .select_related("provider")
+        .select_related("provider", "administrator")
         .prefetch_related("eligible_categories", "prices")
     )
     entries: dict[int, PlanEntry] = {}
@@ -179,6 +187,7 @@ def _build(version: str) -> CatalogSnapshot:
             categories=frozenset(c.slug for c in plan.eligible_categories.all()),
             markets=frozenset(plan.markets),
             excluded_markets=frozenset(plan.excluded_markets),
+            blocked_packs=frozenset(plan_disclosure_gaps(plan)),
             bands={cur: tuple(b) for cur, b in bands.items()},
             band_mins={cur: tuple(x.min for x in b) for cur, b in bands.items()},
         )

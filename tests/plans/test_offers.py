@@ -13,6 +13,7 @@ from backend.plans.offers import (
     offers_for_product,
 )
 from tests.factories import (
+    AdministratorFactory,
     CategoryFactory,
     InsuredProviderFactory,
     MerchantPlanFactory,
@@ -101,7 +102,7 @@ def test_picks_the_band_containing_the_price(merchant, phones):
     )
     for price, expected in [(5_000, 999), (10_000, 2_999), (49_999, 2_999), (50_000, 5_999)]:
         [offer] = offers_for_product(
-            merchant_id=merchant.id, product=phone(price=price), quantity=1, jurisdiction="US-TX"
+            merchant_id=merchant.id, product=phone(price=price), quantity=1, jurisdiction="US-GA"
         ).offers
         assert offer.price == expected
 
@@ -134,6 +135,34 @@ def test_band_currency_must_match_the_product(merchant, phones):
 def test_jurisdiction(merchant, phones, markets, excluded, jurisdiction, eligible):
     offered(merchant, code="p", markets=markets, excluded_markets=excluded)
     assert codes(merchant, jurisdiction=jurisdiction) == (["p"] if eligible else [])
+
+
+def test_a_plan_whose_documents_could_not_comply_in_a_state_is_not_offered_there(merchant, phones):
+    """Texas requires the administrator's registration number on the contract."""
+    unregistered = AdministratorFactory()
+    registered = AdministratorFactory(registration_numbers={"US-TX": "TX-ADM-1"})
+    offered(merchant, code="no-administrator")
+    offered(merchant, code="unregistered", administrator=unregistered)
+    offered(merchant, code="registered", administrator=registered)
+    assert codes(merchant, jurisdiction="US-TX") == ["registered"]
+    assert sorted(codes(merchant, jurisdiction="US-CA")) == [
+        "no-administrator",
+        "registered",
+        "unregistered",
+    ]
+
+
+def test_a_jurisdiction_without_a_pack_is_never_offered(merchant, phones):
+    offered(merchant, code="worldwide", markets=["US", "JP", "EU"])
+    assert codes(merchant, jurisdiction="JP") == []
+    assert codes(merchant, jurisdiction="DE") == ["worldwide"]
+
+
+def test_admin_says_where_and_why_a_plan_cannot_be_sold(merchant, phones, admin_client):
+    plan = offered(merchant, code="no-administrator")
+    page = admin_client.get(f"/admin/plans/plan/{plan.pk}/change/").content.decode()
+    assert "Where it cannot be sold" in page
+    assert "US-TX" in page and "administrator.registration_number is empty" in page
 
 
 def test_only_plans_the_merchant_offers(merchant, other_merchant, phones):
