@@ -93,7 +93,8 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
         offer.get_by_role("link", name="See plan terms").click()
     terms = terms_popup.value
     terms.wait_for_load_state()
-    assert "What is not covered" in terms.content() and "US-CA" in terms.content()
+    assert "What is not covered" in terms.content() and "California" in terms.content()
+    assert "Statements required by law" in terms.content()
     shot(terms, "2-plan-terms")
     terms.close()
 

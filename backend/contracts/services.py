@@ -17,7 +17,7 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -26,7 +26,12 @@ from backend.common.exceptions import ApplicationError, Conflict
 from backend.common.packs import pack_for
 from backend.common.queries import unique_or_none
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
-from backend.customers.choices import ConsentKind, ConsentSource
+from backend.customers.choices import (
+    E_DELIVERY_TEXT_VERSION,
+    ConsentKind,
+    ConsentSource,
+    e_delivery_disclosure,
+)
 from backend.customers.services import consent_record, customer_upsert
 from backend.plans.choices import CoverageStarts
 from backend.plans.models import Plan, PlanPrice
@@ -371,8 +376,22 @@ def _existing_order(order: Order, content: str) -> OrderUpsertResult:
 
 
 def _record_consents(*, customer, merchant, data: OrderInput, lines) -> None:
-    """One terms acceptance per plan, holding the hash of exactly the terms shown."""
+    """One terms acceptance per plan, holding the hash of exactly the terms shown, and the
+    consent to electronic delivery with the E-SIGN disclosures it was given on."""
     terms = data.terms
+    with translation.override(data.customer.get("locale") or "en"):
+        disclosure = e_delivery_disclosure()
+    consent_record(
+        customer=customer,
+        kind=ConsentKind.E_DELIVERY,
+        granted=True,
+        text=disclosure,
+        text_version=E_DELIVERY_TEXT_VERSION,
+        source=data.source,
+        ip_address=terms.ip_address,
+        user_agent=terms.user_agent,
+        merchant=merchant,
+    )
     for plan_code, document_sha256 in sorted({(v.plan.code, v.terms_sha256) for v in lines}):
         consent_record(
             customer=customer,

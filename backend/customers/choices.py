@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,18 @@ class ConsentSource(models.TextChoices):
     UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
     SMS_KEYWORD = "sms_keyword", _("SMS keyword")
     STAFF = "staff", _("Staff")
+
+
+# E-SIGN (15 U.S.C. 7001(c)): what a shopper is told before consenting to e-delivery. The
+# version is recorded with every consent; change the text, change the version.
+E_DELIVERY_TEXT_VERSION = "esign-1"
+
+
+def e_delivery_disclosure() -> str:
+    return gettext(
+        "I agree to receive this plan's contract, notices and refund notices electronically, "
+        "by e-mail and in my plans portal. I can ask for a paper copy at any time, free of "
+        "charge; withdraw this consent at any time, after which documents come by post; and "
+        "update my e-mail address in the plans portal. This consent covers the documents of "
+        "this plan. To open them I need an e-mail account and a device that opens PDF files."
+    )

@@ -22,6 +22,7 @@ from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTCollection
 
@@ -203,6 +204,80 @@ def document_data(contract, kind: str, language: str) -> dict:
     return data
 
 
+def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> dict:
+    """The data of a specimen contract: the plan's real terms, with placeholders for what
+    only a sale fixes (the buyer, the product, the price band, the dates)."""
+    from backend.contracts.services import plan_parties
+
+    parties = plan_parties(plan)
+    bands = list(plan.prices.all())
+    with translation.override(language):
+        buying_day = _("the day you buy the plan")
+        starts = (
+            buying_day
+            if plan.coverage_starts == "immediate"
+            else _("the day the manufacturer's warranty ends")
+        )
+        see_table = _("as shown at checkout, by the product's price (see the table below)")
+        return {
+            "specimen": True,
+            "pack": {"code": pack.code, "name": pack.name},
+            "contract": {
+                "number": _("SPECIMEN"),
+                "jurisdiction": jurisdiction,
+                "territory": pack.name,
+                "issued_on": buying_day,
+                "price_display": see_table,
+                "term_months": str(plan.term_months),
+                "coverage_start": starts,
+                "coverage_end": _("%(months)d months later") % {"months": plan.term_months},
+                "waiting_period_ends": _("%(days)d days after you buy")
+                % {"days": plan.waiting_period_days},
+                "limit_display": see_table,
+            },
+            "holder": {"name": _("You, the buyer of the plan"), "email": ""},
+            "seller": {"name": _("The store you buy the product from")},
+            "product": {
+                "title": _("The product you buy this plan for"),
+                "sku": "",
+                "price_display": "",
+            },
+            "plan": {
+                "name": plan.name,
+                "code": plan.code,
+                "summary": plan.summary,
+                "covered": plan.covered,
+                "exclusions": plan.exclusions,
+                "deductible_display": see_table,
+                "waiting_period_days": str(plan.waiting_period_days),
+                "transfer_terms": _(
+                    "You may transfer this contract to a new owner of the product at no charge."
+                )
+                if plan.transferable
+                else _("This contract cannot be transferred."),
+            },
+            "bands": [
+                {
+                    "product_price_from": format_minor(b.product_price_min, b.currency, language),
+                    "product_price_to": format_minor(b.product_price_max, b.currency, language),
+                    "price": format_minor(b.price, b.currency, language),
+                    "deductible": format_minor(b.deductible, b.currency, language),
+                    "limit": format_minor(b.limit_of_liability, b.currency, language)
+                    if b.limit_of_liability is not None
+                    else _("the product's purchase price"),
+                    "fee": format_minor(b.cancellation_fee, b.currency, language),
+                }
+                for b in bands
+            ],
+            "provider": party_data(parties["provider"], pack),
+            "administrator": party_data(parties["administrator"], pack),
+            "claim_steps": claim_steps(),
+            "cancellation": cancellation_terms(
+                pack, bands[0].currency if bands else "USD", language
+            ),
+        }
+
+
 def render_html(*, kind: str, version: str, language: str, data: dict, clauses) -> str:
     with translation.override(language):
         return render_to_string(
@@ -304,3 +379,9 @@ def squash(text: str) -> str:
     if _CJK.search(text):
         text = text.translate(_shared_glyph_map())
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The name of language ``code``, written in ``in_language``."""
+    with translation.override(in_language):
+        return str(get_language_info(code)["name_translated"])

@@ -14,8 +14,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import get_language_info
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -32,11 +31,6 @@ logger = logging.getLogger(__name__)
 class DocumentNotCompliant(ApplicationError):
     status_code = 422
     default_code = "document_not_compliant"
-
-
-def _language_name(code: str, in_language: str) -> str:
-    with translation.override(in_language):
-        return str(get_language_info(code)["name_translated"])
 
 
 def document_languages(contract: Contract) -> list[str]:
@@ -72,7 +66,7 @@ def render_document_html(contract: Contract, kind: str, language: str, version: 
         data={
             **data,
             "binding": language == binding_language,
-            "binding_language_name": _language_name(binding_language, language),
+            "binding_language_name": rendering.language_name(binding_language, language),
         },
         clauses=clauses,
     )

@@ -7,47 +7,44 @@ so the hash a shopper accepts is the hash of exactly the page they could read.
 import hashlib
 from functools import lru_cache
 
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from backend.common import jurisdictions
-from backend.common.money import Money
+from backend.common import jurisdictions, packs
 from backend.plans.catalog_cache import catalog_snapshot
 from backend.plans.models import Plan
 
 
 def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
-    with translation.override(language):
-        bands = [
-            {
-                "from": Money(p.product_price_min, p.currency).format(language),
-                "to": Money(p.product_price_max, p.currency).format(language),
-                "price": Money(p.price, p.currency).format(language),
-                "deductible": Money(p.deductible, p.currency).format(language),
-                "limit": Money(p.limit_of_liability, p.currency).format(language)
-                if p.limit_of_liability is not None
-                else None,
-                "fee": Money(p.cancellation_fee, p.currency).format(language),
-            }
-            for p in plan.prices.all()
-        ]
-        sold_here = not jurisdiction or (
-            jurisdictions.market_matches(frozenset(plan.markets), jurisdiction)
-            and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
-        )
-        return render_to_string(
-            "plans/terms.html",
-            {
-                "plan": plan,
-                "provider": plan.provider,
-                "administrator": plan.administrator,
-                "jurisdiction": jurisdiction,
-                "sold_here": sold_here,
-                "bands": bands,
-                "categories": [c.name for c in plan.eligible_categories.all()],
-                "LANGUAGE_CODE": language,
-            },
-        )
+    """The plan's contract as a specimen for ``jurisdiction``: the same template, version
+    and required statements its contracts are issued with, before any sale."""
+    from backend.documents import compliance, rendering
+
+    pack_code = packs.pack_code_for(jurisdiction) if jurisdiction else None
+    pack = packs.load_packs()[pack_code or "US"]
+    sold_here = (
+        pack_code is not None
+        and jurisdictions.market_matches(frozenset(plan.markets), jurisdiction)
+        and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
+    )
+    version = pack.data.get("documents", {}).get(plan.terms_template, "v1")
+    language = (
+        language
+        if language in pack.data.get("languages", ())
+        else pack.data.get("binding_language", "en")
+    )
+    data = rendering.specimen_data(plan, pack, language, jurisdiction)
+    binding_language = pack.data.get("binding_language", "en")
+    clauses = compliance.required_clauses(pack, plan.terms_template, language, data)
+    return rendering.render_html(
+        kind=plan.terms_template,
+        version=version,
+        language=language,
+        data={
+            **data,
+            "sold_here": sold_here,
+            "binding": language == binding_language,
+            "binding_language_name": rendering.language_name(binding_language, language),
+        },
+        clauses=clauses,
+    )
 
 
 def sha256(html: str) -> str:

@@ -3,19 +3,18 @@
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from backend.common import jurisdictions
+from backend.common import jurisdictions, packs
 from backend.common.exceptions import NotFound
+from backend.documents.rendering import PdfRenderError, html_to_pdf
 from backend.plans.selectors import plan_get_public
 from backend.plans.terms import render_terms, sha256
 
 
 @require_GET
 def plan_terms(request, code: str):
-    """The full terms of a plan for a jurisdiction, reachable from every offer before payment.
-
-    A plain rendering for now; the compliant, versioned document per jurisdiction pack
-    replaces it when documents are issued from legal templates.
-    """
+    """The full terms of a plan for a jurisdiction, reachable from every offer before payment:
+    a specimen of the contract, from the template and version its contracts are issued
+    with. ``?format=pdf`` downloads the same page as a PDF."""
     try:
         plan = plan_get_public(code=code)
     except NotFound:
@@ -24,6 +23,17 @@ def plan_terms(request, code: str):
     if jurisdiction and not jurisdictions.is_shopper_jurisdiction(jurisdiction):
         jurisdiction = ""
     html = render_terms(plan, jurisdiction, getattr(request, "LANGUAGE_CODE", "en"))
-    response = HttpResponse(html)
+    if request.GET.get("format") == "pdf":
+        pack = packs.load_packs()[packs.pack_code_for(jurisdiction) or "US"]
+        try:
+            pdf = html_to_pdf(html, page_size=pack.data.get("page_size", "A4"))
+        except PdfRenderError:
+            return HttpResponse(
+                "The PDF could not be made just now; the terms above are the same.", status=503
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{plan.code}-terms.pdf"'
+    else:
+        response = HttpResponse(html)
     response["Coverdesk-Terms-SHA256"] = sha256(html)
     return response

@@ -21,21 +21,25 @@ from backend.contracts.api.serializers import (
 )
 from backend.contracts.selectors import order_get
 from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
-from backend.customers.choices import ConsentSource
+from backend.customers.choices import ConsentSource, e_delivery_disclosure
 from backend.payments.services import payment_confirm, payment_ensure_intent
 from backend.payments.stripe_gateway import CardDeclined
 from backend.plans.api.views import OffersView
 from backend.widget.authentication import IsWidget, PublishableKeyAuthentication
 
 # The checkbox the widget shows, versioned: the version is recorded with each acceptance.
-TERMS_TEXT_VERSION = "widget-terms-1"
+TERMS_TEXT_VERSION = "widget-terms-2"
 
 
 def terms_checkbox_text() -> str:
-    return _(
-        "I have read the plan terms (see the link next to each plan), including how to "
-        "cancel, and I agree to them. I agree to receive my contract documents by e-mail "
-        "and can ask for a paper copy at any time."
+    return " ".join(
+        (
+            _(
+                "I have read the plan terms (see the link next to each plan), including how "
+                "to cancel, and I agree to them."
+            ),
+            e_delivery_disclosure(),
+        )
     )
 
 

@@ -8,18 +8,27 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("language", "heading", "months"),
+    ("language", "jurisdiction", "heading", "months"),
     [
-        ("en", "Service contract terms", "24 months"),
-        ("pl", "Warunki umowy serwisowej", "24 miesiące"),
-        ("zh-hans", "服务合同条款", "24 个月"),
+        ("en", "US-CA", "Service Contract", "24 months"),
+        ("pl", "PL", "Umowa serwisowa", "24 miesiące"),
+        ("zh-hans", "US-CA", "服务合同", "24 个月"),
     ],
 )
-def test_terms_page_is_translated(client, phones, language, heading, months):
-    PlanPriceFactory(plan=PlanFactory(code="p", term_months=24))
-    html = client.get("/plans/p/terms/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+def test_terms_page_is_translated(client, phones, language, jurisdiction, heading, months):
+    PlanPriceFactory(plan=PlanFactory(code="p", term_months=24, markets=["US", "PL"]))
+    html = client.get(
+        f"/plans/p/terms/?jurisdiction={jurisdiction}", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
     assert heading in html and months in html
     assert f'<html lang="{language}">' in html
+
+
+def test_terms_page_falls_back_to_the_binding_language_of_the_pack(client, phones):
+    """Polish is not a language of the California pack: its terms come in English."""
+    PlanPriceFactory(plan=PlanFactory(code="p", term_months=24))
+    html = client.get("/plans/p/terms/?jurisdiction=US-CA", HTTP_ACCEPT_LANGUAGE="pl")
+    assert '<html lang="en">' in html.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -82,3 +82,16 @@ def test_the_holder_downloads_their_documents_and_nobody_else_can(paid_order):
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     missing = client.get(f"/api/v1/portal/contracts/{number}/documents/refund_notice/en/")
     assert missing.status_code == 404 and missing.json()["code"] == "document_not_found"
+
+
+def test_checkout_records_e_delivery_consent_with_the_esign_disclosures(
+    put_order, order_body, stripe_api
+):
+    from backend.customers.models import ConsentRecord
+
+    assert put_order("ESIGN-1", order_body(quantity=1)).status_code == 201
+    consent = ConsentRecord.objects.get(kind="e_delivery")
+    assert consent.granted and consent.text_version == "esign-1"
+    for disclosure in ("paper copy", "withdraw this consent", "update my e-mail", "PDF"):
+        assert disclosure in consent.text
+    assert consent.ip_address == "203.0.113.9" and consent.user_agent == "pytest"
