@@ -138,6 +138,12 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
         assert pdf.read(5) == b"%PDF-"
     shot(page, "5-portal")
 
+    card.get_by_role("button", name="Ask for a paper copy").click()
+    card.get_by_label("Postal address").fill("1 Market St\nSan Francisco, CA 94105")
+    card.get_by_role("button", name="Post me a paper copy").click()
+    page.get_by_text("We will post your paper copy by").wait_for()
+    shot(page, "5b-paper-copy")
+
     card.get_by_role("button", name="Cancel this plan").click()
     page.get_by_text("If you cancel today").wait_for()
     shot(page, "6-cancel-quote")

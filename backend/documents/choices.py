@@ -11,3 +11,8 @@ class DocumentState(models.TextChoices):
     RENDERING = "rendering", _("Rendering")
     ISSUED = "issued", _("Issued")
     FAILED = "failed", _("Failed compliance")
+
+
+class PaperCopyState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SENT = "sent", _("Sent")

@@ -1,7 +1,7 @@
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backend.documents.choices import DocumentKind, DocumentState
+from backend.documents.choices import DocumentKind, DocumentState, PaperCopyState
 
 S = DocumentState
 
@@ -62,3 +62,44 @@ class Document(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=S.FAILED, target=S.RENDERING)
     def retry(self) -> None:
         self.error = ""
+
+
+class PaperCopyRequest(ConcurrentTransitionMixin, models.Model):
+    """A holder's request for the contract on paper, due by the pack's deadline (CA: 10
+    business days, Cal. Civ. Code 1794.45). Staff work them from the admin list."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="paper_copy_requests"
+    )
+    mailing_address = models.TextField()
+    requested_by = models.CharField(max_length=200)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    due_on = models.DateField()
+    state = FSMField(
+        default=PaperCopyState.REQUESTED,
+        choices=PaperCopyState.choices,
+        protected=True,
+        db_index=True,
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.CharField(max_length=200, blank=True)
+    postal_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ("due_on", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("contract",),
+                condition=models.Q(state="requested"),
+                name="one_open_paper_copy_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"paper copy of contract {self.contract_id}, due {self.due_on}"
+
+    @transition(field=state, source=PaperCopyState.REQUESTED, target=PaperCopyState.SENT)
+    def send(self, *, at, by: str, reference: str) -> None:
+        self.sent_at = at
+        self.sent_by = by[:200]
+        self.postal_reference = reference

@@ -10,6 +10,7 @@ issued; staff see it in the admin and ``retry`` it after fixing the template or 
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,8 +23,8 @@ from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
 from backend.contracts.models import Contract
 from backend.documents import compliance, rendering
-from backend.documents.choices import DocumentState
-from backend.documents.models import Document
+from backend.documents.choices import DocumentState, PaperCopyState
+from backend.documents.models import Document, PaperCopyRequest
 
 logger = logging.getLogger(__name__)
 
@@ -213,3 +214,43 @@ def document_retry(*, document_id: int) -> Document:
             )
         )
     return document
+
+
+def add_business_days(start, days: int):
+    """``days`` working days after ``start`` (Monday to Friday; public holidays are not
+    modelled, so the date errs early, never late)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def paper_copy_request(*, contract: Contract, mailing_address: str, actor) -> PaperCopyRequest:
+    """Record a request for the contract on paper, due by the pack's deadline. A request
+    still open is returned rather than duplicated."""
+    pack = pack_for(contract.jurisdiction)
+    days = int(pack.data.get("paper_copy_due_business_days", 20))
+    try:
+        with transaction.atomic():
+            return PaperCopyRequest.objects.create(
+                contract=contract,
+                mailing_address=mailing_address.strip(),
+                requested_by=actor.label[:200],
+                due_on=add_business_days(timezone.localdate(), days),
+            )
+    except IntegrityError:
+        return PaperCopyRequest.objects.get(contract=contract, state=PaperCopyState.REQUESTED)
+
+
+def paper_copy_mark_sent(*, request_id: int, actor, reference: str = "") -> PaperCopyRequest:
+    with transaction.atomic():
+        request = PaperCopyRequest.objects.select_for_update().get(pk=request_id)
+        if not can_proceed(request.send):
+            raise ApplicationError(
+                _("This paper copy was already sent."), code="invalid_transition"
+            )
+        request.send(at=timezone.now(), by=actor.label, reference=reference)
+        request.save()
+    return request

@@ -26,4 +26,9 @@ urlpatterns = [
         views.PortalDocumentView.as_view(),
         name="portal-document",
     ),
+    path(
+        "portal/contracts/<str:number>/paper-copy/",
+        views.PortalPaperCopyView.as_view(),
+        name="portal-paper-copy",
+    ),
 ]

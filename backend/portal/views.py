@@ -26,6 +26,7 @@ from backend.contracts.models import Contract
 from backend.contracts.selectors import contract_get, contract_list
 from backend.contracts.services import contract_cancel, contract_refund_quote, contract_transfer
 from backend.documents.choices import DocumentKind, DocumentState
+from backend.documents.services import paper_copy_request
 from backend.portal.permissions import IsShopper, request_customer
 from backend.portal.services import login_link_consume, login_link_request, shopper_sign_in
 
@@ -255,3 +256,31 @@ class PortalDocumentView(APIView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Coverdesk-Document-SHA256"] = document.sha256
         return response
+
+
+class PaperCopyInputSerializer(serializers.Serializer):
+    mailing_address = serializers.CharField(max_length=500)
+
+
+class PaperCopyOutputSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    due_on = serializers.DateField(help_text="The date by which it is posted to you.")
+
+
+class PortalPaperCopyView(APIView):
+    """Ask for your contract on paper, free of charge; we post it by the date returned."""
+
+    permission_classes = [IsShopper]
+
+    @extend_schema(request=PaperCopyInputSerializer, responses={201: PaperCopyOutputSerializer})
+    def post(self, request, number: str):
+        contract = contract_get(number=number, customer=request_customer(request))
+        params = PaperCopyInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        paper = paper_copy_request(
+            contract=contract,
+            mailing_address=params.validated_data["mailing_address"],
+            actor=Actor.person(ActorKind.SHOPPER, request.user),
+        )
+        return Response(PaperCopyOutputSerializer(paper).data, status=status.HTTP_201_CREATED)

@@ -15,7 +15,8 @@ const t = translator({
     refund: "Refund", quoteTitle: "If you cancel today", linkInvalid: "That sign-in link has been used or has expired. Ask for a new one below.",
     error: "Something went wrong: {message}",
     documents: "Documents", docKinds: { service_contract: "Contract", refund_notice: "Refund notice" },
-    binding: "legally binding",
+    binding: "legally binding", paperCopy: "Ask for a paper copy", address: "Postal address",
+    doPaperCopy: "Post me a paper copy", paperCopyDue: "We will post your paper copy by {date}.",
     states: { active: "Active", pending_payment: "Awaiting payment", payment_failed: "Payment failed",
       cancelled: "Cancelled", expired: "Ended", fulfilled: "Fulfilled", voided: "Void" },
   },
@@ -31,7 +32,8 @@ const t = translator({
     transferred: "Przekazano do {email}.", refund: "Zwrot", quoteTitle: "Jeśli zrezygnujesz dziś",
     linkInvalid: "Ten link został już użyty lub wygasł. Poproś o nowy poniżej.", error: "Coś poszło nie tak: {message}",
     documents: "Dokumenty", docKinds: { service_contract: "Umowa", refund_notice: "Zawiadomienie o zwrocie" },
-    binding: "wiążąca prawnie",
+    binding: "wiążąca prawnie", paperCopy: "Poproś o kopię papierową", address: "Adres pocztowy",
+    doPaperCopy: "Wyślij mi kopię papierową", paperCopyDue: "Wyślemy kopię papierową do {date}.",
     states: { active: "Aktywny", pending_payment: "Czeka na płatność", payment_failed: "Płatność nieudana",
       cancelled: "Anulowany", expired: "Zakończony", fulfilled: "Zrealizowany", voided: "Unieważniony" },
   },
@@ -45,6 +47,7 @@ const t = translator({
     transferred: "已转让给 {email}。", refund: "退款", quoteTitle: "如果今天取消", linkInvalid: "该登录链接已使用或已过期，请重新获取。",
     error: "出错了：{message}",
     documents: "文件", docKinds: { service_contract: "合同", refund_notice: "退款通知" }, binding: "具法律约束力",
+    paperCopy: "索取纸质副本", address: "邮寄地址", doPaperCopy: "寄给我纸质副本", paperCopyDue: "我们将在 {date} 前寄出纸质副本。",
     states: { active: "生效中", pending_payment: "待付款", payment_failed: "付款失败", cancelled: "已取消",
       expired: "已到期", fulfilled: "已履行", voided: "已作废" },
   },
@@ -105,6 +108,26 @@ function contractCard(c) {
         c.documents.map((d) => el("li", {}, el("a", { href: d.url, download: "",
           text: `${t("docKinds")[d.kind] || d.kind} · ${LANGUAGE_NAMES[d.language] || d.language}${d.binding ? ` (${t("binding")})` : ""} · PDF` })))))] : null),
     actions, panel);
+  if (c.documents.length) {
+    actions.append(el("button", { class: "cd-btn secondary", type: "button", text: t("paperCopy"), onclick: () => {
+      const id = `paper-${c.number}`;
+      const form = el("form", { class: "quote" },
+        el("div", { class: "cd-field" }, el("label", { for: id, text: t("address") }),
+          el("textarea", { id, required: true, rows: 3, autocomplete: "street-address" })),
+        el("button", { class: "cd-btn", type: "submit", text: t("doPaperCopy") }));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          const paper = await api(`contracts/${c.number}/paper-copy/`, { method: "POST",
+            body: { mailing_address: form.querySelector(`#${CSS.escape(id)}`).value } });
+          panel.replaceChildren();
+          say(t("paperCopyDue", { date: paper.due_on }), "cd-ok");
+        } catch (error) { say(t("error", { message: error.message }), "cd-error"); }
+      });
+      panel.replaceChildren(form);
+      form.querySelector("textarea").focus();
+    } }));
+  }
   if (c.state !== "active") return card;
 
   actions.append(el("button", { class: "cd-btn secondary", type: "button", text: t("cancel"), onclick: async () => {

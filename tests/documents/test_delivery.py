@@ -95,3 +95,37 @@ def test_checkout_records_e_delivery_consent_with_the_esign_disclosures(
     for disclosure in ("paper copy", "withdraw this consent", "update my e-mail", "PDF"):
         assert disclosure in consent.text
     assert consent.ip_address == "203.0.113.9" and consent.user_agent == "pytest"
+
+
+def test_a_paper_copy_is_due_in_ten_business_days_in_california_and_staff_post_it(
+    paid_order, admin_client
+):
+    import datetime
+
+    from django.utils import timezone as tz
+
+    from backend.documents.models import PaperCopyRequest
+    from backend.documents.services import add_business_days
+    from tests.portal.test_portal import signed_in
+
+    assert add_business_days(datetime.date(2026, 11, 20), 10) == datetime.date(2026, 12, 4)
+    _intent, [number] = paid_order(quantity=1)
+    client = signed_in("ana@example.com")
+    url = f"/api/v1/portal/contracts/{number}/paper-copy/"
+    response = client.post(url, {"mailing_address": "1 Elm St\nSpringfield"}, format="json")
+    assert response.status_code == 201
+    expected = add_business_days(tz.localdate(), 10)
+    assert response.json()["due_on"] == expected.isoformat()
+    again = client.post(url, {"mailing_address": "1 Elm St"}, format="json")
+    assert again.status_code == 201 and PaperCopyRequest.objects.count() == 1  # still one open
+    assert client.post(url, {}, format="json").status_code == 400
+
+    listing = admin_client.get("/admin/documents/papercopyrequest/?state__exact=requested")
+    assert number in listing.content.decode()
+    paper = PaperCopyRequest.objects.get()
+    admin_client.post(
+        "/admin/documents/papercopyrequest/",
+        {"action": "mark_sent", "_selected_action": [paper.pk]},
+    )
+    paper.refresh_from_db()
+    assert paper.state == "sent" and paper.sent_by
