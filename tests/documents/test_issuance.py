@@ -239,3 +239,32 @@ def test_verify_documents_reports_a_file_that_is_no_pdf_at_all(contract):
     default_storage.save(document.file.name, ContentFile(b"MZ\x90\x00 not a PDF"))
     with pytest.raises(CommandError):
         call_command("verify_documents")
+
+
+def test_a_new_template_version_never_changes_what_a_contract_was_sold_under(
+    contract, tmp_path, settings, monkeypatch
+):
+    from pathlib import Path
+
+    from backend.common.packs import load_packs
+
+    v1 = Path(settings.BASE_DIR) / "legal_templates/templates/documents/service_contract/v1.html"
+    (tmp_path / "documents" / "service_contract").mkdir(parents=True)
+    (tmp_path / "documents" / "service_contract" / "v2.html").write_text(
+        v1.read_text().replace("<h2>", "<h2>VERSION TWO ", 1)
+    )
+    monkeypatch.setitem(load_packs()["US-CA"].data["documents"], "service_contract", "v2")
+    templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    with override_settings(TEMPLATES=templates):
+        sold_before = document_issue(
+            contract_id=contract.pk, kind="service_contract", language="en"
+        )
+        assert contract.template_version == "service_contract/v1"
+        assert sold_before.template == "v1"
+        assert "VERSIONTWO" not in squash(pdf_text(_pdf(sold_before)))
+        # A contract sold under v2 is issued from v2.
+        other = Contract.objects.exclude(pk=contract.pk).get()
+        Contract.objects.filter(pk=other.pk).update(template_version="service_contract/v2")
+        sold_after = document_issue(contract_id=other.pk, kind="service_contract", language="en")
+        assert sold_after.template == "v2"
+        assert "VERSIONTWO" in squash(pdf_text(_pdf(sold_after)))
