@@ -111,6 +111,9 @@ def purge_queues() -> None:
     app.control.purge()
 
 
+POOL = "threads"
+
+
 def start_worker(env: dict, concurrency: int, queues: str, log: Path):
     return subprocess.Popen(
         [
@@ -121,7 +124,7 @@ def start_worker(env: dict, concurrency: int, queues: str, log: Path):
             "backend",
             "worker",
             "-P",
-            "threads",
+            POOL,
             "-c",
             str(concurrency),
             "-Q",
@@ -166,7 +169,9 @@ def raw_rate(contract_ids, concurrency: int, workdir: Path) -> float:
 
     def one(path):
         subprocess.run(
-            ["wkhtmltopdf", *options, str(path), str(path.with_suffix(".pdf"))], check=True
+            ["wkhtmltopdf", *options, str(path), str(path.with_suffix(".pdf"))],
+            check=True,
+            env={**os.environ, "XDG_RUNTIME_DIR": str(workdir)},
         )
 
     started = time.perf_counter()
@@ -250,7 +255,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=40, help="per throughput run")
     parser.add_argument("--latency-seconds", type=int, default=30)
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"])
     args = parser.parse_args()
+    global POOL
+    POOL = args.pool
 
     env = django_env()
     print(f"Seeding {DATABASE} ...")
