@@ -27,6 +27,23 @@ class Pack:
     def table(self, name: str) -> dict[str, Any]:
         return self.data.get(name, {})
 
+    @property
+    def binding_language(self) -> str:
+        return self.data.get("binding_language", "en")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.data.get("languages", (self.binding_language,)))
+
+    @property
+    def page_size(self) -> str:
+        return self.data.get("page_size", "A4")
+
+    @property
+    def document_versions(self) -> dict[str, str]:
+        """Document kind -> the template version new sales use."""
+        return self.data.get("documents", {})
+
 
 def _merge(base: dict, override: dict) -> dict:
     """Top-level keys of the extending pack replace the inherited ones, tables included:

@@ -266,7 +266,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
     purchased_at = data.purchased_at or timezone.now()
     actor = data.actor or Actor.merchant(merchant, "order PUT")
     # The template version each contract is sold under; its documents always use it.
-    documents = pack_for(data.jurisdiction).data.get("documents", {})
+    documents = pack_for(data.jurisdiction).document_versions
     try:
         with transaction.atomic():
             customer = customer_upsert(

@@ -73,7 +73,7 @@ def _texts(value) -> list[str]:
 
 
 def required_clauses(pack: Pack, kind: str, language: str, data: dict) -> list[RequiredClause]:
-    binding = pack.data.get("binding_language", "en")
+    binding = pack.binding_language
     required = []
     for clause in pack.data.get("clauses", []):
         if kind not in clause.get("kinds", ()):
@@ -145,7 +145,7 @@ def party_gaps(pack: Pack, kind: str, parties: dict) -> list[str]:
     """What the pack requires of the provider and administrator that ``parties`` lack."""
     data = {name: party_data(parties.get(name), pack) for name in _PARTIES}
     gaps = []
-    binding = pack.data.get("binding_language", "en")
+    binding = pack.binding_language
     for clause in required_clauses(pack, kind, binding, data):
         if clause.problem:
             gaps.append(f"{clause.id}: {clause.problem}")
@@ -163,7 +163,7 @@ def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
     parties = plan_parties(plan)
     gaps = {}
     for code, pack in load_packs().items():
-        if plan.terms_template not in pack.data.get("documents", {}):
+        if plan.terms_template not in pack.document_versions:
             gaps[code] = [f"the pack issues no {plan.terms_template} documents"]
             continue
         found = party_gaps(pack, plan.terms_template, parties)

@@ -34,19 +34,26 @@ class DocumentNotCompliant(ApplicationError):
     default_code = "document_not_compliant"
 
 
+def _not_compliant(missing: list[str]) -> DocumentNotCompliant:
+    return DocumentNotCompliant(
+        _("This document failed its compliance check: %(missing)s")
+        % {"missing": "; ".join(missing)}
+    )
+
+
 def document_languages(contract: Contract) -> list[str]:
     """The binding language first, then the holder's own if the pack offers it."""
     pack = pack_for(contract.jurisdiction)
-    binding = pack.data.get("binding_language", "en")
+    binding = pack.binding_language
     languages = [binding]
     locale = (contract.customer.locale or "").lower()
-    if locale != binding and locale in pack.data.get("languages", ()):
+    if locale != binding and locale in pack.languages:
         languages.append(locale)
     return languages
 
 
 def template_version(pack, kind: str) -> str:
-    version = pack.data.get("documents", {}).get(kind)
+    version = pack.document_versions.get(kind)
     if not version:
         raise ApplicationError(
             f"The {pack.code} pack issues no {kind} documents.", code="document_kind_unsupported"
@@ -57,7 +64,7 @@ def template_version(pack, kind: str) -> str:
 def render_document_html(contract: Contract, kind: str, language: str, version: str):
     """The document's data, required clauses and HTML."""
     pack = pack_for(contract.jurisdiction)
-    binding_language = pack.data.get("binding_language", "en")
+    binding_language = pack.binding_language
     data = rendering.document_data(contract, kind, language)
     clauses = compliance.required_clauses(pack, kind, language, data)
     html = rendering.render_html(
@@ -90,7 +97,7 @@ def render_document(contract: Contract, kind: str, language: str, version: str):
     )
     if not preflight.passed:  # no PDF for a document that cannot pass
         return html, None, preflight
-    pdf = rendering.html_to_pdf(html, page_size=pack.data.get("page_size", "A4"))
+    pdf = rendering.html_to_pdf(html, page_size=pack.page_size)
     report = compliance.check(
         pack=pack,
         kind=kind,
@@ -105,7 +112,7 @@ def render_document(contract: Contract, kind: str, language: str, version: str):
 
 def _claim(contract: Contract, kind: str, language: str) -> Document:
     pack = pack_for(contract.jurisdiction)
-    binding = pack.data.get("binding_language", "en")
+    binding = pack.binding_language
     if kind == "service_contract" and contract.template_version:
         version = contract.template_version.rpartition("/")[2]  # the version it was sold under
     else:
@@ -130,10 +137,7 @@ def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
     if document.state == DocumentState.ISSUED:
         return document
     if document.state == DocumentState.FAILED:
-        raise DocumentNotCompliant(
-            _("This document failed its compliance check: %(missing)s")
-            % {"missing": "; ".join(document.compliance_report.get("missing", []))}
-        )
+        raise _not_compliant(document.compliance_report.get("missing", []))
     _html, pdf, report = render_document(contract, kind, language, document.template)
     if not report.passed:
         with transaction.atomic():
@@ -143,10 +147,7 @@ def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
                 document.attempts += 1
                 document.save()
         logger.error("Document %s refused: %s", document, "; ".join(report.missing))
-        raise DocumentNotCompliant(
-            _("This document failed its compliance check: %(missing)s")
-            % {"missing": "; ".join(report.missing)}
-        )
+        raise _not_compliant(report.missing)
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(
         f"documents/{contract.number}/{kind}-{language}-{digest[:16]}.pdf", ContentFile(pdf)

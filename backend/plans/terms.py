@@ -24,14 +24,10 @@ def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
         and jurisdictions.market_matches(frozenset(plan.markets), jurisdiction)
         and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
     )
-    version = pack.data.get("documents", {}).get(plan.terms_template, "v1")
-    language = (
-        language
-        if language in pack.data.get("languages", ())
-        else pack.data.get("binding_language", "en")
-    )
+    version = pack.document_versions.get(plan.terms_template, "v1")
+    language = language if language in pack.languages else pack.binding_language
     data = rendering.specimen_data(plan, pack, language, jurisdiction)
-    binding_language = pack.data.get("binding_language", "en")
+    binding_language = pack.binding_language
     clauses = compliance.required_clauses(pack, plan.terms_template, language, data)
     return rendering.render_html(
         kind=plan.terms_template,

@@ -26,7 +26,7 @@ def plan_terms(request, code: str):
     if request.GET.get("format") == "pdf":
         pack = packs.load_packs()[packs.pack_code_for(jurisdiction) or "US"]
         try:
-            pdf = html_to_pdf(html, page_size=pack.data.get("page_size", "A4"))
+            pdf = html_to_pdf(html, page_size=pack.page_size)
         except PdfRenderError:
             return HttpResponse(
                 "The PDF could not be made just now; the terms above are the same.", status=503

@@ -79,7 +79,7 @@ def test_golden_every_pack_issues_a_compliant_contract_in_each_language(
     from backend.common.packs import load_packs
 
     contract = _in_jurisdiction(contract, jurisdiction, currency)
-    languages = load_packs()[pack].data["languages"]
+    languages = load_packs()[pack].languages
     for language in languages:
         document = document_issue(
             contract_id=contract.pk, kind="service_contract", language=language
