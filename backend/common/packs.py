@@ -27,6 +27,10 @@ class Pack:
     def table(self, name: str) -> dict[str, Any]:
         return self.data.get(name, {})
 
+    def display_name(self, language: str) -> str:
+        """The pack's place name in ``language`` (``[names]``), else its ``name``."""
+        return self.data.get("names", {}).get(language, self.name)
+
     @property
     def binding_language(self) -> str:
         return self.data.get("binding_language", "en")

@@ -147,11 +147,11 @@ def document_data(contract, kind: str, language: str) -> dict:
     with translation.override(language):
         transferable = plan.get("transferable", True)
         data = {
-            "pack": {"code": pack.code, "name": pack.name},
+            "pack": {"code": pack.code, "name": pack.display_name(language)},
             "contract": {
                 "number": contract.number,
                 "jurisdiction": contract.jurisdiction,
-                "territory": pack.name,
+                "territory": pack.display_name(language),
                 "issued_on": _date(timezone.localdate(contract.purchased_at), language),
                 "price_display": money(contract.price),
                 "term_months": str(plan["term_months"]),
@@ -221,11 +221,11 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
         see_table = _("as shown at checkout, by the product's price (see the table below)")
         return {
             "specimen": True,
-            "pack": {"code": pack.code, "name": pack.name},
+            "pack": {"code": pack.code, "name": pack.display_name(language)},
             "contract": {
                 "number": _("SPECIMEN"),
                 "jurisdiction": jurisdiction,
-                "territory": pack.name,
+                "territory": pack.display_name(language),
                 "issued_on": buying_day,
                 "price_display": see_table,
                 "term_months": str(plan.term_months),
