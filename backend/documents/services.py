@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import ConcurrentTransition, can_proceed
 
 from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
@@ -117,17 +117,22 @@ def _claim(contract: Contract, kind: str, language: str) -> Document:
         version = contract.template_version.rpartition("/")[2]  # the version it was sold under
     else:
         version = template_version(pack, kind)
-    try:
-        with transaction.atomic():
-            document, _created = Document.objects.get_or_create(
+    # INSERT ... ON CONFLICT DO NOTHING, then read whoever holds the row: race-free, and two
+    # round trips where get_or_create takes a transaction and a savepoint.
+    Document.objects.bulk_create(
+        [
+            Document(
                 contract=contract,
                 kind=kind,
                 language=language,
-                defaults={"pack": pack.code, "template": version, "binding": language == binding},
+                pack=pack.code,
+                template=version,
+                binding=language == binding,
             )
-    except IntegrityError:  # a concurrent task claimed it first
-        document = Document.objects.get(contract=contract, kind=kind, language=language)
-    return document
+        ],
+        ignore_conflicts=True,
+    )
+    return Document.objects.get(contract=contract, kind=kind, language=language)
 
 
 def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
@@ -139,30 +144,36 @@ def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
     if document.state == DocumentState.FAILED:
         raise _not_compliant(document.compliance_report.get("missing", []))
     _html, pdf, report = render_document(contract, kind, language, document.template)
+    # The row is not locked while rendering: its save below is an UPDATE ... WHERE state =
+    # 'rendering' (ConcurrentTransitionMixin), so a duplicate task that got there first wins.
     if not report.passed:
-        with transaction.atomic():
-            document = Document.objects.select_for_update().get(pk=document.pk)
-            if can_proceed(document.fail):
-                document.fail(report=report.as_dict(), error="; ".join(report.missing))
-                document.attempts += 1
-                document.save()
+        document.fail(report=report.as_dict(), error="; ".join(report.missing))
+        document.attempts += 1
+        _save_unless_overtaken(document)
         logger.error("Document %s refused: %s", document, "; ".join(report.missing))
         raise _not_compliant(report.missing)
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(
         f"documents/{contract.number}/{kind}-{language}-{digest[:16]}.pdf", ContentFile(pdf)
     )
-    with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
-        if can_proceed(document.issue):
-            document.issue(
-                name=name, sha256=digest, size=len(pdf), report=report.as_dict(), at=timezone.now()
-            )
-            document.attempts += 1
-            document.save()
-            return document
-    default_storage.delete(name)  # a duplicate task issued it meanwhile: keep theirs
+    document.issue(
+        name=name, sha256=digest, size=len(pdf), report=report.as_dict(), at=timezone.now()
+    )
+    document.attempts += 1
+    if not _save_unless_overtaken(document):
+        default_storage.delete(name)  # a duplicate task issued it meanwhile: keep theirs
+        return Document.objects.get(pk=document.pk)
     return document
+
+
+def _save_unless_overtaken(document: Document) -> bool:
+    """Save a transition; False if another task moved the row first (nothing is written)."""
+    try:
+        with transaction.atomic():
+            document.save()
+    except ConcurrentTransition:
+        return False
+    return True
 
 
 def document_verify(document: Document) -> list[str]:

@@ -268,3 +268,27 @@ def test_a_new_template_version_never_changes_what_a_contract_was_sold_under(
         sold_after = document_issue(contract_id=other.pk, kind="service_contract", language="en")
         assert sold_after.template == "v2"
         assert "VERSIONTWO" in squash(pdf_text(_pdf(sold_after)))
+
+
+def test_a_duplicate_task_that_loses_the_race_keeps_the_winners_file(contract, monkeypatch):
+    """Two tasks render at once; the second to save finds the row issued and drops its PDF."""
+    from backend.documents import services
+
+    real_render = services.render_document
+    winner = {}
+
+    def render_then_lose(*args, **kwargs):
+        result = real_render(*args, **kwargs)
+        if not winner:  # while this task renders, another issues the document
+            monkeypatch.setattr(services, "render_document", real_render)
+            winner["document"] = document_issue(
+                contract_id=contract.pk, kind="service_contract", language="en"
+            )
+        return result
+
+    monkeypatch.setattr(services, "render_document", render_then_lose)
+    loser = document_issue(contract_id=contract.pk, kind="service_contract", language="en")
+    assert loser.pk == winner["document"].pk and loser.sha256 == winner["document"].sha256
+    assert Document.objects.count() == 1
+    files = default_storage.listdir(f"documents/{contract.number}")[1]
+    assert files == [winner["document"].file.name.rpartition("/")[2]]
