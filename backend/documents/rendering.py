@@ -232,7 +232,9 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
                 "coverage_start": starts,
                 "coverage_end": _("%(months)d months later") % {"months": plan.term_months},
                 "waiting_period_ends": _("%(days)d days after you buy")
-                % {"days": plan.waiting_period_days},
+                % {"days": plan.waiting_period_days}
+                if plan.waiting_period_days
+                else buying_day,
                 "limit_display": see_table,
             },
             "holder": {"name": _("You, the buyer of the plan"), "email": ""},
