@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "backend.common",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,6 +284,12 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 # --- Coverdesk ----------------------------------------------------------------------------
 # Outbound webhooks may only reach public https URLs, except in development and tests.
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+# Cross-origin calls are for the widget only, from the sites each merchant lists
+# (backend/widget/cors.py decides per request); static files carry their own CORS header.
+CORS_URLS_REGEX = r"^/api/v1/widget/"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "coverdesk-key")
+CORS_PREFLIGHT_MAX_AGE = 3600
+
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
 # wkhtmltopdf renders contract PDFs; empty means the one on PATH.
 WKHTMLTOPDF_BINARY = env.str("WKHTMLTOPDF_BINARY", default="")

@@ -6,3 +6,10 @@ class WidgetConfig(AppConfig):
 
     name = "backend.widget"
     label = "widget"
+
+    def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
+        from backend.widget.cors import widget_cors_allowed
+
+        check_request_enabled.connect(widget_cors_allowed, dispatch_uid="widget-cors")

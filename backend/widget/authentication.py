@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
 
+from backend.common.exceptions import PermissionDenied
 from backend.common.queries import unique_or_none
 from backend.merchants.models import Merchant
 
@@ -29,6 +30,17 @@ class WidgetPrincipal:
         return f"widget:{self.merchant.slug}"
 
 
+def origin_allowed(merchant: Merchant, origin: str) -> bool:
+    """Whether a page at ``origin`` may use the merchant's widget: a site it lists, or any
+    site when it lists none (a publishable key is public, as Stripe's are)."""
+
+    def normalise(value: str) -> str:
+        return value.strip().rstrip("/").lower()
+
+    allowed = {normalise(o) for o in merchant.widget_origins or ()}
+    return not allowed or normalise(origin) in allowed
+
+
 class PublishableKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         key = request.headers.get(HEADER, "").strip()
@@ -37,6 +49,12 @@ class PublishableKeyAuthentication(authentication.BaseAuthentication):
         merchant = unique_or_none(Merchant.objects.filter(publishable_key=key, is_active=True))
         if merchant is None:
             raise exceptions.AuthenticationFailed(_("Unknown publishable key."))
+        origin = request.headers.get("Origin")
+        if origin and not origin_allowed(merchant, origin):
+            raise PermissionDenied(
+                _("This site is not allowed to use this merchant's widget."),
+                code="origin_not_allowed",
+            )
         return WidgetPrincipal(merchant), key
 
     def authenticate_header(self, request) -> str:
