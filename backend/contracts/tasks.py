@@ -59,6 +59,7 @@ def contract_notify(contract: Contract, event: str, attachments=()) -> None:
             "plan": contract.plan_snapshot,
             "product": contract.product_snapshot,
             "refund": getattr(contract, "refund", None),
+            "attached": bool(attachments),
         },
     )
 

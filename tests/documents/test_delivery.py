@@ -33,6 +33,7 @@ def test_activation_email_carries_the_contract_in_english_and_the_holders_langua
         ("zh-hans", "issued", False),
     ]
     [message] = [m for m in mail.outbox if contract.number in m.body]
+    assert "您的合同以 PDF 附件形式附上" in message.body  # the holder's language, zh-hans
     names = sorted(name for name, _content, _type in message.attachments)
     assert names == [
         f"{contract.number}-service_contract-en.pdf",
@@ -55,6 +56,7 @@ def test_cancellation_email_carries_the_refund_notice_with_its_arithmetic(
     notice = Document.objects.get(contract=contract, kind="refund_notice")
     assert notice.state == "issued" and notice.compliance_report["passed"]
     [message] = [m for m in mail.outbox if number in m.body]
+    assert "The refund notice, with this arithmetic, is attached as a PDF." in message.body
     [(name, content, mimetype)] = message.attachments
     assert name == f"{number}-refund_notice-en.pdf" and mimetype == "application/pdf"
     text = squash(pdf_text(content))
