@@ -12,6 +12,11 @@ _TEMPLATES = {
     "contract.expired": "contracts/email/expired",
     "contract.voided": "contracts/email/voided",
 }
+# Events whose e-mail attaches documents: the contract itself, and the refund notice.
+DOCUMENT_FOR_EVENT = {
+    "contract.activated": "service_contract",
+    "contract.cancelled": "refund_notice",
+}
 
 
 @shared_task(
@@ -29,17 +34,13 @@ def contract_after_transition(contract_id: int, event: str) -> None:
     if contract is None:
         return
     contract_publish(contract, event)
-    if event in _WITH_DOCUMENTS:
+    if event in DOCUMENT_FOR_EVENT:
         # The e-mail carries the documents: it is sent once they are issued (slow queue).
         from backend.documents.tasks import contract_documents_deliver_task
 
         contract_documents_deliver_task.delay(contract.pk, event)
     else:
         contract_notify(contract, event)
-
-
-# Events whose e-mail attaches documents: the contract itself, and the refund notice.
-_WITH_DOCUMENTS = {"contract.activated": "service_contract", "contract.cancelled": "refund_notice"}
 
 
 def contract_notify(contract: Contract, event: str, attachments=()) -> None:

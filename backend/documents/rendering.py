@@ -127,6 +127,12 @@ def cancellation_terms(pack: Pack, currency: str, language: str) -> list[str]:
     return terms
 
 
+def transfer_terms(transferable: bool) -> str:
+    if transferable:
+        return _("You may transfer this contract to a new owner of the product at no charge.")
+    return _("This contract cannot be transferred.")
+
+
 def claim_steps() -> list[str]:
     return [
         _("Sign in to your plans portal, or call the provider's toll-free number."),
@@ -145,7 +151,6 @@ def document_data(contract, kind: str, language: str) -> dict:
         return format_minor(amount, contract.currency, language) if amount is not None else ""
 
     with translation.override(language):
-        transferable = plan.get("transferable", True)
         data = {
             "pack": {"code": pack.code, "name": pack.display_name(language)},
             "contract": {
@@ -179,11 +184,7 @@ def document_data(contract, kind: str, language: str) -> dict:
                 "exclusions": plan.get("exclusions", ""),
                 "deductible_display": money(plan.get("deductible", 0)),
                 "waiting_period_days": str(plan.get("waiting_period_days", 0)),
-                "transfer_terms": _(
-                    "You may transfer this contract to a new owner of the product at no charge."
-                )
-                if transferable
-                else _("This contract cannot be transferred."),
+                "transfer_terms": transfer_terms(plan.get("transferable", True)),
             },
             "provider": party_data(plan.get("provider"), pack),
             "administrator": party_data(plan.get("administrator"), pack),
@@ -252,11 +253,7 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
                 "exclusions": plan.exclusions,
                 "deductible_display": see_table,
                 "waiting_period_days": str(plan.waiting_period_days),
-                "transfer_terms": _(
-                    "You may transfer this contract to a new owner of the product at no charge."
-                )
-                if plan.transferable
-                else _("This contract cannot be transferred."),
+                "transfer_terms": transfer_terms(plan.transferable),
             },
             "bands": [
                 {
@@ -280,11 +277,19 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
         }
 
 
-def render_html(*, kind: str, version: str, language: str, data: dict, clauses) -> str:
+def render_html(*, pack: Pack, kind: str, version: str, language: str, data: dict, clauses) -> str:
+    """The document's HTML. A translation (not the pack's binding language) says which
+    language binds, named in the reader's."""
     with translation.override(language):
         return render_to_string(
             f"documents/{kind}/{version}.html",
-            {**data, "clauses": clauses, "LANGUAGE_CODE": language},
+            {
+                **data,
+                "clauses": clauses,
+                "binding": language == pack.binding_language,
+                "binding_language_name": language_name(pack.binding_language, language),
+                "LANGUAGE_CODE": language,
+            },
         )
 
 

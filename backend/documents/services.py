@@ -64,19 +64,10 @@ def template_version(pack, kind: str) -> str:
 def render_document_html(contract: Contract, kind: str, language: str, version: str):
     """The document's data, required clauses and HTML."""
     pack = pack_for(contract.jurisdiction)
-    binding_language = pack.binding_language
     data = rendering.document_data(contract, kind, language)
     clauses = compliance.required_clauses(pack, kind, language, data)
     html = rendering.render_html(
-        kind=kind,
-        version=version,
-        language=language,
-        data={
-            **data,
-            "binding": language == binding_language,
-            "binding_language_name": rendering.language_name(binding_language, language),
-        },
-        clauses=clauses,
+        pack=pack, kind=kind, version=version, language=language, data=data, clauses=clauses
     )
     return data, clauses, html
 

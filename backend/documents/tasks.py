@@ -30,13 +30,13 @@ def contract_documents_deliver_task(contract_id: int, event: str) -> int:
     not attached (staff see it failed); the e-mail still goes out. Returns how many were
     attached."""
     from backend.contracts.models import Contract
-    from backend.contracts.tasks import _WITH_DOCUMENTS, contract_notify
+    from backend.contracts.tasks import DOCUMENT_FOR_EVENT, contract_notify
     from backend.documents.services import document_languages
 
     contract = Contract.objects.select_related(
         "customer", "merchant", "refund", "order_line__order"
     ).get(pk=contract_id)
-    kind = _WITH_DOCUMENTS[event]
+    kind = DOCUMENT_FOR_EVENT[event]
     attachments = []
     for language in document_languages(contract):
         try:

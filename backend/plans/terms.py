@@ -27,18 +27,13 @@ def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
     version = pack.document_versions.get(plan.terms_template, "v1")
     language = language if language in pack.languages else pack.binding_language
     data = rendering.specimen_data(plan, pack, language, jurisdiction)
-    binding_language = pack.binding_language
     clauses = compliance.required_clauses(pack, plan.terms_template, language, data)
     return rendering.render_html(
+        pack=pack,
         kind=plan.terms_template,
         version=version,
         language=language,
-        data={
-            **data,
-            "sold_here": sold_here,
-            "binding": language == binding_language,
-            "binding_language_name": rendering.language_name(binding_language, language),
-        },
+        data={**data, "sold_here": sold_here},
         clauses=clauses,
     )
 
