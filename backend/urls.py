@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backend.catalog.views import written_warranty
 from backend.common.health import healthz
 from backend.common.pages import static_page
 from backend.demo.views import demo_store
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
+    path("warranties/<slug:merchant>/<slug:code>/", written_warranty, name="written-warranty"),
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
     path("demo/store/", demo_store, name="demo-store"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,7 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from backend.accounts.models import User
-from backend.catalog.models import Category, Product
+from backend.catalog.models import Category, Product, WrittenWarranty
 from backend.merchants.models import Merchant
 from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
 
@@ -38,6 +38,33 @@ class ProductFactory(DjangoModelFactory):
     price = 49_999
     currency = "USD"
     manufacturer_warranty_months = 12
+
+
+class WrittenWarrantyFactory(DjangoModelFactory):
+    """A limited one-year warranty that limits implied warranties, excludes consequential
+    damages and names a dispute mechanism: every optional 16 CFR 701.3 statement applies."""
+
+    class Meta:
+        model = WrittenWarranty
+
+    merchant = factory.SubFactory(MerchantFactory)
+    code = factory.Sequence(lambda n: f"warranty-{n}")
+    designation = "limited"
+    duration_months = 12
+    covered = "Defects in materials and workmanship of the phone and its charger."
+    excluded = "Cracked screens, water damage, and batteries after six months."
+    will_do = "We repair the phone, or replace it with the same model if it cannot be repaired."
+    will_not_do = "We do not pay for data recovery, or for damage caused by unauthorised repairs."
+    remedy_days = 14
+    implied_warranty_limit_months = 12
+    excludes_consequential_damages = True
+    claim_steps = "E-mail warranty@example.com with your order number.\nShip the phone to us."
+    warrantor_name = "Gadget Store Inc."
+    warrantor_address = "100 Market Street\nSan Francisco, CA 94105"
+    warrantor_contact = "Warranty department, +1 800 555 0199"
+    dispute_name = "BBB AUTO LINE"
+    dispute_contact = "bbbautoline.example, +1 800 555 0123"
+    dispute_required_first = True
 
 
 class ProviderFactory(DjangoModelFactory):

@@ -72,11 +72,22 @@ def _texts(value) -> list[str]:
     return [str(value)]
 
 
+def applies(clause: dict, data: dict) -> bool:
+    """Whether a price-gated clause (``applies_above = { USD = 1500 }``: items dearer than
+    $15) applies to the document's items (``item_prices``: the dearest item per currency).
+    Without prices, or in a currency the gate does not name, it applies: the strict way."""
+    gate = clause.get("applies_above")
+    prices = data.get("item_prices")
+    if not gate or not prices:
+        return True
+    return any(currency not in gate or price > gate[currency] for currency, price in prices.items())
+
+
 def required_clauses(pack: Pack, kind: str, language: str, data: dict) -> list[RequiredClause]:
     binding = pack.binding_language
     required = []
     for clause in pack.data.get("clauses", []):
-        if kind not in clause.get("kinds", ()):
+        if kind not in clause.get("kinds", ()) or not applies(clause, data):
             continue
         spec, problem = clause, ""
         if "variants_by" in clause:

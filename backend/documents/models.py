@@ -7,7 +7,8 @@ S = DocumentState
 
 
 class Document(ConcurrentTransitionMixin, models.Model):
-    """A contract's document in one language: rendered, checked, then issued for good.
+    """A document in one language, rendered, checked, then issued for good: a contract's
+    (its service contract, its refund notice) or a revision of a merchant's written warranty.
 
     An issued document never changes: its PDF is stored under a name that holds its
     sha256, and ``manage.py verify_documents`` re-checks both the hash and the compliance.
@@ -15,7 +16,24 @@ class Document(ConcurrentTransitionMixin, models.Model):
     """
 
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="documents"
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    warranty = models.ForeignKey(
+        "catalog.WrittenWarranty",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    warranty_revision = models.PositiveIntegerField(null=True, blank=True)
+    snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A warranty's terms as of its revision: what the document was rendered from.",
     )
     kind = models.CharField(max_length=30, choices=DocumentKind.choices)
     language = models.CharField(max_length=10)
@@ -35,14 +53,37 @@ class Document(ConcurrentTransitionMixin, models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ("contract_id", "kind", "language")
+        ordering = ("contract_id", "warranty_id", "warranty_revision", "kind", "language")
         constraints = [
             models.UniqueConstraint(
-                fields=("contract", "kind", "language"), name="one_document_per_language"
-            )
+                fields=("contract", "kind", "language"),
+                condition=models.Q(contract__isnull=False),
+                name="one_document_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=("warranty", "warranty_revision", "kind", "language"),
+                condition=models.Q(warranty__isnull=False),
+                name="one_warranty_document_per_revision_and_language",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(contract__isnull=False, warranty__isnull=True)
+                    | models.Q(
+                        contract__isnull=True,
+                        warranty__isnull=False,
+                        warranty_revision__isnull=False,
+                    )
+                ),
+                name="document_of_a_contract_or_a_warranty_revision",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.warranty_id:
+            return (
+                f"{self.kind} {self.language} for warranty {self.warranty_id} "
+                f"revision {self.warranty_revision}"
+            )
         return f"{self.kind} {self.language} for contract {self.contract_id}"
 
     @transition(field=state, source=S.RENDERING, target=S.ISSUED)

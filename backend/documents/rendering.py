@@ -22,7 +22,7 @@ from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTCollection
 
@@ -205,6 +205,117 @@ def document_data(contract, kind: str, language: str) -> dict:
     return data
 
 
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _duration(months: int) -> str:
+    if months % 12 == 0:
+        years = months // 12
+        return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
+    return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+
+
+def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str, int]) -> dict:
+    """Everything a written warranty shows (16 CFR 701.3), formatted for ``language``, from
+    a snapshot of its terms (``catalog.warranties.warranty_terms``). ``item_prices`` holds
+    the dearest covered product per currency, for the price gates."""
+    from backend.catalog import warranties
+
+    with translation.override(language):
+        full = terms["designation"] == "full" and not warranties.full_standard_gaps(terms)
+        limit = terms["implied_warranty_limit_months"]
+        tie_in = warranties.tie_in(terms)
+        return {
+            "pack": {"code": pack.code, "name": pack.display_name(language)},
+            "item_prices": item_prices,
+            "seller": {"name": terms["merchant"]},
+            "warrantor": {
+                "name": terms["warrantor_name"],
+                "mailing_address": terms["warrantor_address"],
+                "contact": terms["warrantor_contact"],
+            },
+            "warranty": {
+                "code": terms["code"],
+                "designation": terms["designation"],
+                "designation_title": warranties.designation_title(terms),
+                "products": ", ".join(terms["categories"])
+                or _("every product %(seller)s sells") % {"seller": terms["merchant"]},
+                "duration": _duration(terms["duration_months"]),
+                "coverage_starts": terms["coverage_starts"] or _("the day you buy the product"),
+                "first_buyer_only": _yes(terms["first_buyer_only"]),
+                "who_is_covered": _(
+                    "This warranty covers only the person who first buys the product from "
+                    "%(seller)s. It ends if the product is sold or given to someone else."
+                )
+                % {"seller": terms["merchant"]}
+                if terms["first_buyer_only"]
+                else _("This warranty covers anyone who owns the product during its term."),
+                "covered": terms["covered"],
+                "excluded": terms["excluded"],
+                "will_do": terms["will_do"],
+                "will_not_do": terms["will_not_do"],
+                "remedy": _("We give the remedy within %(days)d days of your claim%(free)s.")
+                % {
+                    "days": terms["remedy_days"],
+                    "free": _(", free of charge") if terms["remedy_free_of_charge"] else "",
+                },
+                # The promises that make a warranty Full (15 U.S.C. 2304), shown only when
+                # they all hold: a Full designation without them fails its check.
+                "full_standards": [
+                    _(
+                        "If we cannot fix the defect after a reasonable number of attempts, "
+                        "you may choose a refund or a replacement, free of charge."
+                    ),
+                    _("To get the remedy you only need to tell us of the defect."),
+                ]
+                if full
+                else [],
+                "buyer_duties": terms["buyer_duties"],
+                "tie_in": tie_in,
+                "required_brand_statement": _(
+                    "Repairs under this warranty must use %(brand)s parts or service, which "
+                    "we give you free of charge."
+                )
+                % {"brand": terms["required_brand"]}
+                if tie_in == "free"
+                else "",
+                "claim_steps": [
+                    line.strip() for line in terms["claim_steps"].splitlines() if line.strip()
+                ],
+                "limits_implied": _yes(limit is not None),
+                "implied_limit": ngettext(
+                    "Implied warranties, including those of merchantability and fitness for "
+                    "a particular purpose, are limited to %(n)d month from the date of "
+                    "purchase.",
+                    "Implied warranties, including those of merchantability and fitness for "
+                    "a particular purpose, are limited to %(n)d months from the date of "
+                    "purchase.",
+                    limit,
+                )
+                % {"n": limit}
+                if limit is not None
+                else "",
+                "excludes_consequential": _yes(terms["excludes_consequential_damages"]),
+                "consequential": _(
+                    "We are not liable for incidental or consequential damages, such as loss "
+                    "of use or the cost of a replacement while yours is repaired."
+                )
+                if terms["excludes_consequential_damages"]
+                else "",
+                "has_dispute": _yes(bool(terms["dispute_name"].strip())),
+                "dispute_name": terms["dispute_name"],
+                "dispute_contact": terms["dispute_contact"],
+                "dispute_first": _(
+                    "You must use this mechanism before going to court under the "
+                    "Magnuson-Moss Warranty Act."
+                )
+                if terms["dispute_required_first"]
+                else _("You do not have to use it before going to court."),
+            },
+        }
+
+
 def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> dict:
     """The data of a specimen contract: the plan's real terms, with placeholders for what
     only a sale fixes (the buyer, the product, the price band, the dates)."""
@@ -286,6 +397,9 @@ def render_html(*, pack: Pack, kind: str, version: str, language: str, data: dic
             {
                 **data,
                 "clauses": clauses,
+                # Mandated wording by clause id (dots as underscores), to print beside the
+                # term it qualifies: {{ statements.mmwa_state_rights }}.
+                "statements": {c.id.replace(".", "_"): c.text for c in clauses if c.text},
                 "binding": language == pack.binding_language,
                 "binding_language_name": language_name(pack.binding_language, language),
                 "LANGUAGE_CODE": language,

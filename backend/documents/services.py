@@ -1,6 +1,7 @@
 """Issuing documents: render, check, store, and only then issue. Idempotent, crash-safe.
 
-``document_issue`` claims a row per (contract, kind, language) first, so a duplicate task
+``document_issue`` claims a row per (contract, kind, language) first (a warranty's: per
+revision and language, with a snapshot of its terms), so a duplicate task
 finds it; renders and checks outside any transaction; stores the PDF under a name holding
 its sha256; and issues the row in a short transaction that re-checks its state. A worker
 that dies midway leaves the row ``rendering``, and the retry does the work again. A
@@ -23,7 +24,7 @@ from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
 from backend.contracts.models import Contract
 from backend.documents import compliance, rendering
-from backend.documents.choices import DocumentState, PaperCopyState
+from backend.documents.choices import DocumentKind, DocumentState, PaperCopyState
 from backend.documents.models import Document, PaperCopyRequest
 
 logger = logging.getLogger(__name__)
@@ -72,33 +73,68 @@ def render_document_html(contract: Contract, kind: str, language: str, version: 
     return data, clauses, html
 
 
-def render_document(contract: Contract, kind: str, language: str, version: str):
-    """The document's HTML, PDF and compliance report (nothing is written)."""
-    pack = pack_for(contract.jurisdiction)
-    data, clauses, html = render_document_html(contract, kind, language, version)
-    html_text = rendering.html_text(html)
-    preflight = compliance.check(
+def render_checked(*, pack, kind: str, language: str, version: str, data: dict, shown_clauses=None):
+    """Render ``data`` to HTML and PDF and check both: (html, pdf, report), where pdf is
+    None if the HTML already fails. ``shown_clauses`` are the statements the document
+    prints, when it prints more than it must (a warranty below the price gates)."""
+    clauses = compliance.required_clauses(pack, kind, language, data)
+    html = rendering.render_html(
         pack=pack,
         kind=kind,
+        version=version,
         language=language,
         data=data,
-        clauses=clauses,
-        html_text=html_text,
-        pdf_text=None,
+        clauses=clauses if shown_clauses is None else shown_clauses,
     )
+    html_text = rendering.html_text(html)
+    checked = {
+        "pack": pack,
+        "kind": kind,
+        "language": language,
+        "data": data,
+        "clauses": clauses,
+        "html_text": html_text,
+    }
+    preflight = compliance.check(**checked, pdf_text=None)
     if not preflight.passed:  # no PDF for a document that cannot pass
         return html, None, preflight
     pdf = rendering.html_to_pdf(html, page_size=pack.page_size)
-    report = compliance.check(
-        pack=pack,
-        kind=kind,
-        language=language,
-        data=data,
-        clauses=clauses,
-        html_text=html_text,
-        pdf_text=rendering.pdf_text(pdf),
+    return html, pdf, compliance.check(**checked, pdf_text=rendering.pdf_text(pdf))
+
+
+def render_document(contract: Contract, kind: str, language: str, version: str):
+    """A contract document's HTML, PDF and compliance report (nothing is written)."""
+    pack = pack_for(contract.jurisdiction)
+    data = rendering.document_data(contract, kind, language)
+    return render_checked(pack=pack, kind=kind, language=language, version=version, data=data)
+
+
+def warranty_pack(warranty):
+    """The pack a merchant's written warranty is issued under: its country's (federal law)."""
+    pack = pack_for(warranty.merchant.country)
+    if DocumentKind.WRITTEN_WARRANTY not in pack.document_versions:
+        raise ApplicationError(
+            _("Written warranties under 16 CFR 701 are for merchants selling in the US."),
+            code="written_warranty_unsupported",
+        )
+    return pack
+
+
+def render_warranty(*, terms: dict, item_prices: dict, pack, language: str, version: str):
+    """A written warranty's HTML, PDF and report. It prints every statement the law asks of
+    warranties above the price gates, whatever the price; only those are required."""
+    data = rendering.warranty_data(terms, pack, language, item_prices)
+    shown = compliance.required_clauses(
+        pack, DocumentKind.WRITTEN_WARRANTY, language, {**data, "item_prices": {}}
     )
-    return html, pdf, report
+    return render_checked(
+        pack=pack,
+        kind=DocumentKind.WRITTEN_WARRANTY,
+        language=language,
+        version=version,
+        data=data,
+        shown_clauses=shown,
+    )
 
 
 def _claim(contract: Contract, kind: str, language: str) -> Document:
@@ -135,6 +171,55 @@ def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
     if document.state == DocumentState.FAILED:
         raise _not_compliant(document.compliance_report.get("missing", []))
     _html, pdf, report = render_document(contract, kind, language, document.template)
+    return _conclude(document, pdf, report, name=f"documents/{contract.number}/{kind}-{language}")
+
+
+def warranty_document_issue(*, warranty_id: int, revision: int, language: str) -> Document | None:
+    """Issue one language of a warranty revision, once, from a snapshot of its terms taken
+    when the row is claimed. None if the warranty moved on to a newer revision first (that
+    revision is issued by its own task)."""
+    from backend.catalog.models import WrittenWarranty
+    from backend.catalog.warranties import highest_prices, warranty_terms
+
+    warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
+    pack = warranty_pack(warranty)
+    kind = DocumentKind.WRITTEN_WARRANTY
+    key = {"warranty": warranty, "warranty_revision": revision, "kind": kind, "language": language}
+    document = Document.objects.filter(**key).first()
+    if document is None:
+        if warranty.revision != revision:
+            return None
+        snapshot = {"terms": warranty_terms(warranty), "item_prices": highest_prices(warranty)}
+        Document.objects.bulk_create(
+            [
+                Document(
+                    **key,
+                    snapshot=snapshot,
+                    pack=pack.code,
+                    template=template_version(pack, kind),
+                    binding=language == pack.binding_language,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        document = Document.objects.get(**key)
+    if document.state == DocumentState.ISSUED:
+        return document
+    if document.state == DocumentState.FAILED:
+        raise _not_compliant(document.compliance_report.get("missing", []))
+    _html, pdf, report = render_warranty(
+        terms=document.snapshot["terms"],
+        item_prices=document.snapshot["item_prices"],
+        pack=pack,
+        language=language,
+        version=document.template,
+    )
+    name = f"documents/warranties/{warranty.merchant.slug}/{warranty.code}-r{revision}-{language}"
+    return _conclude(document, pdf, report, name=name)
+
+
+def _conclude(document: Document, pdf: bytes | None, report, *, name: str) -> Document:
+    """Fail a document that did not pass, or store its PDF and issue it."""
     # The row is not locked while rendering: its save below is an UPDATE ... WHERE state =
     # 'rendering' (ConcurrentTransitionMixin), so a duplicate task that got there first wins.
     if not report.passed:
@@ -144,15 +229,13 @@ def document_issue(*, contract_id: int, kind: str, language: str) -> Document:
         logger.error("Document %s refused: %s", document, "; ".join(report.missing))
         raise _not_compliant(report.missing)
     digest = hashlib.sha256(pdf).hexdigest()
-    name = default_storage.save(
-        f"documents/{contract.number}/{kind}-{language}-{digest[:16]}.pdf", ContentFile(pdf)
-    )
+    stored = default_storage.save(f"{name}-{digest[:16]}.pdf", ContentFile(pdf))
     document.issue(
-        name=name, sha256=digest, size=len(pdf), report=report.as_dict(), at=timezone.now()
+        name=stored, sha256=digest, size=len(pdf), report=report.as_dict(), at=timezone.now()
     )
     document.attempts += 1
     if not _save_unless_overtaken(document):
-        default_storage.delete(name)  # a duplicate task issued it meanwhile: keep theirs
+        default_storage.delete(stored)  # a duplicate task issued it meanwhile: keep theirs
         return Document.objects.get(pk=document.pk)
     return document
 
@@ -177,9 +260,14 @@ def document_verify(document: Document) -> list[str]:
         return [f"its file cannot be read: {exc}"]
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
         problems.append("its file does not match the sha256 recorded at issue")
-    contract = document.contract
-    pack = pack_for(contract.jurisdiction)
-    data = rendering.document_data(contract, document.kind, document.language)
+    if document.warranty_id:
+        pack = warranty_pack(document.warranty)
+        data = rendering.warranty_data(
+            document.snapshot["terms"], pack, document.language, document.snapshot["item_prices"]
+        )
+    else:
+        pack = pack_for(document.contract.jurisdiction)
+        data = rendering.document_data(document.contract, document.kind, document.language)
     clauses = compliance.required_clauses(pack, document.kind, document.language, data)
     try:
         text = rendering.pdf_text(pdf)
@@ -200,7 +288,7 @@ def document_verify(document: Document) -> list[str]:
 
 def document_retry(*, document_id: int) -> Document:
     """Staff, after fixing a template or the data: render and check a failed document again."""
-    from backend.documents.tasks import document_issue_task
+    from backend.documents.tasks import document_issue_task, warranty_documents_issue_task
 
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
@@ -211,11 +299,18 @@ def document_retry(*, document_id: int) -> Document:
             )
         document.retry()
         document.save()
-        transaction.on_commit(
-            lambda: document_issue_task.delay(
-                document.contract_id, document.kind, document.language
+        if document.warranty_id:
+            transaction.on_commit(
+                lambda: warranty_documents_issue_task.delay(
+                    document.warranty_id, document.warranty_revision
+                )
             )
-        )
+        else:
+            transaction.on_commit(
+                lambda: document_issue_task.delay(
+                    document.contract_id, document.kind, document.language
+                )
+            )
     return document
 
 

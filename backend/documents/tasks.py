@@ -1,6 +1,11 @@
 from celery import shared_task
 
-from backend.documents.services import DocumentNotCompliant, document_issue
+from backend.documents.services import (
+    DocumentNotCompliant,
+    document_issue,
+    warranty_document_issue,
+    warranty_pack,
+)
 
 
 @shared_task(
@@ -49,3 +54,28 @@ def contract_documents_deliver_task(contract_id: int, event: str) -> int:
             )
     contract_notify(contract, event, attachments=attachments)
     return len(attachments)
+
+
+@shared_task(
+    name="documents.issue_warranty",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def warranty_documents_issue_task(warranty_id: int, revision: int) -> dict[str, str]:
+    """Issue a written warranty revision in each of its pack's languages. Returns each
+    language's outcome: issued, failed (its check; staff see it) or superseded."""
+    from backend.catalog.models import WrittenWarranty
+
+    warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
+    outcomes = {}
+    for language in warranty_pack(warranty).languages:
+        try:
+            document = warranty_document_issue(
+                warranty_id=warranty_id, revision=revision, language=language
+            )
+        except DocumentNotCompliant:
+            outcomes[language] = "failed"
+            continue
+        outcomes[language] = document.state if document else "superseded"
+    return outcomes

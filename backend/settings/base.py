@@ -249,6 +249,7 @@ CELERY_TASK_ROUTES = {
     "contracts.expire_due": {"queue": "slow"},
     "documents.issue": {"queue": "slow"},
     "documents.deliver_contract": {"queue": "slow"},
+    "documents.issue_warranty": {"queue": "slow"},
     "payments.reconcile": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
 }

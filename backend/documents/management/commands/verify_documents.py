@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, contract=None, **options):
         documents = Document.objects.filter(state=DocumentState.ISSUED).select_related(
-            "contract__customer", "contract__merchant", "contract__refund"
+            "contract__customer", "contract__merchant", "contract__refund", "warranty__merchant"
         )
         if contract:
             documents = documents.filter(contract__number=contract)
@@ -26,7 +26,11 @@ class Command(BaseCommand):
             problems = document_verify(document)
             if problems:
                 failed += 1
-                label = f"{document.contract.number} {document.kind} {document.language}"
+                label = (
+                    f"{document.contract.number} {document.kind} {document.language}"
+                    if document.contract_id
+                    else str(document)
+                )
                 for problem in problems:
                     self.stderr.write(f"{label}: {problem}")
         self.stdout.write(f"{checked} issued documents checked, {failed} failed.")
