@@ -314,3 +314,51 @@ USERS = [
     ("marketing", "marketing@coverdesk.example", ["marketing"], None),
     ("shopper", "shopper@example.com", ["shopper"], None),
 ]
+
+# Merchants' own written warranties (16 CFR 701.3), by merchant slug. Only US merchants.
+WARRANTIES = {
+    "voltmart": [
+        dict(
+            code="voltmart-1-year",
+            designation="limited",
+            categories=[],
+            duration_months=12,
+            covered="Defects in materials and workmanship of the product and the accessories "
+            "in its box.",
+            excluded="Accidental damage, liquid damage, cosmetic wear, batteries after six "
+            "months, and products repaired by anyone but VoltMart or its partners.",
+            will_do="We repair the product, or replace it with the same or an equivalent "
+            "model if it cannot be repaired.",
+            will_not_do="We do not pay for data recovery, shipping to us from outside the US, "
+            "or losses while the product is being repaired.",
+            remedy_days=21,
+            implied_warranty_limit_months=12,
+            excludes_consequential_damages=True,
+            claim_steps="Open voltmart.example/warranty and enter your order number.\n"
+            "Describe the defect; we reply within one business day with a prepaid label.\n"
+            "Ship the product to us; we repair or replace it and ship it back free.",
+            warrantor_name="VoltMart Electronics, Inc.",
+            warrantor_address="VoltMart Warranty Department\n400 Commerce Drive\n"
+            "Columbus, OH 43215",
+            warrantor_contact="Warranty department, toll-free +1 800 555 0150",
+        ),
+        dict(
+            code="voltmart-tv-full-2-year",
+            designation="full",
+            categories=["tvs"],
+            duration_months=24,
+            covered="Any defect in materials or workmanship of the television and its remote.",
+            excluded="Damage from accidents, misuse, or power surges; burned-in images.",
+            will_do="We repair the television in your home, or replace it, at no charge.",
+            will_not_do="We do not pay for wall mounting or for cable and streaming services.",
+            remedy_days=10,
+            refund_or_replace_after_attempts=True,
+            claim_steps="Call the toll-free number with your order number.\n"
+            "We book a technician's visit within five business days.",
+            warrantor_name="VoltMart Electronics, Inc.",
+            warrantor_address="VoltMart Warranty Department\n400 Commerce Drive\n"
+            "Columbus, OH 43215",
+            warrantor_contact="TV warranty line, toll-free +1 800 555 0151",
+        ),
+    ],
+}

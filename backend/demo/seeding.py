@@ -10,8 +10,9 @@ from django.db import transaction
 from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.accounts.services import user_create
-from backend.catalog.models import Category
+from backend.catalog.models import Category, WrittenWarranty
 from backend.catalog.services import product_bulk_upsert
+from backend.catalog.warranties import warranty_publish
 from backend.demo import data
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_create
@@ -126,6 +127,18 @@ def seed_catalogue() -> dict[str, Merchant]:
             ),
         )
     return merchants
+
+
+def seed_warranties(merchants: dict[str, Merchant]) -> None:
+    """The demo merchants' own written warranties; each change issues a new revision."""
+    for slug, specs in data.WARRANTIES.items():
+        for spec in specs:
+            fields = {k: v for k, v in spec.items() if k not in ("code", "categories")}
+            warranty, _ = WrittenWarranty.objects.update_or_create(
+                merchant=merchants[slug], code=spec["code"], defaults=fields
+            )
+            warranty.categories.set(spec["categories"])
+            warranty_publish(warranty)
 
 
 def _demo_products(rng, currency, categories, count, merchant_slug):

@@ -319,3 +319,33 @@ def test_verify_documents_detects_a_tampered_warranty(store):
 def _pdf_without_statements(document: Document) -> bytes:
     html = "<html><body><h1>Limited Warranty</h1><p>Nothing else.</p></body></html>"
     return rendering.html_to_pdf(html)
+
+
+def test_merchants_list_their_own_warranties_with_the_presale_links(store, api, merchant):
+    mine = _published(merchant=merchant, code="phones")
+    _published(merchant=store, code="theirs")
+    response = api.get("/api/v1/warranties/")
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert row["code"] == "phones" and row["designation_title"] == "Limited Warranty"
+    assert row["page_url"].endswith(f"/warranties/{merchant.slug}/phones/")
+    assert row["pdf_url"].endswith("?format=pdf")
+    assert row["revision"] == mine.revision and row["documents"] == {
+        "en": "issued",
+        "zh-hans": "issued",
+    }
+
+
+def test_the_demo_warranties_are_issued_and_the_full_one_earns_its_title():
+    from django.test import TestCase
+
+    from backend.demo.seeding import seed_catalogue, seed_warranties
+
+    merchants = seed_catalogue()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        seed_warranties(merchants)
+    documents = Document.objects.filter(warranty__isnull=False)
+    assert documents.count() == 4
+    assert set(documents.values_list("state", flat=True)) == {"issued"}
+    tv = documents.get(warranty__code="voltmart-tv-full-2-year", language="en")
+    assert squash("Full 2-Year Warranty") in squash(pdf_text(_pdf(tv)))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from backend.catalog.models import Category, Product
+from backend.catalog.models import Category, Product, WrittenWarranty
 from backend.common.api.fields import CurrencyField, MinorUnitsField, StrictIntegerField
 
 
@@ -82,3 +82,51 @@ class BulkUpsertResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     created_skus = serializers.ListField(child=serializers.CharField())
     updated_skus = serializers.ListField(child=serializers.CharField())
+
+
+class WrittenWarrantySerializer(serializers.ModelSerializer):
+    """A merchant's written warranty, with the public page its product pages must link to
+    before the sale (16 CFR 702.3) and the state of its current revision's documents."""
+
+    designation_title = serializers.SerializerMethodField()
+    categories = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    page_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WrittenWarranty
+        fields = (
+            "code",
+            "designation",
+            "designation_title",
+            "duration_months",
+            "categories",
+            "revision",
+            "is_active",
+            "page_url",
+            "pdf_url",
+            "documents",
+        )
+
+    def get_designation_title(self, warranty) -> str:
+        from backend.catalog.warranties import designation_title, warranty_terms
+
+        return designation_title(warranty_terms(warranty))
+
+    def get_page_url(self, warranty) -> str:
+        from django.urls import reverse
+
+        url = reverse("written-warranty", args=[warranty.merchant.slug, warranty.code])
+        return self.context["request"].build_absolute_uri(url)
+
+    def get_pdf_url(self, warranty) -> str:
+        return f"{self.get_page_url(warranty)}?format=pdf"
+
+    def get_documents(self, warranty) -> dict[str, str]:
+        """Language -> rendering, issued or failed, for the current revision."""
+        return {
+            d.language: d.state
+            for d in warranty.documents.all()
+            if d.warranty_revision == warranty.revision
+        }

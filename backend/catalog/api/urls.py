@@ -8,5 +8,6 @@ urlpatterns = [
     path(
         "products/bulk-upsert/", views.ProductBulkUpsertView.as_view(), name="product-bulk-upsert"
     ),
+    path("warranties/", views.WrittenWarrantyListView.as_view(), name="written-warranty-list"),
     path("products/<str:sku>/", views.ProductDetailView.as_view(), name="product-detail"),
 ]

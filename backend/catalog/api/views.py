@@ -11,8 +11,9 @@ from backend.catalog.api.serializers import (
     ProductOutputSerializer,
     ProductPutSerializer,
     ProductUpsertSerializer,
+    WrittenWarrantySerializer,
 )
-from backend.catalog.models import Category
+from backend.catalog.models import Category, WrittenWarranty
 from backend.catalog.selectors import category_slugs, product_get, product_list
 from backend.catalog.services import product_bulk_upsert
 from backend.common.exceptions import ValidationFailed
@@ -124,3 +125,18 @@ class ProductDetailView(APIView):
         product = product_get(merchant=merchant, sku=sku)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(ProductOutputSerializer(product).data, status=code)
+
+
+class WrittenWarrantyListView(generics.ListAPIView):
+    """The caller's written warranties. Link each product page to its warranty's
+    ``page_url`` before the sale; staff edit the terms in the admin."""
+
+    permission_classes = [IsMerchant]
+    serializer_class = WrittenWarrantySerializer
+
+    def get_queryset(self):
+        return (
+            WrittenWarranty.objects.filter(merchant=request_merchant(self.request))
+            .select_related("merchant")
+            .prefetch_related("categories", "documents")
+        )

@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from backend.demo.seeding import seed_catalogue, seed_demo_api_keys, seed_users
+from backend.demo.seeding import (
+    seed_catalogue,
+    seed_demo_api_keys,
+    seed_users,
+    seed_warranties,
+)
 
 
 class Command(BaseCommand):
@@ -8,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         merchants = seed_catalogue()
+        seed_warranties(merchants)
         users = seed_users(merchants)
         keys = seed_demo_api_keys(merchants)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
