@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("backend.webhooks.api.urls")),
     path("", include("backend.widget.urls")),
     path("", include("backend.portal.urls")),
+    path("", include("backend.claims.api.urls")),
 ]
 
 urlpatterns = [

@@ -539,6 +539,40 @@ def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason
     return contract
 
 
+def contract_pay_claim(
+    *, contract_id: int, amount: int, replaced: bool, actor: Actor, claim_number: str
+) -> Contract:
+    """An approved claim draws on the contract: ``amount`` comes off the remaining limit of
+    liability and adds to the claims paid. A replaced product, or a limit used up, fulfils
+    the contract (DESIGN.md). Runs inside the approving transaction."""
+    with transaction.atomic(savepoint=False):
+        contract = _locked(contract_id)
+        if amount > contract.limit_remaining:
+            raise ApplicationError(
+                _("The amount is more than the %(left)s left of this contract's limit.")
+                % {"left": contract.limit_remaining},
+                code="over_limit_of_liability",
+                extra={"limit_remaining": contract.limit_remaining},
+            )
+        contract.limit_remaining -= amount
+        contract.claims_paid += amount
+        data = {
+            "claim": claim_number,
+            "amount": amount,
+            "limit_remaining": contract.limit_remaining,
+        }
+        if (replaced or contract.limit_remaining == 0) and can_proceed(contract.fulfil):
+            before = contract.state
+            contract.fulfil(at=timezone.now())
+            contract.save()
+            reason = "product replaced" if replaced else "limit of liability used up"
+            _record(contract, "fulfil", before, actor, reason, data)
+        else:
+            contract.save()
+            _record(contract, "claim_paid", contract.state, actor, "", data)
+    return contract
+
+
 def _after_transition(contract_id: int, event: str) -> None:
     """Follow-up work after a committed transition: e-mail and outbound webhooks."""
     from backend.contracts.tasks import contract_after_transition

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -428,6 +429,19 @@ def html_to_pdf(html: str, page_size: str = "A4") -> bytes:
     if not pdf.startswith(b"%PDF-"):
         raise PdfRenderError("wkhtmltopdf produced no PDF")
     return pdf
+
+
+_pdf_threads: ThreadPoolExecutor | None = None
+
+
+def html_to_pdf_in_background(html: str, page_size: str = "A4") -> Future:
+    """``html_to_pdf`` on a thread of this process, so the caller can work meanwhile (the
+    thread mostly waits for the wkhtmltopdf process, without the GIL). Created on first use,
+    after a worker forks."""
+    global _pdf_threads
+    if _pdf_threads is None:
+        _pdf_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wkhtmltopdf")
+    return _pdf_threads.submit(html_to_pdf, html, page_size)
 
 
 class _TextExtractor(HTMLParser):

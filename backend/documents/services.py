@@ -86,19 +86,21 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
         data=data,
         clauses=clauses if shown_clauses is None else shown_clauses,
     )
-    html_text = rendering.html_text(html)
+    # wkhtmltopdf runs while the HTML is checked here: the check costs nothing in time, and a
+    # document that fails it never gets its PDF used (it is dropped unread).
+    pdf_future = rendering.html_to_pdf_in_background(html, page_size=pack.page_size)
     checked = {
         "pack": pack,
         "kind": kind,
         "language": language,
         "data": data,
         "clauses": clauses,
-        "html_text": html_text,
+        "html_text": rendering.html_text(html),
     }
     preflight = compliance.check(**checked, pdf_text=None)
-    if not preflight.passed:  # no PDF for a document that cannot pass
+    pdf = pdf_future.result()
+    if not preflight.passed:
         return html, None, preflight
-    pdf = rendering.html_to_pdf(html, page_size=pack.page_size)
     return html, pdf, compliance.check(**checked, pdf_text=rendering.pdf_text(pdf))
 
 

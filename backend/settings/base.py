@@ -251,6 +251,7 @@ CELERY_TASK_ROUTES = {
     "documents.deliver_contract": {"queue": "slow"},
     "documents.issue_warranty": {"queue": "slow"},
     "payments.reconcile": {"queue": "slow"},
+    "claims.sweep": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -258,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-contracts": {"task": "contracts.expire_due", "schedule": 3600.0},
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 30.0},
     "refunds-retry-and-accrue": {"task": "payments.refunds_retry_and_accrue", "schedule": 900.0},
+    "claims-sweep": {"task": "claims.sweep", "schedule": 300.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
@@ -320,3 +322,26 @@ LOGGING = {
         "stripe": {"level": "WARNING"},
     },
 }
+
+# --- Claims and the warranty desk ---------------------------------------------------------
+# Default SLA targets where no plan or merchant policy applies (SquareTrade's 5-day anchor).
+CLAIMS_SLA_DEFAULT = {
+    "first_response_hours": env.int("CLAIMS_FIRST_RESPONSE_HOURS", default=24),
+    "decision_hours": env.int("CLAIMS_DECISION_HOURS", default=120),
+}
+# Approval limits per currency, in minor units, for desk users without their own profile:
+# an agent's approval above it goes to a supervisor.
+CLAIMS_AGENT_APPROVAL_LIMITS = {"USD": 50_000, "EUR": 50_000, "PLN": 200_000}
+CLAIMS_SUPERVISOR_APPROVAL_LIMITS = {"USD": 500_000, "EUR": 500_000, "PLN": 2_000_000}
+CLAIMS_REMINDER_AFTER_DAYS = env.int("CLAIMS_REMINDER_AFTER_DAYS", default=3)
+CLAIMS_MAX_REMINDERS = 2
+CLAIMS_AUTO_CLOSE_AFTER_DAYS = env.int("CLAIMS_AUTO_CLOSE_AFTER_DAYS", default=14)
+CLAIMS_APPEAL_DAYS = 30
+CLAIMS_CLOSE_RESOLVED_AFTER_DAYS = 14
+# Fraud signals (claims/fraud.py).
+CLAIMS_SOON_AFTER_PURCHASE_DAYS = 30
+CLAIMS_MANY_PER_CUSTOMER = 3  # claims in a year, this one included
+# Evidence uploads (claims/uploads.py).
+CLAIMS_MAX_UPLOAD_BYTES = env.int("CLAIMS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+CLAIMS_MAX_FILES_PER_REQUEST = 5
+CLAIMS_MAX_FILES_PER_CLAIM = 12

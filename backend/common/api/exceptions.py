@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -69,6 +70,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body.update(exc.extra)
         return Response(body, status=exc.status_code)
 
+    if isinstance(exc, ConcurrentTransition):  # another request moved the object first
+        set_rollback()
+        return Response(
+            error_body(
+                "concurrent_update",
+                _("Someone else changed this at the same moment. Reload it and try again."),
+            ),
+            status=409,
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

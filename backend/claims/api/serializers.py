@@ -1,0 +1,413 @@
+import json
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.claims.choices import ClaimReason, PayoutMethod, ResolutionKind
+from backend.claims.models import (
+    CannedResponse,
+    Claim,
+    ClaimEvent,
+    ClaimEvidence,
+    ClaimMessage,
+    ClaimResolution,
+    DeskQueue,
+    RepairPartner,
+)
+from backend.common.api.fields import MinorUnitsField, StrictIntegerField
+
+
+class FileInputSerializer(serializers.Serializer):
+    """Not a body: the multipart form fields for files. ``photos`` and ``receipts`` may each
+    repeat; JPEG, PNG or WebP (a receipt may also be a PDF)."""
+
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    receipts = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ClaimFileSerializer(serializers.Serializer):
+    contract = serializers.CharField(max_length=20, help_text="The contract number.")
+    reason = serializers.ChoiceField(choices=ClaimReason.choices)
+    failure_date = serializers.DateField()
+    description = serializers.CharField(max_length=5000, min_length=10)
+    answers = serializers.JSONField(
+        required=False, help_text="Guided questions: {question id: 'yes' or 'no'}."
+    )
+    serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    claimed_amount = MinorUnitsField(required=False, allow_null=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    receipts = serializers.ListField(child=serializers.FileField(), required=False)
+
+    def validate_answers(self, value):
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):  # multipart forms send it as a JSON string
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise serializers.ValidationError("Not valid JSON.") from None
+        if not isinstance(value, dict) or len(value) > 20:
+            raise serializers.ValidationError("An object of at most 20 answers.")
+        for key, answer in value.items():
+            if not isinstance(key, str) or len(key) > 50 or answer not in ("yes", "no"):
+                raise serializers.ValidationError("Each answer is 'yes' or 'no'.")
+        return value
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10_000)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    receipts = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class RateSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+    score = StrictIntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class EligibilityQuerySerializer(serializers.Serializer):
+    contract = serializers.CharField(max_length=20)
+    reason = serializers.ChoiceField(choices=ClaimReason.choices)
+    failure_date = serializers.DateField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.DictField())
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClaimEvent
+        fields = ("name", "from_state", "to_state", "actor", "reason", "created_at")
+
+    def get_actor(self, event) -> str:
+        if self.context.get("for_customer"):
+            return {"shopper": "you", "system": "Coverdesk"}.get(event.actor_kind, "warranty desk")
+        return event.actor_label
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimMessage
+        fields = ("id", "author_kind", "author_name", "internal", "body", "created_at")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClaimEvidence
+        fields = ("id", "kind", "content_type", "size", "original_name", "uploaded_by", "url")
+
+    def get_url(self, evidence) -> str:
+        name = "desk-claim-evidence" if self.context.get("desk") else "portal-claim-evidence"
+        return reverse(name, kwargs={"number": evidence.claim.number, "evidence_id": evidence.pk})
+
+
+class ResolutionSerializer(serializers.ModelSerializer):
+    partner = serializers.CharField(source="partner.name", default="")
+
+    class Meta:
+        model = ClaimResolution
+        fields = (
+            "kind",
+            "state",
+            "reference",
+            "amount",
+            "currency",
+            "partner",
+            "carrier",
+            "tracking_number",
+            "payout_method",
+            "payout_reference",
+            "credit_code",
+            "credit_expires_on",
+            "completed_at",
+        )
+
+
+class ClaimSummarySerializer(serializers.ModelSerializer):
+    contract = serializers.CharField(source="contract.number")
+    product = serializers.CharField(source="contract.product_snapshot.title", default="")
+    state_display = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = Claim
+        fields = (
+            "number",
+            "contract",
+            "product",
+            "reason",
+            "state",
+            "state_display",
+            "failure_date",
+            "created_at",
+            "updated_at",
+        )
+
+
+class PortalClaimSerializer(ClaimSummarySerializer):
+    """A claim as its shopper sees it: no internal notes, no fraud flags, no assignee."""
+
+    description = serializers.CharField()
+    messages = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    resolution = serializers.SerializerMethodField()
+    can_withdraw = serializers.SerializerMethodField()
+    can_appeal = serializers.SerializerMethodField()
+    can_reply = serializers.SerializerMethodField()
+    rate_token = serializers.SerializerMethodField()
+
+    class Meta(ClaimSummarySerializer.Meta):
+        fields = (
+            *ClaimSummarySerializer.Meta.fields,
+            "description",
+            "approved_amount",
+            "currency",
+            "resolution_kind",
+            "decision_note",
+            "first_response_due",
+            "decision_due",
+            "csat_score",
+            "messages",
+            "evidence",
+            "timeline",
+            "resolution",
+            "can_withdraw",
+            "can_appeal",
+            "can_reply",
+            "rate_token",
+        )
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, claim):
+        return MessageSerializer(claim.messages.filter(internal=False), many=True).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, claim):
+        return EvidenceSerializer(claim.evidence.all(), many=True).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, claim):
+        from backend.claims.selectors import claim_timeline
+
+        events = claim_timeline(claim, for_customer=True)
+        return EventSerializer(events, many=True, context={"for_customer": True}).data
+
+    @extend_schema_field(ResolutionSerializer(allow_null=True))
+    def get_resolution(self, claim):
+        resolution = ClaimResolution.objects.filter(claim=claim).select_related("partner").first()
+        return ResolutionSerializer(resolution).data if resolution else None
+
+    def get_can_withdraw(self, claim) -> bool:
+        from backend.claims.selectors import withdrawable
+
+        return withdrawable(claim)
+
+    def get_can_appeal(self, claim) -> bool:
+        return claim.state == "denied"
+
+    def get_can_reply(self, claim) -> bool:
+        return claim.state not in ("closed", "withdrawn")
+
+    def get_rate_token(self, claim) -> str | None:
+        from backend.claims.tasks import csat_token
+
+        if claim.resolved_at and claim.csat_score is None:
+            return csat_token(claim)
+        return None
+
+
+class DeskClaimRowSerializer(ClaimSummarySerializer):
+    merchant = serializers.CharField(source="merchant.slug")
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    flags = serializers.SerializerMethodField()
+
+    class Meta(ClaimSummarySerializer.Meta):
+        fields = (
+            *ClaimSummarySerializer.Meta.fields,
+            "priority",
+            "category",
+            "merchant",
+            "assignee",
+            "first_response_due",
+            "decision_due",
+            "sla_breached_at",
+            "flags",
+        )
+
+    def get_flags(self, claim) -> list[str]:
+        return [f["code"] for f in claim.fraud_flags]
+
+
+class DeskClaimSerializer(DeskClaimRowSerializer):
+    """Everything the desk needs on one screen."""
+
+    description = serializers.CharField()
+    contract_detail = serializers.SerializerMethodField()
+    customer = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    resolution = serializers.SerializerMethodField()
+    fraud_flags = serializers.JSONField()
+
+    class Meta(DeskClaimRowSerializer.Meta):
+        fields = (
+            *DeskClaimRowSerializer.Meta.fields,
+            "description",
+            "answers",
+            "serial_number",
+            "contact_name",
+            "currency",
+            "claimed_amount",
+            "requested_amount",
+            "approved_amount",
+            "resolution_kind",
+            "decision_note",
+            "first_response_at",
+            "decided_at",
+            "resolved_at",
+            "csat_score",
+            "csat_comment",
+            "fraud_flags",
+            "contract_detail",
+            "customer",
+            "history",
+            "messages",
+            "evidence",
+            "timeline",
+            "resolution",
+        )
+
+    def get_contract_detail(self, claim) -> dict:
+        contract = claim.contract
+        plan = contract.plan_snapshot
+        return {
+            "number": contract.number,
+            "state": contract.state,
+            "plan": plan["name"],
+            "coverage": plan["coverage"],
+            "service_type": plan["service_type"],
+            "deductible": plan.get("deductible", 0),
+            "product": contract.product_snapshot,
+            "purchased_at": contract.purchased_at,
+            "coverage_start": contract.coverage_start,
+            "coverage_end": contract.coverage_end,
+            "limit_of_liability": contract.limit_of_liability,
+            "limit_remaining": contract.limit_remaining,
+            "claims_paid": contract.claims_paid,
+            "currency": contract.currency,
+            "jurisdiction": contract.jurisdiction,
+        }
+
+    def get_customer(self, claim) -> dict:
+        customer = claim.contract.customer
+        return {
+            "name": f"{customer.first_name} {customer.last_name}".strip(),
+            "first_name": customer.first_name,
+            "email": customer.email,
+            "phone": customer.phone,
+            "locale": customer.locale,
+            "jurisdiction": customer.jurisdiction,
+        }
+
+    def get_history(self, claim) -> dict:
+        from backend.claims.selectors import customer_history
+
+        return customer_history(claim)
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, claim):
+        return MessageSerializer(claim.messages.all(), many=True).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, claim):
+        return EvidenceSerializer(claim.evidence.all(), many=True, context={"desk": True}).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, claim):
+        return EventSerializer(claim.events.order_by("created_at", "id"), many=True).data
+
+    @extend_schema_field(ResolutionSerializer(allow_null=True))
+    def get_resolution(self, claim):
+        resolution = ClaimResolution.objects.filter(claim=claim).select_related("partner").first()
+        return ResolutionSerializer(resolution).data if resolution else None
+
+
+class DeskMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10_000)
+    internal = serializers.BooleanField(default=False)
+    canned_response = serializers.SlugField(max_length=50, required=False, allow_blank=True)
+
+
+class ApproveSerializer(serializers.Serializer):
+    amount = MinorUnitsField()
+    resolution = serializers.ChoiceField(choices=ResolutionKind.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DecideSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    amount = MinorUnitsField(required=False)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DenySerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(max_length=150, allow_null=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class FulfilSerializer(serializers.Serializer):
+    partner = StrictIntegerField(required=False, min_value=1)
+    payout_method = serializers.ChoiceField(choices=PayoutMethod.choices, required=False)
+    payout_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class ResolutionUpdateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=("start", "ship", "complete"))
+    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class TakeNextSerializer(serializers.Serializer):
+    queue = StrictIntegerField(required=False, min_value=1)
+
+
+class QueueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeskQueue
+        fields = ("id", "name", "filters", "position")
+
+    def validate_filters(self, value):
+        from backend.claims.queues import validate_filters
+
+        return validate_filters(value)
+
+
+class CannedResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CannedResponse
+        fields = ("code", "language", "title", "body")
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RepairPartner
+        fields = ("id", "name", "email", "categories")

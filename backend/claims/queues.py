@@ -1,0 +1,120 @@
+"""Desk queues: saved filters over the claims, and the keyset pages that list them.
+
+A queue's filters (and the same query parameters on the list endpoint) are validated by
+``QueueFilterSerializer``; an unknown key or value is a 400 with field errors. The list is
+ordered as take-next hands claims out (highest priority, soonest due, oldest) and paged by
+keyset, so page 5,000 costs what page 1 does.
+"""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from backend.claims.choices import OPEN_STATES, ClaimReason, ClaimState, Priority
+from backend.common.exceptions import ValidationFailed
+
+ASSIGNEE_CHOICES = ("me", "unassigned", "anyone")
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=ClaimState.choices), required=False, max_length=11
+    )
+    priority_min = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.ListField(
+        child=serializers.SlugField(max_length=50), required=False, max_length=50
+    )
+    merchant = serializers.ListField(
+        child=serializers.SlugField(max_length=50), required=False, max_length=50
+    )
+    reason = serializers.ListField(
+        child=serializers.ChoiceField(choices=ClaimReason.choices), required=False, max_length=7
+    )
+    sla_breached = serializers.BooleanField(required=False)
+    flagged = serializers.BooleanField(required=False, help_text="Only claims with fraud flags.")
+    assignee = serializers.CharField(
+        required=False, help_text="me, unassigned, anyone, or a desk user's username."
+    )
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({key: ["Unknown filter."] for key in sorted(unknown)})
+        return attrs
+
+
+def validate_filters(data: dict) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed("Queue filters must be an object.", fields={"filters": ["object"]})
+    serializer = QueueFilterSerializer(data=data)
+    if not serializer.is_valid():
+        raise ValidationFailed("These queue filters are not valid.", fields=serializer.errors)
+    return {k: v for k, v in serializer.validated_data.items()}
+
+
+def apply_filters(queryset, filters: dict, user):
+    states = filters.get("state") or list(OPEN_STATES)
+    queryset = queryset.filter(state__in=states)
+    if "priority_min" in filters:
+        queryset = queryset.filter(priority__gte=filters["priority_min"])
+    if filters.get("category"):
+        queryset = queryset.filter(category__in=filters["category"])
+    if filters.get("merchant"):
+        queryset = queryset.filter(merchant__slug__in=filters["merchant"])
+    if filters.get("reason"):
+        queryset = queryset.filter(reason__in=filters["reason"])
+    if "sla_breached" in filters:
+        queryset = queryset.filter(sla_breached_at__isnull=not filters["sla_breached"])
+    if filters.get("flagged"):
+        queryset = queryset.exclude(fraud_flags=[])
+    assignee = filters.get("assignee", "anyone")
+    if assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif assignee == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee != "anyone":
+        queryset = queryset.filter(assignee__username=assignee)
+    return queryset
+
+
+# --- Keyset pages -------------------------------------------------------------------------
+
+ORDER = ("-priority", "decision_due", "id")
+
+
+def encode_cursor(claim) -> str:
+    key = [claim.priority, claim.decision_due.isoformat(), claim.pk]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        priority, due, pk = json.loads(base64.urlsafe_b64decode(padded))
+        due = parse_datetime(due)
+        if due is None or not isinstance(priority, int) or not isinstance(pk, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise ValidationFailed(
+            "This cursor is not valid.", code="invalid_cursor", fields={"cursor": ["invalid"]}
+        ) from None
+    if timezone.is_naive(due):
+        due = timezone.make_aware(due)
+    return priority, due, pk
+
+
+def after_cursor(queryset, cursor: str):
+    """The rows after ``cursor`` in ORDER: lower priority, or the same and due later, or the
+    same and due at the same time with a higher id."""
+    priority, due, pk = decode_cursor(cursor)
+    return queryset.filter(
+        Q(priority__lt=priority)
+        | Q(priority=priority, decision_due__gt=due)
+        | Q(priority=priority, decision_due=due, id__gt=pk)
+    )

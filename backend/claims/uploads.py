@@ -1,0 +1,150 @@
+"""Evidence uploads, accepted by what they are, not by what they are called.
+
+A photo must decode as a JPEG, PNG or WebP image (Pillow); it is re-encoded from its pixels,
+so EXIF (location, device, owner) and any trailing payload are gone, with its orientation
+applied first. A receipt may also be a PDF that MuPDF opens; it is rewritten without its
+metadata, JavaScript, attachments or links. Anything else, an executable renamed ``.jpg``
+included, is ``unsupported_file_type``. Sizes and counts are limited by settings.
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+
+import pymupdf
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from backend.claims.choices import EvidenceKind
+from backend.common.exceptions import ApplicationError
+
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
+
+
+class UnsupportedFileType(ApplicationError):
+    default_code = "unsupported_file_type"
+
+
+class FileTooLarge(ApplicationError):
+    status_code = 413
+    default_code = "file_too_large"
+
+
+class TooManyFiles(ApplicationError):
+    default_code = "too_many_files"
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    kind: str
+    content: bytes
+    content_type: str
+    extension: str
+    original_name: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded name, for display only (it never names the stored file)."""
+    return re.sub(r"[^\w.\- ]+", "_", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:200]
+
+
+def _clean_image(raw: bytes) -> tuple[bytes, str, str]:
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            image_format = probe.format
+            if image_format not in IMAGE_FORMATS:
+                raise UnidentifiedImageError(image_format)
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            if image_format == "JPEG":
+                upright.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+            else:
+                upright.save(out, image_format)  # no exif=, no pnginfo=: metadata is dropped
+    except Image.DecompressionBombError:
+        raise UnsupportedFileType(_("This image is too large to process.")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UnsupportedFileType(_("This file is not a JPEG, PNG or WebP image.")) from None
+    content_type, extension = IMAGE_FORMATS[image_format]
+    return out.getvalue(), content_type, extension
+
+
+def _clean_pdf(raw: bytes) -> tuple[bytes, str, str]:
+    if not raw.startswith(b"%PDF-"):
+        raise UnsupportedFileType(_("A receipt must be a photo or a PDF."))
+    try:
+        with pymupdf.open(stream=raw, filetype="pdf") as document:
+            if document.page_count < 1 or document.needs_pass:
+                raise ValueError("empty or encrypted")
+            document.scrub(
+                attached_files=True,
+                clean_pages=True,
+                embedded_files=True,
+                hidden_text=False,
+                javascript=True,
+                metadata=True,
+                redactions=False,
+                remove_links=True,
+                reset_fields=True,
+                reset_responses=True,
+                thumbnails=True,
+                xml_metadata=True,
+            )
+            cleaned = document.tobytes(garbage=3, deflate=True)
+    except (RuntimeError, ValueError):
+        raise UnsupportedFileType(_("This PDF cannot be read.")) from None
+    return cleaned, "application/pdf", "pdf"
+
+
+def clean_upload(upload, kind: str) -> CleanFile:
+    """Check and clean one uploaded file (a Django ``UploadedFile``)."""
+    limit = settings.CLAIMS_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise FileTooLarge(
+            _("Each file may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
+            extra={"file": _safe_name(upload.name)},
+        )
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise FileTooLarge(_("Each file may be at most %(mb)d MB.") % {"mb": limit // 1048576})
+    if kind not in EvidenceKind.values:
+        raise ApplicationError(_("Unknown kind of evidence."), code="validation_error")
+    if kind == EvidenceKind.RECEIPT and raw.startswith(b"%PDF-"):
+        content, content_type, extension = _clean_pdf(raw)
+    else:
+        content, content_type, extension = _clean_image(raw)
+    return CleanFile(
+        kind=kind,
+        content=content,
+        content_type=content_type,
+        extension=extension,
+        original_name=_safe_name(upload.name),
+    )
+
+
+def clean_uploads(files: list[tuple[str, object]], *, already: int = 0) -> list[CleanFile]:
+    """Check every file of a request before anything is written: one bad file refuses the
+    request. ``files`` are (kind, upload); ``already`` counts the claim's earlier files."""
+    per_request = settings.CLAIMS_MAX_FILES_PER_REQUEST
+    per_claim = settings.CLAIMS_MAX_FILES_PER_CLAIM
+    if len(files) > per_request or already + len(files) > per_claim:
+        raise TooManyFiles(
+            _("Send at most %(request)d files at a time and %(claim)d per claim.")
+            % {"request": per_request, "claim": per_claim}
+        )
+    return [clean_upload(upload, kind) for kind, upload in files]
