@@ -173,7 +173,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_VERSIONING_CLASS": None,
     # Public endpoints (the widget, portal sign-in) are throttled per client address.
-    "DEFAULT_THROTTLE_RATES": {"widget": "300/min", "portal_login": "10/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "widget": "300/min",
+        "portal_login": "10/hour",
+        "claim_rate": "60/hour",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coverdesk API",
@@ -196,6 +200,15 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "backend.payments.choices.PaymentStatus",
         "DeliveryStateEnum": "backend.webhooks.choices.DeliveryState",
         "RefundStateEnum": "backend.payments.choices.RefundState",
+        "ClaimStateEnum": "backend.claims.choices.ClaimState",
+        "ClaimReasonEnum": "backend.claims.choices.ClaimReason",
+        "ResolutionKindEnum": "backend.claims.choices.ResolutionKind",
+        "ResolutionStateEnum": "backend.claims.choices.ResolutionState",
+        "EvidenceKindEnum": "backend.claims.choices.EvidenceKind",
+        "MessageAuthorEnum": "backend.claims.choices.MessageAuthor",
+        "PayoutMethodEnum": "backend.claims.choices.PayoutMethod",
+        "CancellationReasonEnum": "backend.contracts.choices.CancellationReason",
+        "DocumentKindEnum": "backend.documents.choices.DocumentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -47,6 +47,7 @@ def sell(merchant, offer, plan):
                         offer_token=offer(quantity=1),
                         terms_sha256=terms_sha256(plan.code, "US-CA", "en"),
                         quantity=1,
+                        product_title="Phone 9",
                     )
                 ],
                 terms=TermsAcceptance(text="I agree.", text_version="test"),

@@ -36,7 +36,10 @@ class ClaimFileSerializer(serializers.Serializer):
     )
     serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    claimed_amount = MinorUnitsField(required=False, allow_null=True)
+    # Multipart forms carry numbers as text, so this one is parsed from a string too.
+    claimed_amount = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**12
+    )
     photos = serializers.ListField(child=serializers.FileField(), required=False)
     receipts = serializers.ListField(child=serializers.FileField(), required=False)
 
@@ -411,3 +414,28 @@ class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = RepairPartner
         fields = ("id", "name", "email", "categories")
+
+
+class GuideQuestionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    question = serializers.CharField()
+    tip_if = serializers.ChoiceField(choices=("yes", "no"), allow_null=True)
+    tip = serializers.CharField()
+
+
+class GuideSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    questions = GuideQuestionSerializer(many=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    backlog = serializers.DictField(child=serializers.IntegerField())
+    open = serializers.IntegerField()
+    sla_breached_open = serializers.IntegerField()
+    median_hours_to_first_response = serializers.FloatField(allow_null=True)
+    median_hours_to_resolution = serializers.FloatField(allow_null=True)
+    claims_per_reason = serializers.DictField(child=serializers.IntegerField())
+    csat_average = serializers.FloatField(allow_null=True)
+    csat_responses = serializers.IntegerField()
+    resolved_last_90_days = serializers.IntegerField()
+    window_days = serializers.IntegerField()

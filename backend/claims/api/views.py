@@ -28,7 +28,9 @@ from backend.claims.api.serializers import (
     EligibilityQuerySerializer,
     EligibilitySerializer,
     FulfilSerializer,
+    GuideSerializer,
     MessageSerializer,
+    MetricsSerializer,
     PartnerSerializer,
     PortalClaimSerializer,
     QueueSerializer,
@@ -172,7 +174,9 @@ class PortalGuideView(APIView):
 
     permission_classes = [IsShopper]
 
-    @extend_schema(parameters=[OpenApiParameter("contract", str, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("contract", str, required=True)], responses=GuideSerializer
+    )
     def get(self, request):
         number = request.query_params.get("contract", "")
         contract = contract_get_for_customer(request_customer(request), number)
@@ -257,7 +261,7 @@ class RateView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "portal"
+    throttle_scope = "claim_rate"
 
     @extend_schema(request=RateSerializer, responses={204: None})
     def post(self, request):
@@ -618,5 +622,6 @@ class DeskMetricsView(APIView):
 
     permission_classes = [IsDesk]
 
+    @extend_schema(responses=MetricsSerializer)
     def get(self, request):
         return Response(selectors.desk_metrics())
