@@ -28,6 +28,7 @@ urlpatterns = [
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
     path("warranties/<slug:merchant>/<slug:code>/", written_warranty, name="written-warranty"),
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
+    path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("demo/store/", demo_store, name="demo-store"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,5 @@
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 
 from backend.accounts.choices import Role
@@ -139,3 +141,46 @@ def stripe_api(localstripe_url, settings):
     settings.STRIPE_API_BASE = localstripe_url
     requests.delete(f"{localstripe_url}/_config/data", timeout=5)
     return localstripe_url
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Debian's headless Chromium through Playwright (skipped where it is not installed,
+    except in CI). Pages record uncaught script errors for the test to assert on."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (scripts/bootstrap installs it).")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield browser
+        # ORM calls made while Playwright's loop runs get a connection of their own (Django
+        # keys connections by async context); close it here, in that context.
+        connections.close_all()
+        browser.close()
+
+
+def new_page(browser, errors: list, **options):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="en-US", **options)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def browser_page(chromium):
+    errors = []
+    yield new_page(chromium, errors), errors

@@ -362,3 +362,23 @@ WARRANTIES = {
         ),
     ],
 }
+
+# The warranty desk's repair partners, saved queues and canned responses (claims app).
+REPAIR_PARTNERS = [
+    ("FixIt Bay Area", "orders@fixit.example", ["phones", "tablets", "laptops", "wearables"]),
+    (
+        "HomeTech Appliance Service",
+        "jobs@hometech.example",
+        ["major-appliances", "small-appliances", "tvs"],
+    ),
+    (
+        "Serwis AGD Warszawa",
+        "zlecenia@serwis-agd.example",
+        ["major-appliances", "small-appliances"],
+    ),
+]
+DESK_QUEUES = [
+    ("Urgent and breached", {"priority_min": 3}),
+    ("Appliances", {"category": ["major-appliances", "small-appliances"]}),
+    ("Appeals", {"state": ["appealed"]}),
+]

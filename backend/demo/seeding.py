@@ -2,6 +2,7 @@
 
 import json
 import random
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
@@ -139,6 +140,112 @@ def seed_warranties(merchants: dict[str, Merchant]) -> None:
             )
             warranty.categories.set(spec["categories"])
             warranty_publish(warranty)
+
+
+def seed_desk() -> None:
+    """The warranty desk's repair partners, saved queues and canned responses."""
+    from backend.claims.models import CannedResponse, DeskQueue, RepairPartner
+
+    for name, email, categories in data.REPAIR_PARTNERS:
+        RepairPartner.objects.update_or_create(
+            name=name, defaults={"email": email, "categories": categories}
+        )
+    for position, (name, filters) in enumerate(data.DESK_QUEUES):
+        DeskQueue.objects.update_or_create(
+            name=name, defaults={"filters": filters, "position": position}
+        )
+    with (Path(__file__).parent / "canned_responses.toml").open("rb") as f:
+        responses = tomllib.load(f)["responses"]
+    for r in responses:
+        CannedResponse.objects.update_or_create(
+            code=r["code"],
+            language=r["language"],
+            defaults={"title": r["title"], "body": r["body"]},
+        )
+
+
+DEMO_CLAIMS = [
+    ("phones", "mechanical_failure", "The screen stays black after the last update."),
+    ("laptops", "power_surge", "It died during a storm and will not charge any more."),
+    ("tvs", "mechanical_failure", "Vertical lines across the picture since yesterday."),
+    ("audio", "other", "The left earbud has no sound."),
+]
+
+
+def seed_demo_claims() -> int:
+    """A few claims by the demo shopper on plans bought 90 days ago, for the desk to work.
+    Skipped once the shopper has claims."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.catalog.models import Product
+    from backend.claims.models import Claim
+    from backend.claims.services import claim_file
+    from backend.common.actors import Actor
+    from backend.contracts.services import (
+        LineInput,
+        OrderInput,
+        TermsAcceptance,
+        contract_activate,
+        order_upsert,
+    )
+    from backend.plans.offers import ProductInput, offers_for_product
+    from backend.plans.terms import terms_sha256
+
+    email = "shopper@example.com"
+    if Claim.objects.filter(customer__email=email).exists():
+        return 0
+    merchant = Merchant.objects.get(slug="voltmart")
+    bought = timezone.now() - timedelta(days=90)
+    filed = 0
+    for n, (category, reason, description) in enumerate(DEMO_CLAIMS):
+        product = Product.objects.filter(merchant=merchant, category_id=category).first()
+        item = ProductInput(
+            sku=product.sku,
+            title=product.title,
+            category=category,
+            price=product.price,
+            currency=product.currency,
+            manufacturer_warranty_months=0,  # coverage from the day of purchase
+        )
+        offers = offers_for_product(
+            merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
+        ).offers
+        if not offers:
+            continue
+        offer = offers[0]
+        result = order_upsert(
+            merchant=merchant,
+            data=OrderInput(
+                merchant_order_id=f"demo-claims-{n}",
+                jurisdiction="US-CA",
+                customer={"email": email, "first_name": "Sam", "last_name": "Rivera"},
+                lines=[
+                    LineInput(
+                        offer_token=offer.token,
+                        terms_sha256=terms_sha256(offer.plan.code, "US-CA", "en"),
+                        quantity=1,
+                        product_title=product.title,
+                    )
+                ],
+                terms=TermsAcceptance(text="I agree to the plan terms.", text_version="demo"),
+            ),
+        )
+        [contract] = result.contracts
+        type(contract).objects.filter(pk=contract.pk).update(purchased_at=bought)
+        contract_activate(contract_id=contract.pk, actor=Actor.system("demo"), at=bought)
+        contract.refresh_from_db()
+        claim_file(
+            contract=contract,
+            actor=Actor.system("demo"),
+            reason=reason,
+            failure_date=timezone.localdate() - timedelta(days=2),
+            description=description,
+            answers={"restarted": "yes"},
+        )
+        filed += 1
+    return filed
 
 
 def _demo_products(rng, currency, categories, count, merchant_slug):

@@ -177,6 +177,7 @@ REST_FRAMEWORK = {
         "widget": "300/min",
         "portal_login": "10/hour",
         "claim_rate": "60/hour",
+        "desk_login": "30/hour",
     },
 }
 SPECTACULAR_SETTINGS = {

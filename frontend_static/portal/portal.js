@@ -1,5 +1,7 @@
-// The shopper portal: sign in by e-mailed link, see plans, cancel (quote first), transfer.
+// The shopper portal: sign in by e-mailed link, see plans, cancel (quote first), transfer,
+// file claims and follow them (claims.js).
 import { el, language, translator } from "../shared/i18n.js";
+import { claimForm, claimPage, claimsList, fileClaimLabel, rateForm } from "./claims.js";
 
 const t = translator({
   en: {
@@ -130,6 +132,12 @@ function contractCard(c) {
   }
   if (c.state !== "active") return card;
 
+  actions.prepend(el("button", { class: "cd-btn", type: "button", "data-file-claim": "", text: fileClaimLabel(), onclick: async () => {
+    try {
+      await claimForm(c, { panel, say, onFiled: () => showContracts() });
+    } catch (error) { say(t("error", { message: error.message }), "cd-error"); }
+  } }));
+
   actions.append(el("button", { class: "cd-btn secondary", type: "button", text: t("cancel"), onclick: async () => {
     try {
       const quote = await api(`contracts/${c.number}/refund-quote/`);
@@ -181,13 +189,36 @@ async function showContracts() {
   const { results } = await api("contracts/?page_size=100");
   $("[data-signin]").hidden = true;
   $("[data-signout]").hidden = false;
+  $("[data-claim-view]").hidden = true;
   $("[data-contracts]").hidden = false;
   $("[data-list]").replaceChildren(...(results.length ? results.map(contractCard)
     : [el("li", { class: "cd-muted", text: t("none") })]));
+  await claimsList($("[data-claims]"), { say, open: (number) => { location.hash = `claim/${number}`; } });
 }
+
+async function showClaim(number) {
+  const view = $("[data-claim-view]");
+  $("[data-contracts]").hidden = true;
+  view.hidden = false;
+  await claimPage(view, number, { say, back: () => { history.pushState(null, "", location.pathname); showContracts(); } });
+}
+
+async function route() {
+  say("");
+  const claim = location.hash.match(/^#claim\/([\w-]+)$/);
+  if (claim) return showClaim(claim[1]);
+  return showContracts();
+}
+window.addEventListener("hashchange", () => route().catch((error) => say(t("error", { message: error.message }), "cd-error")));
 
 async function start() {
   translateStatic();
+  const rating = location.hash.match(/^#rate\/([\w:.-]+)$/);
+  if (rating) {  // from the e-mail: no sign-in needed, the token is for this one claim
+    $("[data-rate]").hidden = false;
+    $("[data-rate]").replaceChildren(rateForm(rating[1], say));
+    return;
+  }
   $("[data-signin-form]").addEventListener("submit", async (event) => {
     event.preventDefault();
     await api("login-link/", { method: "POST", body: { email: event.target.email.value } }).catch(() => {});
@@ -209,7 +240,7 @@ async function start() {
     }
   }
   try {
-    await showContracts();
+    await route();
   } catch (error) {
     if (error.status === 401 || error.status === 403) return showSignIn();
     say(t("error", { message: error.message }), "cd-error");

@@ -36,6 +36,7 @@ urlpatterns = [
         name="portal-claim-evidence",
     ),
     # The warranty desk.
+    path("desk/session/", views.DeskSessionView.as_view(), name="desk-session"),
     path("desk/claims/", views.DeskClaimListView.as_view(), name="desk-claims"),
     path("desk/claims/take-next/", views.DeskTakeNextView.as_view(), name="desk-take-next"),
     path(f"desk/claims/{claim}/", views.DeskClaimView.as_view(), name="desk-claim"),

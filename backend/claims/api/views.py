@@ -1,12 +1,14 @@
 """Claims over HTTP: the shopper's (portal, their own claims only) and the desk's."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.http import FileResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -44,7 +46,7 @@ from backend.claims.api.serializers import (
 from backend.claims.choices import EvidenceKind
 from backend.claims.eligibility import claim_eligibility
 from backend.claims.models import Claim, ClaimEvidence, DeskQueue, RepairPartner
-from backend.claims.permissions import IsDesk, IsDeskSupervisor
+from backend.claims.permissions import IsDesk, IsDeskSupervisor, desk_level
 from backend.claims.tasks import csat_claim_id
 from backend.claims.uploads import clean_uploads
 from backend.common.actors import Actor, ActorKind
@@ -280,6 +282,64 @@ class RateView(APIView):
 
 
 # --- The desk ----------------------------------------------------------------------------
+
+
+class DeskSessionSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class DeskUserSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=("agent", "supervisor"))
+
+
+def _desk_user(user) -> dict:
+    return {
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "level": desk_level(user),
+    }
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class DeskSessionView(APIView):
+    """GET: who is signed in to the desk (and a CSRF cookie). POST {username, password}:
+    sign in (desk users only). DELETE: sign out."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "desk_login"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=DeskUserSerializer)
+    def get(self, request):
+        if desk_level(request.user) is None:
+            return Response(
+                {"code": "not_authenticated", "message": IsDesk.message, "fields": {}},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        return Response(_desk_user(request.user))
+
+    @extend_schema(request=DeskSessionSerializer, responses=DeskUserSerializer)
+    def post(self, request):
+        serializer = DeskSessionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None or desk_level(user) is None:
+            raise ValidationFailed(
+                _("Wrong username or password, or not a desk account."),
+                code="invalid_credentials",
+            )
+        login(request, user)
+        return Response(_desk_user(user))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _queue_filters(request) -> dict:

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 from backend.demo.seeding import (
     seed_catalogue,
     seed_demo_api_keys,
+    seed_demo_claims,
+    seed_desk,
     seed_users,
     seed_warranties,
 )
@@ -14,12 +16,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         merchants = seed_catalogue()
         seed_warranties(merchants)
+        seed_desk()
+        seed_demo_claims()
         users = seed_users(merchants)
         keys = seed_demo_api_keys(merchants)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write("Sign in at /admin/ as (username / password / role):")
         for username, password, roles in users:
             self.stdout.write(f"  {username:<12} {password:<16} {', '.join(roles)}")
+        self.stdout.write("The warranty desk is at /desk/ (agent or supervisor).")
         self.stdout.write("Merchant API keys (header 'Authorization: Api-Key <key>'):")
         for slug, key in keys.items():
             self.stdout.write(f"  {slug:<12} {key}")
