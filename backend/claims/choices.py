@@ -26,6 +26,8 @@ OPEN_STATES = (
     ClaimState.APPROVED,
     ClaimState.IN_FULFILLMENT,
 )
+# What take-next hands out (when nobody has it yet).
+TAKEABLE_STATES = (ClaimState.SUBMITTED, ClaimState.IN_REVIEW, ClaimState.APPEALED)
 # Before a decision: the shopper may withdraw, and the decision SLA runs.
 UNDECIDED_STATES = (
     ClaimState.SUBMITTED,

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backend.claims.choices import (
+    OPEN_STATES,
+    TAKEABLE_STATES,
     ClaimReason,
     ClaimState,
     EvidenceKind,
@@ -61,6 +64,13 @@ class Claim(ConcurrentTransitionMixin, models.Model):
 
     state = FSMField(default=S.SUBMITTED, choices=S.choices, protected=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # The queue order is (urgency, decision_due, id), all ascending, so a keyset page is one
+    # index range scan: (urgency, decision_due, id) > (the last row's), whatever the depth.
+    urgency = models.GeneratedField(
+        expression=Value(Priority.URGENT) - F("priority"),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -92,9 +102,17 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [
-            # The desk's queue order and take-next: highest priority, soonest due, oldest.
+            # The desk's queues: open claims in queue order (highest priority, soonest due,
+            # oldest); and take-next's candidates, the unassigned ones waiting for the desk.
             models.Index(
-                fields=["state", "-priority", "decision_due", "id"], name="claim_queue_order"
+                fields=["urgency", "decision_due", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="claim_open_queue",
+            ),
+            models.Index(
+                fields=["urgency", "decision_due", "id"],
+                condition=models.Q(state__in=TAKEABLE_STATES, assignee__isnull=True),
+                name="claim_takeable",
             ),
             models.Index(fields=["assignee", "state"], name="claim_assignee_state"),
             models.Index(fields=["customer", "created_at"], name="claim_customer_created"),

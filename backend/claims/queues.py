@@ -11,12 +11,15 @@ import binascii
 import json
 from datetime import datetime
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from backend.claims.choices import OPEN_STATES, ClaimReason, ClaimState, Priority
+from backend.claims.models import Claim
 from backend.common.exceptions import ValidationFailed
 
 ASSIGNEE_CHOICES = ("me", "unassigned", "anyone")
@@ -85,20 +88,20 @@ def apply_filters(queryset, filters: dict, user):
 
 # --- Keyset pages -------------------------------------------------------------------------
 
-ORDER = ("-priority", "decision_due", "id")
+ORDER = ("urgency", "decision_due", "id")  # priority descending, then soonest due, oldest
 
 
 def encode_cursor(claim) -> str:
-    key = [claim.priority, claim.decision_due.isoformat(), claim.pk]
+    key = [claim.urgency, claim.decision_due.isoformat(), claim.pk]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        priority, due, pk = json.loads(base64.urlsafe_b64decode(padded))
+        urgency, due, pk = json.loads(base64.urlsafe_b64decode(padded))
         due = parse_datetime(due)
-        if due is None or not isinstance(priority, int) or not isinstance(pk, int):
+        if due is None or not isinstance(urgency, int) or not isinstance(pk, int):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise ValidationFailed(
@@ -106,15 +109,20 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
         ) from None
     if timezone.is_naive(due):
         due = timezone.make_aware(due)
-    return priority, due, pk
+    return urgency, due, pk
 
 
 def after_cursor(queryset, cursor: str):
-    """The rows after ``cursor`` in ORDER: lower priority, or the same and due later, or the
-    same and due at the same time with a higher id."""
-    priority, due, pk = decode_cursor(cursor)
+    """The rows after ``cursor`` in ORDER, as one row comparison: the index range scan
+    starts right there, so a page deep in a million claims costs what the first one does."""
+    urgency, due, pk = decode_cursor(cursor)
+    table = Claim._meta.db_table
+    # Raw parameters skip the field's conversion: do it here (SQLite keeps naive UTC text).
+    due = Claim._meta.get_field("decision_due").get_db_prep_value(due, connections[queryset.db])
     return queryset.filter(
-        Q(priority__lt=priority)
-        | Q(priority=priority, decision_due__gt=due)
-        | Q(priority=priority, decision_due=due, id__gt=pk)
+        RawSQL(  # noqa: S611 - the table name is the model's; the values are bound parameters
+            f'("{table}"."urgency", "{table}"."decision_due", "{table}"."id") > (%s, %s, %s)',
+            (urgency, due, pk),
+            output_field=BooleanField(),
+        )
     )

@@ -21,6 +21,7 @@ from django_fsm import can_proceed
 
 from backend.claims import eligibility
 from backend.claims.choices import (
+    TAKEABLE_STATES,
     UNDECIDED_STATES,
     ClaimState,
     MessageAuthor,
@@ -30,6 +31,7 @@ from backend.claims.choices import (
 from backend.claims.fraud import fraud_flags
 from backend.claims.models import Claim, ClaimEvent, ClaimEvidence, ClaimMessage, ClaimResolution
 from backend.claims.permissions import AGENT, SUPERVISOR, approval_limit, desk_level
+from backend.claims.queues import ORDER as QUEUE_ORDER
 from backend.claims.sla import sla_targets
 from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
@@ -38,8 +40,6 @@ from backend.common.exceptions import ApplicationError, Conflict, NotFound, Perm
 logger = logging.getLogger(__name__)
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-# The claims take-next hands out: waiting for the desk and nobody's yet.
-TAKEABLE_STATES = (ClaimState.SUBMITTED, ClaimState.IN_REVIEW, ClaimState.APPEALED)
 
 
 class InvalidTransition(Conflict):
@@ -325,7 +325,7 @@ def claim_take_next(*, actor: Actor, queryset=None) -> Claim | None:
     for _attempt in range(10):
         with transaction.atomic():
             claim = (
-                candidates.order_by("-priority", "decision_due", "id")
+                candidates.order_by(*QUEUE_ORDER)
                 .select_for_update(skip_locked=True, of=("self",))
                 .first()
             )

@@ -296,3 +296,31 @@ def test_the_shopper_sees_only_their_own_claims_and_files(sell, contract, shoppe
     mine = shopper.get(url)
     assert mine.status_code == 200 and mine["Content-Type"] == "image/jpeg"
     assert mine["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "body"),
+    [
+        ("pl", "Mamy Twoje zgłoszenie", "Przykro nam"),
+        ("zh-hans", "已收到您的理赔", "很抱歉您的"),
+    ],
+)
+def test_the_shopper_is_written_to_in_their_language(
+    sell, locale, subject, body, django_capture_on_commit_callbacks
+):
+    contract = sell(email=f"{locale}@example.com", locale=locale)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_claim(shopper_client(contract), contract)
+    assert response.status_code == 201
+    [message] = mail.outbox
+    assert subject in message.subject and body in message.body
+
+
+def test_eligibility_reasons_speak_the_shoppers_language(contract, shopper):
+    response = shopper.get(
+        "/api/v1/portal/claims/eligibility/",
+        {"contract": contract.number, "reason": "stolen", "failure_date": TODAY().isoformat()},
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+    assert "skradzionych" in response.json()["reasons"][0]["message"]
