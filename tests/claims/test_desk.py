@@ -314,3 +314,18 @@ def test_soon_after_purchase_is_flagged(sell, agent):
     assert response.status_code == 201, response.json()
     claim = Claim.objects.get(number=response.json()["number"])
     assert "soon_after_purchase" not in {f["code"] for f in claim.fraud_flags}  # 31 days
+
+
+def test_queue_rows_render_as_the_serializer_does(filed, agent, contract):
+    from backend.claims.api.serializers import DeskClaimRowSerializer
+    from backend.claims.queues import ORDER
+
+    first, second = filed(serial_number="SN-9"), filed(serial_number="sn-9")
+    _take(agent)
+    Claim.objects.filter(pk=second.pk).update(sla_breached_at=timezone.now(), priority=0)
+    rows = agent.get("/api/v1/desk/claims/").json()["results"]
+    expected = DeskClaimRowSerializer(
+        Claim.objects.filter(pk__in=[first.pk, second.pk]).order_by(*ORDER), many=True
+    ).data
+    assert rows == [dict(r) for r in expected]
+    assert any(row["assignee"] for row in rows) and any(row["flags"] for row in rows)

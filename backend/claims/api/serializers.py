@@ -254,6 +254,11 @@ class DeskClaimRowSerializer(ClaimSummarySerializer):
         return [f["code"] for f in claim.fraud_flags]
 
 
+class DeskClaimPageSerializer(serializers.Serializer):
+    results = DeskClaimRowSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="Pass back as ``cursor``.")
+
+
 class DeskClaimSerializer(DeskClaimRowSerializer):
     """Everything the desk needs on one screen."""
 

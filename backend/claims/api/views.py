@@ -24,7 +24,7 @@ from backend.claims.api.serializers import (
     ClaimSummarySerializer,
     DecideSerializer,
     DenySerializer,
-    DeskClaimRowSerializer,
+    DeskClaimPageSerializer,
     DeskClaimSerializer,
     DeskMessageSerializer,
     EligibilityQuerySerializer,
@@ -374,7 +374,8 @@ class DeskClaimListView(APIView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
-        responses=DeskClaimRowSerializer(many=True),
+        responses=DeskClaimPageSerializer,
+        operation_id="desk_claims_list",
     )
     def get(self, request):
         filters = _queue_filters(request)
@@ -388,19 +389,8 @@ class DeskClaimListView(APIView):
         cursor = request.query_params.get("cursor")
         if cursor:
             claims = queues.after_cursor(claims, cursor)
-        page = list(
-            claims.select_related("merchant", "assignee", "contract").order_by(*queues.ORDER)[
-                : size + 1
-            ]
-        )
-        more = len(page) > size
-        page = page[:size]
-        return Response(
-            {
-                "results": DeskClaimRowSerializer(page, many=True).data,
-                "next_cursor": queues.encode_cursor(page[-1]) if more else None,
-            }
-        )
+        rows, next_cursor = queues.page(claims, size)
+        return Response({"results": rows, "next_cursor": next_cursor})
 
 
 class DeskTakeNextView(APIView):
