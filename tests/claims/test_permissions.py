@@ -124,3 +124,33 @@ def test_another_shopper_gets_404_not_403(world):
     claim, clients = world
     response = clients["other_shopper"].get(f"/api/v1/portal/claims/{claim.number}/")
     assert response.status_code == 404 and response.json()["code"] == "claim_not_found"
+
+
+def test_only_desk_users_sign_in_to_the_desk(make_user):
+    agent = make_user(Role.DESK_AGENT, password="desk-pass-1234")
+    marketer = make_user(Role.MARKETING, password="mkt-pass-1234")
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.get("/api/v1/desk/session/").status_code == 401
+    csrf = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+    wrong = client.post(
+        "/api/v1/desk/session/",
+        {"username": agent.username, "password": "nope"},
+        format="json",
+        **csrf,
+    )
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_credentials"
+    not_desk = client.post(
+        "/api/v1/desk/session/",
+        {"username": marketer.username, "password": "mkt-pass-1234"},
+        format="json",
+        **csrf,
+    )
+    assert not_desk.status_code == 400
+    ok = client.post(
+        "/api/v1/desk/session/",
+        {"username": agent.username, "password": "desk-pass-1234"},
+        format="json",
+        **csrf,
+    )
+    assert ok.status_code == 200 and ok.json()["level"] == "agent"
+    assert client.get("/api/v1/desk/session/").json()["username"] == agent.username
