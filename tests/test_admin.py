@@ -25,6 +25,7 @@ MODELS = [
         "contracts",
         "payments",
         "notifications",
+        "claims",
     }
 ]
 

@@ -329,3 +329,12 @@ def test_queue_rows_render_as_the_serializer_does(filed, agent, contract):
     ).data
     assert rows == [dict(r) for r in expected]
     assert any(row["assignee"] for row in rows) and any(row["flags"] for row in rows)
+
+
+def test_the_admin_refuses_a_queue_with_bad_filters():
+    from backend.claims.admin import DeskQueueForm
+
+    bad = DeskQueueForm(data={"name": "Q", "position": 0, "filters": '{"colour": "red"}'})
+    assert not bad.is_valid() and "filters" in bad.errors
+    good = DeskQueueForm(data={"name": "Q", "position": 0, "filters": '{"priority_min": 2}'})
+    assert good.is_valid(), good.errors
