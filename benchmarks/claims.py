@@ -35,7 +35,17 @@ import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from offers import PG, RESULTS, ROOT, bench_env, manage, recreate_database, run_wrk, wait_until_up
+from offers import (
+    PG,
+    RESULTS,
+    ROOT,
+    bench_env,
+    manage,
+    recreate_database,
+    run_wrk,
+    start_gunicorn,
+    wait_until_up,
+)
 
 DATABASE = "coverdesk_bench_claims"
 OPEN = (
@@ -237,15 +247,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
 
-    env = {
-        **bench_env(DATABASE),
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
-        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-        "STRIPE_API_BASE": "http://127.0.0.1:9",
-        "EMAIL_URL": "dummymail://",
-        "DJANGO_MEDIA_ROOT": tempfile.mkdtemp(prefix="coverdesk-bench-media-"),
-    }
+    env = bench_env(DATABASE)
     print(f"Seeding {args.claims:,} claims into {DATABASE} ...", flush=True)
     recreate_database(DATABASE)
     manage(env, "migrate", "--noinput")
@@ -258,20 +260,7 @@ def main() -> int:
     cursor_file.write_text("\n".join(cursor_list) + "\n")
 
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "backend.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(env, args.port)
     rounds = []
     try:
         wait_until_up(f"{base}/healthz")

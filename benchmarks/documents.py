@@ -42,19 +42,6 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def django_env() -> dict:
-    env = {
-        **bench_env(DATABASE),
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
-        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-        "STRIPE_API_BASE": "http://127.0.0.1:9",
-        "EMAIL_URL": "dummymail://",
-        "DJANGO_MEDIA_ROOT": tempfile.mkdtemp(prefix="coverdesk-bench-media-"),
-    }
-    return env
-
-
 def sell(count: int) -> list[int]:
     """``count`` pending contracts for one demo phone in California, sold by the services."""
     from backend.catalog.models import Product
@@ -308,7 +295,7 @@ def main() -> int:
     global POOL
     POOL = args.pool
 
-    env = django_env()
+    env = bench_env(DATABASE)
     print(f"Seeding {DATABASE} ...")
     recreate_database(DATABASE)
     manage(env, "migrate", "--noinput")

@@ -31,6 +31,9 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 
 
 def bench_env(database: str) -> dict[str, str]:
+    """Production settings on the bench database, with placeholders for what must not be
+    reached (Stripe at the discard port, e-mail dropped, documents in a temporary folder);
+    a benchmark that needs one of them overrides it."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
@@ -41,7 +44,31 @@ def bench_env(database: str) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "EMAIL_URL": "dummymail://",
+        "DJANGO_MEDIA_ROOT": tempfile.mkdtemp(prefix="coverdesk-bench-media-"),
     }
+
+
+def start_gunicorn(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    """The app under gunicorn's sync workers, production settings."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "backend.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def recreate_database(name: str) -> None:
@@ -152,20 +179,7 @@ def main() -> int:
     wrk_env = {**os.environ, "API_KEY": seeded["api_key"], "SKU_FILE": str(sku_file)}
 
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "backend.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(env, args.port)
     try:
         wait_until_up(f"{base}/healthz")
         # Warm both workers: catalogue snapshot, connections, code paths.

@@ -277,8 +277,6 @@ def main() -> int:
     env = {
         **bench_env(database),
         "STRIPE_API_BASE": stripe_base,
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/5",
     }

@@ -26,7 +26,9 @@ def fraud_flags(claim, *, now=None) -> list[dict]:
 
     now = now or timezone.now()
     contract = claim.contract
-    others = Claim.objects.exclude(pk=claim.pk).exclude(state=ClaimState.WITHDRAWN)
+    others = Claim.objects.exclude(state=ClaimState.WITHDRAWN)
+    if claim.pk is not None:
+        others = others.exclude(pk=claim.pk)
     flags = []
     earlier = others.filter(contract_id=contract.pk).count()
     if earlier:

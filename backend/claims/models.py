@@ -7,6 +7,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from backend.claims.choices import (
     OPEN_STATES,
     TAKEABLE_STATES,
+    UNDECIDED_STATES,
     ClaimReason,
     ClaimState,
     EvidenceKind,
@@ -16,10 +17,9 @@ from backend.claims.choices import (
     ResolutionKind,
     ResolutionState,
 )
-from backend.common.actors import ActorKind
+from backend.common.actors import AuditEvent
 
 S = ClaimState
-_BEFORE_DECISION = [S.SUBMITTED, S.IN_REVIEW, S.AWAITING_CUSTOMER, S.PENDING_APPROVAL, S.APPEALED]
 
 
 class Claim(ConcurrentTransitionMixin, models.Model):
@@ -122,10 +122,6 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def decided(self) -> bool:
-        return self.decided_at is not None
-
     # --- Transitions: they set fields; services do the rest ------------------------------
 
     @transition(field=state, source=[S.SUBMITTED, S.APPEALED], target=S.IN_REVIEW)
@@ -182,30 +178,18 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         self.closed_at = at
         self.awaiting_since = None
 
-    @transition(field=state, source=_BEFORE_DECISION, target=S.WITHDRAWN)
+    @transition(field=state, source=list(UNDECIDED_STATES), target=S.WITHDRAWN)
     def withdraw(self, *, at):
         self.closed_at = at
         self.awaiting_since = None
 
 
-class ClaimEvent(models.Model):
+class ClaimEvent(AuditEvent):
     """The audit trail: every transition and every desk action, with who, when and why."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
-    name = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=200, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ("created_at", "id")
+    class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["claim", "created_at"])]
 
     def __str__(self) -> str:

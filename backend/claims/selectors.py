@@ -5,7 +5,7 @@ from statistics import median
 
 from django.db.models import Count, F
 
-from backend.claims.choices import OPEN_STATES, ClaimState
+from backend.claims.choices import OPEN_STATES
 from backend.claims.models import Claim, ClaimEvent
 from backend.common.exceptions import NotFound
 
@@ -130,17 +130,7 @@ def desk_metrics(*, merchant_id: int | None = None) -> dict:
 
 
 def claim_timeline(claim: Claim, *, for_customer: bool) -> list[ClaimEvent]:
-    events = claim.events.select_related("actor_user").order_by("created_at", "id")
+    events = claim.events.order_by("created_at", "id")
     if for_customer:
         return [e for e in events if e.name in CUSTOMER_EVENTS]
     return list(events)
-
-
-def withdrawable(claim: Claim) -> bool:
-    return claim.state in (
-        ClaimState.SUBMITTED,
-        ClaimState.IN_REVIEW,
-        ClaimState.AWAITING_CUSTOMER,
-        ClaimState.PENDING_APPROVAL,
-        ClaimState.APPEALED,
-    )

@@ -36,6 +36,7 @@ from backend.claims.sla import sla_targets
 from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from backend.contracts.services import contract_ensure_within_limit, contract_pay_claim
 
 logger = logging.getLogger(__name__)
 
@@ -56,17 +57,17 @@ def _new_number(year: int) -> str:
 
 
 def _record(claim: Claim, name: str, before: str, actor: Actor, reason: str = "", data=None):
-    return ClaimEvent.objects.create(
+    event = ClaimEvent.of(
+        actor,
         claim=claim,
         name=name,
         from_state=before,
         to_state=claim.state,
-        actor_kind=actor.kind,
-        actor_user=actor.user,
-        actor_label=actor.label[:200],
         reason=reason,
-        data=data or {},
+        data=data,
     )
+    event.save()
+    return event
 
 
 def _notify(claim_id: int, event: str, **extra) -> None:
@@ -173,6 +174,7 @@ def claim_file(
             created_at=now,
             **targets.due(now),
         )
+        claim.fraud_flags = fraud_flags(claim, now=now)  # counts other claims: before saving
         for _attempt in range(5):
             claim.number = _new_number(now.year)
             try:
@@ -181,9 +183,6 @@ def claim_file(
                 break
             except IntegrityError:  # a number already taken: draw again
                 claim.pk = None
-        claim.fraud_flags = fraud_flags(claim, now=now)
-        if claim.fraud_flags:
-            claim.save(update_fields=["fraud_flags"])
         _record(claim, "file", "", actor, "", {"flags": [f["code"] for f in claim.fraud_flags]})
         _notify(claim.pk, "claim.submitted")
     failed = evidence_store(claim=claim, files=files, by=MessageAuthor.SHOPPER)
@@ -434,13 +433,7 @@ def claim_approve(
         level = _desk(actor, claim)
         if not can_proceed(claim.approve):
             raise _refuse(claim, _("approved"))
-        if amount > claim.contract.limit_remaining:
-            raise ApplicationError(
-                _("The amount is more than the %(left)s left of this contract's limit.")
-                % {"left": claim.contract.limit_remaining},
-                code="over_limit_of_liability",
-                extra={"limit_remaining": claim.contract.limit_remaining},
-            )
+        contract_ensure_within_limit(claim.contract, amount)  # before a supervisor is asked
         limit = approval_limit(actor.user, claim.currency)
         before = claim.state
         now = timezone.now()
@@ -491,12 +484,6 @@ def claim_decide_approval(
                 _("This is above your approval limit of %(limit)d.") % {"limit": limit},
                 code="over_approval_limit",
             )
-        if amount > claim.contract.limit_remaining:
-            raise ApplicationError(
-                _("The amount is more than the %(left)s left of this contract's limit.")
-                % {"left": claim.contract.limit_remaining},
-                code="over_limit_of_liability",
-            )
         claim.supervisor_approve(amount=amount, note=note, at=now)
         claim.save()
         _pay(claim, actor)
@@ -506,8 +493,6 @@ def claim_decide_approval(
 
 
 def _pay(claim: Claim, actor: Actor) -> None:
-    from backend.contracts.services import contract_pay_claim
-
     contract_pay_claim(
         contract_id=claim.contract_id,
         amount=claim.approved_amount or 0,

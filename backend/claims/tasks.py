@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backend.claims.choices import OPEN_STATES, UNDECIDED_STATES, ClaimState, Priority
 from backend.claims.models import Claim, ClaimEvent, ClaimMessage
-from backend.common.actors import Actor, ActorKind
+from backend.common.actors import Actor
 from backend.common.money import format_minor
 from backend.notifications.services import email_send_once
 
@@ -149,16 +149,15 @@ def _breaches(now, batch_size: int) -> int:
             claim.sla_breached_at = now
             claim.priority = min(claim.priority + 1, Priority.URGENT)
             claim.save(update_fields=["sla_breached_at", "priority", "updated_at"])
-            ClaimEvent.objects.create(
+            ClaimEvent.of(
+                system,
                 claim=claim,
                 name="sla_breach",
                 from_state=claim.state,
                 to_state=claim.state,
-                actor_kind=ActorKind.SYSTEM,
-                actor_label=system.label,
                 reason=f"{which} overdue",
                 data={"priority": claim.priority},
-            )
+            ).save()
             breached.append((claim.number, which))
     if breached:
         transaction.on_commit(lambda: supervisors_alert_task.delay(breached, now.isoformat()))

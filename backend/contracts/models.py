@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backend.common.actors import ActorKind
+from backend.common.actors import AuditEvent
 from backend.contracts.choices import ContractState
 
 S = ContractState
@@ -147,24 +146,14 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         self.customer = new_customer
 
 
-class ContractEvent(models.Model):
+class ContractEvent(AuditEvent):
     """The audit trail: every transition and every change of owner, with who, when, why."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
-    name = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=200, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ("created_at", "id")
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.name}: {self.from_state} -> {self.to_state}"

@@ -328,13 +328,12 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                 ]
             Contract.objects.bulk_create(contracts)
             ContractEvent.objects.bulk_create(
-                ContractEvent(
+                ContractEvent.of(
+                    actor,
                     contract=c,
                     name="create",
                     from_state="",
                     to_state=c.state,
-                    actor_kind=actor.kind,
-                    actor_label=actor.label[:200],
                     reason=f"Order {data.merchant_order_id}",
                 )
                 for c in contracts
@@ -431,17 +430,17 @@ def _record(
     reason: str = "",
     data: dict | None = None,
 ) -> ContractEvent:
-    return ContractEvent.objects.create(
+    event = ContractEvent.of(
+        actor,
         contract=contract,
         name=name,
         from_state=from_state,
         to_state=contract.state,
-        actor_kind=actor.kind,
-        actor_user=actor.user,
-        actor_label=actor.label[:200],
         reason=reason,
-        data=data or {},
+        data=data,
     )
+    event.save()
+    return event
 
 
 def _locked(contract_id: int) -> Contract:
@@ -539,6 +538,17 @@ def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason
     return contract
 
 
+def contract_ensure_within_limit(contract: Contract, amount: int) -> None:
+    """Refuse an amount the contract's remaining limit of liability cannot pay."""
+    if amount > contract.limit_remaining:
+        raise ApplicationError(
+            _("The amount is more than the %(left)s left of this contract's limit.")
+            % {"left": contract.limit_remaining},
+            code="over_limit_of_liability",
+            extra={"limit_remaining": contract.limit_remaining},
+        )
+
+
 def contract_pay_claim(
     *, contract_id: int, amount: int, replaced: bool, actor: Actor, claim_number: str
 ) -> Contract:
@@ -547,13 +557,7 @@ def contract_pay_claim(
     the contract (DESIGN.md). Runs inside the approving transaction."""
     with transaction.atomic(savepoint=False):
         contract = _locked(contract_id)
-        if amount > contract.limit_remaining:
-            raise ApplicationError(
-                _("The amount is more than the %(left)s left of this contract's limit.")
-                % {"left": contract.limit_remaining},
-                code="over_limit_of_liability",
-                extra={"limit_remaining": contract.limit_remaining},
-            )
+        contract_ensure_within_limit(contract, amount)
         contract.limit_remaining -= amount
         contract.claims_paid += amount
         data = {
@@ -669,7 +673,6 @@ def contracts_expire_due(*, today=None, batch_size: int = 500) -> int:
     source state, and writes their audit events in one INSERT. Running it twice expires
     nothing twice.
     """
-    from backend.common.actors import ActorKind
     from backend.contracts.choices import ContractState
 
     today = today or timezone.localdate()
@@ -689,13 +692,12 @@ def contracts_expire_due(*, today=None, batch_size: int = 500) -> int:
                 state=ContractState.EXPIRED, ended_at=now, updated_at=now
             )
             ContractEvent.objects.bulk_create(
-                ContractEvent(
+                ContractEvent.of(
+                    Actor.system("expiry task"),
                     contract_id=pk,
                     name="expire",
                     from_state=ContractState.ACTIVE,
                     to_state=ContractState.EXPIRED,
-                    actor_kind=ActorKind.SYSTEM,
-                    actor_label="expiry task",
                     reason="Coverage ended",
                 )
                 for pk in ids

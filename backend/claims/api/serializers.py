@@ -1,6 +1,7 @@
 import json
 
 from django.urls import reverse
+from django_fsm import can_proceed
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,14 +17,6 @@ from backend.claims.models import (
     RepairPartner,
 )
 from backend.common.api.fields import MinorUnitsField, StrictIntegerField
-
-
-class FileInputSerializer(serializers.Serializer):
-    """Not a body: the multipart form fields for files. ``photos`` and ``receipts`` may each
-    repeat; JPEG, PNG or WebP (a receipt may also be a PDF)."""
-
-    photos = serializers.ListField(child=serializers.FileField(), required=False)
-    receipts = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ClaimFileSerializer(serializers.Serializer):
@@ -139,6 +132,11 @@ class ResolutionSerializer(serializers.ModelSerializer):
         )
 
 
+def resolution_data(claim) -> dict | None:
+    resolution = ClaimResolution.objects.filter(claim=claim).select_related("partner").first()
+    return ResolutionSerializer(resolution).data if resolution else None
+
+
 class ClaimSummarySerializer(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.number")
     product = serializers.CharField(source="contract.product_snapshot.title", default="")
@@ -210,16 +208,13 @@ class PortalClaimSerializer(ClaimSummarySerializer):
 
     @extend_schema_field(ResolutionSerializer(allow_null=True))
     def get_resolution(self, claim):
-        resolution = ClaimResolution.objects.filter(claim=claim).select_related("partner").first()
-        return ResolutionSerializer(resolution).data if resolution else None
+        return resolution_data(claim)
 
     def get_can_withdraw(self, claim) -> bool:
-        from backend.claims.selectors import withdrawable
-
-        return withdrawable(claim)
+        return can_proceed(claim.withdraw)
 
     def get_can_appeal(self, claim) -> bool:
-        return claim.state == "denied"
+        return can_proceed(claim.appeal)
 
     def get_can_reply(self, claim) -> bool:
         return claim.state not in ("closed", "withdrawn")
@@ -351,8 +346,7 @@ class DeskClaimSerializer(DeskClaimRowSerializer):
 
     @extend_schema_field(ResolutionSerializer(allow_null=True))
     def get_resolution(self, claim):
-        resolution = ClaimResolution.objects.filter(claim=claim).select_related("partner").first()
-        return ResolutionSerializer(resolution).data if resolution else None
+        return resolution_data(claim)
 
 
 class DeskMessageSerializer(serializers.Serializer):
@@ -437,6 +431,7 @@ class MetricsSerializer(serializers.Serializer):
     backlog = serializers.DictField(child=serializers.IntegerField())
     open = serializers.IntegerField()
     sla_breached_open = serializers.IntegerField()
+    # Durations in hours and a 1-5 score: not money (money is always integer minor units).
     median_hours_to_first_response = serializers.FloatField(allow_null=True)
     median_hours_to_resolution = serializers.FloatField(allow_null=True)
     claims_per_reason = serializers.DictField(child=serializers.IntegerField())
