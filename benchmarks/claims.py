@@ -14,7 +14,7 @@ in the same run:
 
 Target: the API's p99 at most 3 x the bare query's p99 plus the trivial endpoint's p99.
 
-    ./benchmarks/run claims [--claims 1000000 --seconds 10 --rounds 3]
+    ./benchmarks/run claims [--claims 1000000 --seconds 10 --rounds 3] [--reuse]
 """
 
 import argparse
@@ -113,6 +113,17 @@ def seed_claims(count: int) -> None:
                 )
         conn.execute("ANALYZE claims_claim")
         conn.commit()
+
+
+def seeded_claims() -> int:
+    """How many benchmark claims the database holds already (0 if there is none)."""
+    try:
+        with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+            return conn.execute(
+                "SELECT count(*) FROM claims_claim WHERE number LIKE 'CL-BENCH-%%'"
+            ).fetchone()[0]
+    except psycopg.Error:
+        return 0
 
 
 def cursors(depths: int) -> list[str]:
@@ -245,16 +256,23 @@ def main() -> int:
     parser.add_argument("--agents", type=int, default=16)
     parser.add_argument("--take-seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the last run's claims if there are enough"
+    )
     args = parser.parse_args()
 
     env = bench_env(DATABASE)
-    print(f"Seeding {args.claims:,} claims into {DATABASE} ...", flush=True)
-    recreate_database(DATABASE)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    started = time.perf_counter()
-    seed_claims(args.claims)
-    print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    if args.reuse and seeded_claims() >= args.claims:
+        print(f"Reusing the claims in {DATABASE}", flush=True)
+        manage(env, "migrate", "--noinput")
+    else:
+        print(f"Seeding {args.claims:,} claims into {DATABASE} ...", flush=True)
+        recreate_database(DATABASE)
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+        started = time.perf_counter()
+        seed_claims(args.claims)
+        print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
     cursor_list = cursors(args.depths)
     cursor_file = Path(tempfile.mkstemp(prefix="coverdesk-cursors-", suffix=".txt")[1])
     cursor_file.write_text("\n".join(cursor_list) + "\n")

@@ -9,18 +9,22 @@ keyset, so page 5,000 costs what page 1 does.
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db import connections
+from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from backend.accounts.models import User
 from backend.claims.choices import OPEN_STATES, ClaimReason, ClaimState, Priority
 from backend.claims.models import Claim
 from backend.common.exceptions import ValidationFailed
+from backend.contracts.api.rendering import iso_datetime
+from backend.contracts.models import Contract
+from backend.merchants.models import Merchant
 
 ASSIGNEE_CHOICES = ("me", "unassigned", "anyone")
 
@@ -55,35 +59,68 @@ class QueueFilterSerializer(serializers.Serializer):
 def validate_filters(data: dict) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed("Queue filters must be an object.", fields={"filters": ["object"]})
+    if not data:
+        return {}  # the whole open queue: no serializer to build (it is most of a page's cost)
     serializer = QueueFilterSerializer(data=data)
     if not serializer.is_valid():
         raise ValidationFailed("These queue filters are not valid.", fields=serializer.errors)
     return {k: v for k, v in serializer.validated_data.items()}
 
 
-def apply_filters(queryset, filters: dict, user):
-    states = filters.get("state") or list(OPEN_STATES)
-    queryset = queryset.filter(state__in=states)
+def condition(filters: dict, user, *, alias: str = "") -> tuple[str, list]:
+    """A queue's filters as one SQL condition on the claims table, with bound parameters.
+
+    The page query below and take-next's ORM query (``apply_filters``) both use it, so a
+    queue can never list one set of claims and hand out another. Related tables are reached
+    by subquery, so the condition names only the claims table's own columns."""
+    quote = connection.ops.quote_name
+    table = alias or quote(Claim._meta.db_table)
+    parts: list[str] = []
+    params: list = []
+
+    def placeholders(values) -> str:
+        params.extend(values)
+        return ", ".join(["%s"] * len(values))
+
+    def among(column: str, values) -> str:
+        return f"{table}.{quote(column)} IN ({placeholders(values)})"
+
+    def ids_where(model, column: str, values) -> str:
+        related, matches = quote(model._meta.db_table), placeholders(values)
+        # Identifiers are the models' own; the values are bound parameters.
+        return f"SELECT id FROM {related} WHERE {quote(column)} IN ({matches})"  # noqa: S608
+
+    parts.append(among("state", filters.get("state") or OPEN_STATES))
     if "priority_min" in filters:
-        queryset = queryset.filter(priority__gte=filters["priority_min"])
+        parts.append(f"{table}.{quote('priority')} >= %s")
+        params.append(filters["priority_min"])
     if filters.get("category"):
-        queryset = queryset.filter(category__in=filters["category"])
+        parts.append(among("category", filters["category"]))
     if filters.get("merchant"):
-        queryset = queryset.filter(merchant__slug__in=filters["merchant"])
+        merchants = ids_where(Merchant, "slug", filters["merchant"])
+        parts.append(f"{table}.{quote('merchant_id')} IN ({merchants})")
     if filters.get("reason"):
-        queryset = queryset.filter(reason__in=filters["reason"])
+        parts.append(among("reason", filters["reason"]))
     if "sla_breached" in filters:
-        queryset = queryset.filter(sla_breached_at__isnull=not filters["sla_breached"])
-    if filters.get("flagged"):
-        queryset = queryset.exclude(fraud_flags=[])
+        negation = "NOT " if filters["sla_breached"] else ""
+        parts.append(f"{table}.{quote('sla_breached_at')} IS {negation}NULL")
+    if filters.get("flagged"):  # JSON text: the same on PostgreSQL (jsonb) and SQLite
+        parts.append(f"CAST({table}.{quote('fraud_flags')} AS TEXT) <> '[]'")
     assignee = filters.get("assignee", "anyone")
     if assignee == "me":
-        queryset = queryset.filter(assignee=user)
+        parts.append(f"{table}.{quote('assignee_id')} = %s")
+        params.append(user.pk)
     elif assignee == "unassigned":
-        queryset = queryset.filter(assignee__isnull=True)
+        parts.append(f"{table}.{quote('assignee_id')} IS NULL")
     elif assignee != "anyone":
-        queryset = queryset.filter(assignee__username=assignee)
-    return queryset
+        users = ids_where(User, "username", [assignee])
+        parts.append(f"{table}.{quote('assignee_id')} IN ({users})")
+    return " AND ".join(parts), params
+
+
+def apply_filters(queryset, filters: dict, user):
+    sql, params = condition(filters, user)
+    return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
 
 
 # --- Keyset pages -------------------------------------------------------------------------
@@ -107,90 +144,133 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
     return urgency, due, pk
 
 
-def after_cursor(queryset, cursor: str):
-    """The rows after ``cursor`` in ORDER, as one row comparison: the index range scan
-    starts right there, so a page deep in a million claims costs what the first one does."""
-    urgency, due, pk = decode_cursor(cursor)
-    table = Claim._meta.db_table
-    # Raw parameters skip the field's conversion: do it here (SQLite keeps naive UTC text).
-    due = Claim._meta.get_field("decision_due").get_db_prep_value(due, connections[queryset.db])
-    return queryset.filter(
-        RawSQL(  # noqa: S611 - the table name is the model's; the values are bound parameters
-            f'("{table}"."urgency", "{table}"."decision_due", "{table}"."id") > (%s, %s, %s)',
-            (urgency, due, pk),
-            output_field=BooleanField(),
-        )
+# The page's SQL, by hand: the ORM spent longer compiling this query and converting its
+# rows than PostgreSQL spends running it (docs/PERFORMANCE.md). It reads the columns a row
+# shows; the product title is one key of the contract's snapshot. Dates and times come as
+# text (ISO 8601 in UTC on both databases) and go out through ``datetime.fromisoformat``:
+# the driver's own time zone aware conversion cost more than the rest of the page.
+PAGE_SQL = """
+SELECT c.id, c.number, c.urgency, c.reason, c.state, CAST(c.failure_date AS TEXT),
+       CAST(c.created_at AS TEXT), CAST(c.updated_at AS TEXT), c.priority, c.category,
+       CAST(c.first_response_due AS TEXT), CAST(c.decision_due AS TEXT),
+       CAST(c.sla_breached_at AS TEXT), CAST(c.fraud_flags AS TEXT),
+       (SELECT k.number FROM {contracts} k WHERE k.id = c.contract_id),
+       (SELECT {title} FROM {contracts} k WHERE k.id = c.contract_id),
+       (SELECT m.slug FROM {merchants} m WHERE m.id = c.merchant_id),
+       (SELECT u.username FROM {users} u WHERE u.id = c.assignee_id)
+FROM {claims} c
+WHERE {where}
+ORDER BY c.urgency, c.decision_due, c.id
+LIMIT %s
+"""
+# The related columns are scalar subqueries rather than joins: PostgreSQL plans them in
+# half the time, and planning was most of this query's cost.
+TITLE = {
+    "postgresql": "k.product_snapshot ->> 'title'",
+    "sqlite": "json_extract(k.product_snapshot, '$.title')",
+}
+
+
+def page(filters: dict, user, *, cursor: str | None = None, size: int = 50):
+    """One page of a queue as plain dicts, and the cursor of the next page (None at the end).
+
+    Rows after ``cursor`` are one row comparison, so the index range scan starts right there
+    and a page deep in a million claims costs what the first one does. Rows are rendered
+    without DRF: ``DeskClaimRowSerializer`` stays the schema, and a test holds the two to
+    the same output."""
+    where, params = condition(filters, user, alias="c")
+    if cursor:
+        urgency, due, pk = decode_cursor(cursor)
+        where += " AND (c.urgency, c.decision_due, c.id) > (%s, %s, %s)"
+        # Raw parameters skip the field's conversion: do it here (SQLite keeps naive UTC).
+        due = Claim._meta.get_field("decision_due").get_db_prep_value(due, connection)
+        params += [urgency, due, pk]
+    sql = PAGE_SQL.format(
+        title=TITLE[connection.vendor],
+        claims=connection.ops.quote_name(Claim._meta.db_table),
+        contracts=connection.ops.quote_name(Contract._meta.db_table),
+        merchants=connection.ops.quote_name(Merchant._meta.db_table),
+        users=connection.ops.quote_name(User._meta.db_table),
+        where=where,
     )
-
-
-def page(queryset, size: int) -> tuple[list[dict], str | None]:
-    """One page of queue rows as plain dicts, and the cursor of the next page (None at the
-    end). It reads only the columns a row shows (the product title is one key of the
-    contract's snapshot), and renders them without DRF: at 50 rows a page the serializer
-    cost more than the query. ``DeskClaimRowSerializer`` stays the schema, and a test holds
-    the two to the same output."""
-    from django.db.models import F
-    from django.db.models.fields.json import KeyTextTransform
-
-    from backend.contracts.api.rendering import iso_date
-    from backend.contracts.api.rendering import iso_datetime as slow_iso_datetime
-
-    rows = list(
-        queryset.order_by(*ORDER).values(
-            "id",
-            "number",
-            "urgency",
-            "reason",
-            "state",
-            "failure_date",
-            "created_at",
-            "updated_at",
-            "priority",
-            "category",
-            "first_response_due",
-            "decision_due",
-            "sla_breached_at",
-            "fraud_flags",
-            contract_number=F("contract__number"),
-            product=KeyTextTransform("title", "contract__product_snapshot"),
-            merchant_slug=F("merchant__slug"),
-            assignee_name=F("assignee__username"),
-        )[: size + 1]
-    )
+    with connection.cursor() as db:
+        db.execute(sql, [*params, size + 1])
+        rows = db.fetchall()
     more = len(rows) > size
     rows = rows[:size]
     labels = {value: str(label) for value, label in ClaimState.choices}
-
-    def iso_datetime(value):  # the database hands back UTC: skip the time zone conversion
-        if value is None or value.utcoffset() or timezone.get_current_timezone_name() != "UTC":
-            return slow_iso_datetime(value)
-        return value.isoformat()[:-6] + "Z"
-
+    stamp = _utc_iso if timezone.get_current_timezone_name() == "UTC" else _local_iso
     rendered = [
         {
-            "number": r["number"],
-            "contract": r["contract_number"],
-            "product": r["product"] or "",
-            "reason": r["reason"],
-            "state": r["state"],
-            "state_display": labels[r["state"]],
-            "failure_date": iso_date(r["failure_date"]),
-            "created_at": iso_datetime(r["created_at"]),
-            "updated_at": iso_datetime(r["updated_at"]),
-            "priority": r["priority"],
-            "category": r["category"],
-            "merchant": r["merchant_slug"],
-            "assignee": r["assignee_name"],
-            "first_response_due": iso_datetime(r["first_response_due"]),
-            "decision_due": iso_datetime(r["decision_due"]),
-            "sla_breached_at": iso_datetime(r["sla_breached_at"]),
-            "flags": [f["code"] for f in r["fraud_flags"]],
+            "number": number,
+            "contract": contract,
+            "product": product or "",
+            "reason": reason,
+            "state": state,
+            "state_display": labels[state],
+            "failure_date": failure_date,
+            "created_at": stamp(created_at),
+            "updated_at": stamp(updated_at),
+            "priority": priority,
+            "category": category,
+            "merchant": merchant,
+            "assignee": assignee,
+            "first_response_due": stamp(first_response_due),
+            "decision_due": stamp(decision_due),
+            "sla_breached_at": stamp(sla_breached_at),
+            "flags": [] if flags == "[]" else [f["code"] for f in json.loads(flags)],
         }
-        for r in rows
+        for (
+            _id,
+            number,
+            _urgency,
+            reason,
+            state,
+            failure_date,
+            created_at,
+            updated_at,
+            priority,
+            category,
+            first_response_due,
+            decision_due,
+            sla_breached_at,
+            flags,
+            contract,
+            product,
+            merchant,
+            assignee,
+        ) in rows
     ]
-    cursor = None
+    next_cursor = None
     if more:
-        last = rows[-1]
-        key = [last["urgency"], last["decision_due"].isoformat(), last["id"]]
-        cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-    return rendered, cursor
+        pk, urgency, due = rows[-1][0], rows[-1][2], datetime.fromisoformat(rows[-1][11])
+        due = due if timezone.is_aware(due) else timezone.make_aware(due, UTC)
+        key = [urgency, due.isoformat(), pk]
+        next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    return rendered, next_cursor
+
+
+def _utc_iso(text: str | None) -> str | None:
+    """A timestamp as DRF writes it in UTC (``2026-11-23T09:13:35.190000Z``), from the
+    database's text of it: PostgreSQL writes ``2026-11-23 09:13:35.19+00`` (its session is
+    in UTC), SQLite ``2026-11-23 09:13:35.190000`` (naive UTC). String work, no parsing:
+    a page has 250 of these."""
+    if text is None:
+        return None
+    if text.endswith("+00"):
+        text = text[:-3]
+    elif len(text) > 26 or "+" in text[19:] or "-" in text[19:]:
+        return _local_iso(text)  # not UTC after all: take the slow, general way
+    time = text[11:]
+    if "." in time:
+        whole, fraction = time.split(".")
+        time = f"{whole}.{fraction:0<6}"
+    return f"{text[:10]}T{time}Z"
+
+
+def _local_iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return iso_datetime(value if timezone.is_aware(value) else timezone.make_aware(value, UTC))

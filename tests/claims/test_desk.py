@@ -331,6 +331,61 @@ def test_queue_rows_render_as_the_serializer_does(filed, agent, contract):
     assert any(row["assignee"] for row in rows) and any(row["flags"] for row in rows)
 
 
+def test_every_queue_filter_lists_what_the_orm_would(filed, agent, supervisor, contract):
+    """The page's hand-written SQL and take-next's ORM query share one condition; both are
+    held here to a plain ORM reference, filter by filter."""
+    from django.db.models import Q
+
+    from backend.claims import queues
+    from backend.claims.choices import OPEN_STATES
+
+    claims = [filed() for _ in range(6)]
+    me, other = agent.user, supervisor.user
+    edits = [
+        {"priority": 3, "category": "laptops", "assignee": me},
+        {"state": "denied", "reason": "cosmetic"},
+        {"sla_breached_at": timezone.now(), "assignee": other, "fraud_flags": []},
+        {"priority": 0, "fraud_flags": [], "reason": "cosmetic"},
+        {"state": "approved", "assignee": me},
+        {},
+    ]
+    for claim, edit in zip(claims, edits, strict=True):
+        Claim.objects.filter(pk=claim.pk).update(**edit)
+    slug = contract.merchant.slug
+    cases = [
+        ({}, Q()),
+        ({"state": ["denied", "approved"]}, Q(state__in=["denied", "approved"])),
+        ({"priority_min": 2}, Q(priority__gte=2)),
+        ({"category": ["laptops"]}, Q(category="laptops")),
+        ({"merchant": [slug]}, Q(merchant__slug=slug)),
+        ({"merchant": ["nobody-here"]}, Q(pk__in=[])),
+        ({"reason": ["cosmetic"]}, Q(reason="cosmetic")),
+        ({"sla_breached": True}, Q(sla_breached_at__isnull=False)),
+        ({"sla_breached": False}, Q(sla_breached_at__isnull=True)),
+        ({"flagged": True}, ~Q(fraud_flags=[])),
+        ({"assignee": "me"}, Q(assignee=me)),
+        ({"assignee": "unassigned"}, Q(assignee__isnull=True)),
+        ({"assignee": other.username}, Q(assignee=other)),
+        (
+            {"reason": ["cosmetic"], "sla_breached": False},
+            Q(reason="cosmetic", sla_breached_at=None),
+        ),
+    ]
+    for filters, reference in cases:
+        filters = queues.validate_filters(filters)
+        states = filters.get("state") or OPEN_STATES
+        expected = set(
+            Claim.objects.filter(reference, state__in=states).values_list("number", flat=True)
+        )
+        rows, _ = queues.page(filters, me, size=200)
+        assert {row["number"] for row in rows} == expected, filters
+        orm = queues.apply_filters(Claim.objects.all(), filters, me)
+        assert set(orm.values_list("number", flat=True)) == expected, filters
+    assert (
+        len({len(queues.page(queues.validate_filters(f), me, size=200)[0]) for f, _ in cases}) > 3
+    )
+
+
 def test_the_admin_refuses_a_queue_with_bad_filters():
     from backend.claims.admin import DeskQueueForm
 
@@ -338,3 +393,27 @@ def test_the_admin_refuses_a_queue_with_bad_filters():
     assert not bad.is_valid() and "filters" in bad.errors
     good = DeskQueueForm(data={"name": "Q", "position": 0, "filters": '{"priority_min": 2}'})
     assert good.is_valid(), good.errors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23 09:13:35.19+00",
+        "2026-11-23 09:13:35+00",
+        "2026-11-23 09:13:35.000001+00",
+        "2026-11-23 09:13:35.197000",
+        "2026-11-23 09:13:35",
+        "2026-11-23 10:13:35.5+01",
+    ],
+)
+def test_queue_timestamps_read_as_drf_writes_them(text):
+    from datetime import UTC, datetime
+
+    from rest_framework.fields import DateTimeField
+
+    from backend.claims.queues import _utc_iso
+
+    value = datetime.fromisoformat(text)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    assert _utc_iso(text) == DateTimeField().to_representation(value)
+    assert _utc_iso(None) is None

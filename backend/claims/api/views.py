@@ -386,11 +386,9 @@ class DeskClaimListView(APIView):
             raise ValidationFailed(
                 _("page_size must be a number."), fields={"page_size": ["integer"]}
             ) from None
-        claims = queues.apply_filters(Claim.objects.all(), filters, request.user)
-        cursor = request.query_params.get("cursor")
-        if cursor:
-            claims = queues.after_cursor(claims, cursor)
-        rows, next_cursor = queues.page(claims, size)
+        rows, next_cursor = queues.page(
+            filters, request.user, cursor=request.query_params.get("cursor"), size=size
+        )
         return Response({"results": rows, "next_cursor": next_cursor})
 
 
