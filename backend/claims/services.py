@@ -37,6 +37,8 @@ from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from backend.contracts.services import contract_ensure_within_limit, contract_pay_claim
+from backend.crm.choices import Trigger
+from backend.crm.events import emit
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +73,18 @@ def _record(claim: Claim, name: str, before: str, actor: Actor, reason: str = ""
 
 
 def _notify(claim_id: int, event: str, **extra) -> None:
-    """The shopper's e-mail for a customer-visible change, sent after commit."""
+    """The shopper's e-mail for a customer-visible change, sent after commit (and the
+    CRM's tags for the changes rules listen to)."""
     from backend.claims.tasks import claim_notify_task
 
     transaction.on_commit(lambda: claim_notify_task.delay(claim_id, event, extra))
+    trigger = {
+        "claim.submitted": Trigger.CLAIM_FILED,
+        "claim.approved": Trigger.CLAIM_APPROVED,
+        "claim.denied": Trigger.CLAIM_DENIED,
+    }.get(event)
+    if trigger is not None:
+        emit(trigger, claim_id)
 
 
 def _locked(claim_id: int) -> Claim:
@@ -304,6 +314,7 @@ def claim_rate(*, claim_id: int, score: int, comment: str = "") -> Claim:
         _record(
             claim, "csat", claim.state, Actor(ActorKind.SHOPPER, "shopper"), "", {"score": score}
         )
+        emit(Trigger.CLAIM_RATED, claim.pk)
     return claim
 
 

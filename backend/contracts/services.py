@@ -578,10 +578,18 @@ def contract_pay_claim(
 
 
 def _after_transition(contract_id: int, event: str) -> None:
-    """Follow-up work after a committed transition: e-mail and outbound webhooks."""
+    """Follow-up work after a committed transition: e-mail, outbound webhooks, CRM tags."""
     from backend.contracts.tasks import contract_after_transition
+    from backend.crm.choices import Trigger
+    from backend.crm.events import emit
 
     contract_after_transition.delay(contract_id, event)
+    trigger = {
+        "contract.activated": Trigger.PLAN_BOUGHT,
+        "contract.cancelled": Trigger.CONTRACT_CANCELLED,
+    }.get(event)
+    if trigger is not None:
+        emit(trigger, contract_id)
 
 
 # --- Cancellation and refunds -------------------------------------------------------------

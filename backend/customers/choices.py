@@ -17,7 +17,16 @@ class ConsentSource(models.TextChoices):
     PORTAL = "portal", _("Shopper portal")
     UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
     SMS_KEYWORD = "sms_keyword", _("SMS keyword")
+    GPC = "gpc", _("Global Privacy Control signal")
     STAFF = "staff", _("Staff")
+
+
+# The consent kinds mirrored on the customer row (ConsentKind -> Customer field).
+CONSENT_STATE_FIELDS = {
+    "marketing_email": "marketing_email",
+    "marketing_sms": "marketing_sms",
+    "do_not_sell": "do_not_sell",
+}
 
 
 # E-SIGN (15 U.S.C. 7001(c)): what a shopper is told before consenting to e-delivery. The

@@ -1,9 +1,11 @@
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from backend.common.queries import unique_or_none
-from backend.customers.choices import ConsentKind, ConsentSource
+from backend.customers.choices import CONSENT_STATE_FIELDS, ConsentKind, ConsentSource
 from backend.customers.models import ConsentRecord, Customer
 
 _PROFILE_FIELDS = (
@@ -57,17 +59,49 @@ def consent_record(
     user_agent: str = "",
     merchant=None,
 ) -> ConsentRecord:
-    return ConsentRecord.objects.create(
-        customer=customer,
-        kind=kind,
-        granted=granted,
-        text=text,
-        text_version=text_version,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-        document_sha256=document_sha256,
-        document_ref=document_ref,
-        source=source,
-        ip_address=ip_address,
-        user_agent=user_agent[:500],
-        merchant=merchant,
+    """Record one consent given or withdrawn; the customer's current state for marketing
+    kinds follows in the same transaction, so an unsubscribe holds from its commit on."""
+    with transaction.atomic():
+        record = ConsentRecord.objects.create(
+            customer=customer,
+            kind=kind,
+            granted=granted,
+            text=text,
+            text_version=text_version,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            document_sha256=document_sha256,
+            document_ref=document_ref,
+            source=source,
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
+            merchant=merchant,
+        )
+        field = CONSENT_STATE_FIELDS.get(kind)
+        if field is not None:
+            _consent_state_refresh(customer_ids=[customer.pk], kind=kind, field=field)
+            customer.refresh_from_db(fields=[field])
+    return record
+
+
+def _consent_state_refresh(*, kind: str, field: str, customer_ids=None) -> int:
+    """Set the customers' ``field`` to their latest ``kind`` record (False with none), in
+    one UPDATE. Concurrent records for one customer: the transaction that commits last
+    reads both, so the state ends at the latest record whatever the order."""
+    latest = ConsentRecord.objects.filter(customer=OuterRef("pk"), kind=kind).order_by(
+        "-created_at", "-id"
     )
+    customers = Customer.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    return customers.update(
+        **{field: Coalesce(Subquery(latest.values("granted")[:1]), Value(False))}
+    )
+
+
+def consent_state_rebuild() -> int:
+    """Every customer's consent state from the records (set-based: one UPDATE per kind)."""
+    with transaction.atomic():
+        return max(
+            _consent_state_refresh(kind=kind, field=field)
+            for kind, field in CONSENT_STATE_FIELDS.items()
+        )

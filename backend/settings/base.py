@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.portal",
     "backend.documents",
     "backend.claims",
+    "backend.crm",
     "backend.demo",
 ]
 

@@ -1,0 +1,69 @@
+"""Reads of the CRM: who qualifies for a time-based rule, lifetime values, a customer's
+tags and their history."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, IntegerField, OuterRef, Sum, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+
+from backend.contracts.choices import ContractState
+from backend.contracts.models import Contract
+from backend.crm.choices import Trigger
+
+# Contracts that were paid for: lifetime value counts their prices, less any refund.
+PAID_STATES = (
+    ContractState.ACTIVE,
+    ContractState.EXPIRED,
+    ContractState.CANCELLED,
+    ContractState.FULFILLED,
+)
+
+
+def lifetime_values(currency: str):
+    """Per customer: premiums paid in ``currency`` less refunds (``customer_id``, ``value``)."""
+    return (
+        Contract.objects.filter(currency=currency, state__in=PAID_STATES)
+        .values("customer_id")
+        .annotate(
+            value=Sum("price")
+            - Coalesce(Sum("refund__amount"), Value(0), output_field=IntegerField())
+        )
+    )
+
+
+def qualifying_customers(rule, today):
+    """The customers a time-based rule tags today, as one query of ``customer_id`` (it
+    becomes a subquery of the set-based recompute)."""
+    conditions = rule.conditions
+    if rule.trigger == Trigger.CONTRACT_EXPIRING:
+        return Contract.objects.filter(
+            state=ContractState.ACTIVE,
+            coverage_end__gte=today,
+            coverage_end__lte=today + timedelta(days=conditions["within_days"]),
+        ).values("customer_id")
+    if rule.trigger == Trigger.CONTRACT_EXPIRED_UNRENEWED:
+        # Expired lately, and no plan in force (or being paid for) in the same category.
+        category = KeyTextTransform("category", "product_snapshot")
+        renewed = Contract.objects.annotate(category=category).filter(
+            customer_id=OuterRef("customer_id"),
+            state__in=(ContractState.ACTIVE, ContractState.PENDING_PAYMENT),
+            category=OuterRef("category"),
+        )
+        return (
+            Contract.objects.annotate(category=category)
+            .filter(
+                state=ContractState.EXPIRED,
+                coverage_end__gte=today - timedelta(days=conditions["within_days"]),
+                coverage_end__lte=today,
+            )
+            .filter(~Exists(renewed))
+            .values("customer_id")
+        )
+    if rule.trigger == Trigger.LIFETIME_VALUE:
+        queries = [
+            lifetime_values(currency).filter(value__gte=minimum).values("customer_id")
+            for currency, minimum in sorted(conditions["amounts"].items())
+        ]
+        return queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
+    raise ValueError(f"Not a time-based trigger: {rule.trigger}")

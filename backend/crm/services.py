@@ -1,0 +1,237 @@
+"""Writes of the CRM: tags applied by rules (on events and by set-based recompute), tags
+added and removed by hand, and their expiry. Every change to a customer's tags writes a
+``TagChange`` in the same transaction."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from backend.common.exceptions import NotFound
+from backend.crm import rules
+from backend.crm.choices import EVENT_TRIGGERS, TIME_TRIGGERS, TagAction, TagSource
+from backend.crm.events import event_facts
+from backend.crm.models import CustomerTag, Tag, TagChange, TagRule
+from backend.crm.selectors import qualifying_customers
+
+EXPIRE_BATCH = 5_000
+
+
+def tags_for_event(*, trigger: str, object_id: int) -> list[str]:
+    """Apply every active rule of ``trigger`` that the event meets; the slugs it tagged.
+    Safe to run twice: the second run finds the event's changes already written."""
+    if trigger not in EVENT_TRIGGERS:
+        raise ValueError(f"Not an event trigger: {trigger}")
+    facts = event_facts(trigger, object_id)
+    if facts is None:
+        return []
+    applied = []
+    now = timezone.now()
+    for rule in TagRule.objects.filter(trigger=trigger, active=True).select_related("tag"):
+        if not rules.matches(rule.conditions, facts):
+            continue
+        expires_at = (
+            now + timedelta(days=rule.expires_after_days) if rule.expires_after_days else None
+        )
+        changed = _tag(
+            customer_id=facts["customer_id"],
+            tag=rule.tag,
+            source=TagSource.RULE,
+            rule=rule,
+            expires_at=expires_at,
+            at=now,
+            event_key=f"{trigger}:{object_id}",
+            reason=rule.name,
+        )
+        if changed:
+            applied.append(rule.tag.slug)
+    return applied
+
+
+def tag_add(*, customer, tag: Tag, actor, reason: str = "", expires_at=None) -> bool:
+    """Staff tag a customer by hand (or extend the expiry of the tag they have)."""
+    return _tag(
+        customer_id=customer.pk,
+        tag=tag,
+        source=TagSource.MANUAL,
+        actor=actor,
+        expires_at=expires_at,
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+def tag_remove(*, customer, tag: Tag, actor, reason: str = "") -> None:
+    """Staff take a tag off a customer; the removal is kept in the tag's history."""
+    with transaction.atomic():
+        current = CustomerTag.objects.select_for_update().filter(customer=customer, tag=tag).first()
+        if current is None:
+            raise NotFound("This customer does not have this tag.", code="customer_tag_not_found")
+        current.delete()
+        TagChange.objects.create(
+            customer_id=customer.pk,
+            tag=tag,
+            action=TagAction.REMOVED,
+            source=TagSource.MANUAL,
+            actor=actor,
+            reason=reason[:500],
+            created_at=timezone.now(),
+        )
+
+
+def _tag(
+    *,
+    customer_id: int,
+    tag: Tag,
+    source: str,
+    at,
+    expires_at=None,
+    rule=None,
+    actor=None,
+    event_key: str = "",
+    reason: str = "",
+) -> bool:
+    """Give the customer ``tag`` (or push its expiry out); False when nothing changed or
+    the event was already applied. A tag without an expiry never gains one."""
+    try:
+        with transaction.atomic():
+            current = (
+                CustomerTag.objects.select_for_update()
+                .filter(customer_id=customer_id, tag=tag)
+                .first()
+            )
+            if current is None:
+                action = TagAction.ADDED
+                CustomerTag.objects.create(
+                    customer_id=customer_id,
+                    tag=tag,
+                    source=source,
+                    rule=rule,
+                    applied_at=at,
+                    expires_at=expires_at,
+                )
+            else:
+                if current.expires_at is None:
+                    return False
+                if expires_at is not None and expires_at <= current.expires_at:
+                    return False
+                action = TagAction.EXTENDED
+                current.expires_at = expires_at
+                current.save(update_fields=["expires_at"])
+            TagChange.objects.create(
+                customer_id=customer_id,
+                tag=tag,
+                action=action,
+                source=source,
+                rule=rule,
+                actor=actor,
+                reason=reason[:500],
+                event_key=event_key,
+                expires_at=expires_at,
+                created_at=at,
+            )
+    except IntegrityError:
+        # The same event again (its change exists), or a concurrent first tagging of this
+        # customer (the tag exists now): either way the tag is there, once.
+        return False
+    return True
+
+
+def tags_expire(*, now=None) -> int:
+    """Take off every tag past its expiry, in batches of set-based statements; each batch
+    locks its rows first, so a tag extended meanwhile is not taken off."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                CustomerTag.objects.select_for_update(skip_locked=True)
+                .filter(expires_at__lte=now)
+                .values_list("id", flat=True)[:EXPIRE_BATCH]
+            )
+            if not ids:
+                return expired
+            rows = CustomerTag.objects.filter(pk__in=ids).values("customer_id", "tag_id", "rule_id")
+            TagChange.objects.bulk_create(
+                TagChange(
+                    customer_id=row["customer_id"],
+                    tag_id=row["tag_id"],
+                    rule_id=row["rule_id"],
+                    action=TagAction.EXPIRED,
+                    source=TagSource.RULE,
+                    reason="expired",
+                    created_at=now,
+                )
+                for row in rows
+            )
+            CustomerTag.objects.filter(pk__in=ids).delete()
+            expired += len(ids)
+
+
+# The recompute's statements. {qualifying} is the rule's query of customer ids (the ORM's
+# SQL, with its own bound parameters); everything else is bound too.
+_MISSING = """FROM (SELECT DISTINCT q.customer_id FROM ({qualifying}) q) q
+WHERE NOT EXISTS (SELECT 1 FROM crm_customertag ct
+                  WHERE ct.customer_id = q.customer_id AND ct.tag_id = %s)"""
+_STALE = """FROM crm_customertag ct
+WHERE ct.tag_id = %s AND ct.source = %s AND ct.rule_id = %s
+  AND NOT EXISTS (SELECT 1 FROM ({qualifying}) q WHERE q.customer_id = ct.customer_id)"""
+_HISTORY = """INSERT INTO crm_tagchange
+  (customer_id, tag_id, action, source, rule_id, reason, event_key, created_at) """
+_ADD_HISTORY = _HISTORY + "SELECT q.customer_id, %s, %s, %s, %s, %s, '', %s " + _MISSING
+_ADD = (
+    "INSERT INTO crm_customertag (customer_id, tag_id, source, rule_id, applied_at) "
+    "SELECT q.customer_id, %s, %s, %s, %s " + _MISSING + " ON CONFLICT DO NOTHING"
+)
+_REMOVE_HISTORY = _HISTORY + "SELECT ct.customer_id, ct.tag_id, %s, %s, %s, %s, '', %s " + _STALE
+_REMOVE = "DELETE FROM crm_customertag WHERE id IN (SELECT ct.id " + _STALE + ")"  # noqa: S608
+
+
+def rule_recompute(*, rule: TagRule, now=None) -> tuple[int, int]:
+    """Bring a time-based rule's tags up to date for every customer at once: tag those
+    who qualify and do not have the tag, untag those it tagged who no longer qualify. Four
+    set-based statements in one transaction, whatever the number of customers; an inactive
+    rule takes off all it gave. Returns (added, removed)."""
+    if rule.trigger not in TIME_TRIGGERS:
+        raise ValueError(f"Not a time-based trigger: {rule.trigger}")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if rule.active:
+        query, qparams = qualifying_customers(rule, today).query.sql_with_params()
+    else:
+        query, qparams = "SELECT customer_id FROM crm_customertag WHERE 1 = 0", ()
+    source, tag, pk = str(TagSource.RECOMPUTE), rule.tag_id, rule.pk
+    at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: the column's own format
+    reason = rule.name[:500]
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute(
+            _ADD_HISTORY.format(qualifying=query),
+            [tag, str(TagAction.ADDED), source, pk, reason, at, *qparams, tag],
+        )
+        db.execute(_ADD.format(qualifying=query), [tag, source, pk, at, *qparams, tag])
+        added = db.rowcount
+        db.execute(
+            _REMOVE_HISTORY.format(qualifying=query),
+            [
+                str(TagAction.REMOVED),
+                source,
+                pk,
+                "no longer applies",
+                at,
+                tag,
+                source,
+                pk,
+                *qparams,
+            ],
+        )
+        db.execute(_REMOVE.format(qualifying=query), [tag, source, pk, *qparams])
+        removed = db.rowcount
+    return added, removed
+
+
+def rules_recompute(*, now=None) -> dict[str, tuple[int, int]]:
+    """Every time-based rule, one after the other (each its own transaction)."""
+    return {
+        rule.name: rule_recompute(rule=rule, now=now)
+        for rule in TagRule.objects.filter(trigger__in=TIME_TRIGGERS).order_by("pk")
+    }
