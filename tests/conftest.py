@@ -22,6 +22,7 @@ from tests.checkout_fixtures import (  # noqa: F401 - shared fixtures
     paid_order,
     plan,
     put_order,
+    sell,
 )
 from tests.factories import CategoryFactory, MerchantFactory
 

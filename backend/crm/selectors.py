@@ -24,6 +24,7 @@ def lifetime_values(currency: str):
     """Per customer: premiums paid in ``currency`` less refunds (``customer_id``, ``value``)."""
     return (
         Contract.objects.filter(currency=currency, state__in=PAID_STATES)
+        .order_by()
         .values("customer_id")
         .annotate(
             value=Sum("price")
@@ -37,11 +38,15 @@ def qualifying_customers(rule, today):
     becomes a subquery of the set-based recompute)."""
     conditions = rule.conditions
     if rule.trigger == Trigger.CONTRACT_EXPIRING:
-        return Contract.objects.filter(
-            state=ContractState.ACTIVE,
-            coverage_end__gte=today,
-            coverage_end__lte=today + timedelta(days=conditions["within_days"]),
-        ).values("customer_id")
+        return (
+            Contract.objects.filter(
+                state=ContractState.ACTIVE,
+                coverage_end__gte=today,
+                coverage_end__lte=today + timedelta(days=conditions["within_days"]),
+            )
+            .order_by()
+            .values("customer_id")
+        )
     if rule.trigger == Trigger.CONTRACT_EXPIRED_UNRENEWED:
         # Expired lately, and no plan in force (or being paid for) in the same category.
         category = KeyTextTransform("category", "product_snapshot")
@@ -58,6 +63,7 @@ def qualifying_customers(rule, today):
                 coverage_end__lte=today,
             )
             .filter(~Exists(renewed))
+            .order_by()
             .values("customer_id")
         )
     if rule.trigger == Trigger.LIFETIME_VALUE:

@@ -12,54 +12,6 @@ from rest_framework.test import APIClient
 
 from backend.accounts.choices import Role
 from backend.common.actors import Actor, ActorKind
-from backend.contracts.models import Contract
-from backend.contracts.services import (
-    LineInput,
-    OrderInput,
-    TermsAcceptance,
-    contract_activate,
-    order_upsert,
-)
-from backend.plans.terms import terms_sha256
-
-
-@pytest.fixture
-def sell(merchant, offer, plan):
-    """``sell(email=..., days_ago=60)``: an active contract bought ``days_ago`` days ago
-    (its waiting period of 30 days long over by default)."""
-    counter = iter(range(1_000_000))
-
-    def make(email="ana@example.com", days_ago=60, first_name="Ana", last_name="Nowak", **kw):
-        n = next(counter)
-        result = order_upsert(
-            merchant=merchant,
-            data=OrderInput(
-                merchant_order_id=f"claims-{n}",
-                jurisdiction="US-CA",
-                customer={
-                    "email": email,
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "locale": kw.get("locale", "en"),
-                },
-                lines=[
-                    LineInput(
-                        offer_token=offer(quantity=1),
-                        terms_sha256=terms_sha256(plan.code, "US-CA", "en"),
-                        quantity=1,
-                        product_title="Phone 9",
-                    )
-                ],
-                terms=TermsAcceptance(text="I agree.", text_version="test"),
-            ),
-        )
-        [contract] = result.contracts
-        bought = timezone.now() - timedelta(days=days_ago)
-        Contract.objects.filter(pk=contract.pk).update(purchased_at=bought)
-        contract_activate(contract_id=contract.pk, actor=Actor.system("test"), at=bought)
-        return Contract.objects.select_related("customer").get(pk=contract.pk)
-
-    return make
 
 
 @pytest.fixture
