@@ -185,6 +185,13 @@ class ExportJob(ConcurrentTransitionMixin, models.Model):
         self.started_at = at
         self.total_rows = total_rows
 
+    @transition(field=state, source=ExportState.RUNNING, target=ExportState.RUNNING)
+    def restart(self, *, at, total_rows: int):
+        """The worker died mid-file (the task is delivered again): start the file over."""
+        self.started_at = at
+        self.total_rows = total_rows
+        self.rows_written = 0
+
     @transition(field=state, source=ExportState.RUNNING, target=ExportState.DONE)
     def finish(self, *, at, rows: int, size: int, sha256: str):
         self.finished_at = at

@@ -2,19 +2,35 @@
 added and removed by hand, and their expiry. Every change to a customer's tags writes a
 ``TagChange`` in the same transaction."""
 
+import tempfile
 from datetime import timedelta
 
+from django.conf import settings
+from django.core import signing
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backend.common.exceptions import NotFound
 from backend.crm import rules
-from backend.crm.choices import EVENT_TRIGGERS, TIME_TRIGGERS, TagAction, TagSource
+from backend.crm.choices import EVENT_TRIGGERS, TIME_TRIGGERS, ExportState, TagAction, TagSource
 from backend.crm.events import event_facts
-from backend.crm.models import CustomerTag, Tag, TagChange, TagRule
+from backend.crm.exports import Sink, export_query, header, write_rows
+from backend.crm.models import (
+    CustomerTag,
+    ExportDownload,
+    ExportJob,
+    Tag,
+    TagChange,
+    TagRule,
+    export_path,
+)
+from backend.crm.segments import reachable, segment_customers, validate_definition
 from backend.crm.selectors import qualifying_customers
 
 EXPIRE_BATCH = 5_000
+EXPORT_LINK_SALT = "crm.export-download"
 
 
 def tags_for_event(*, trigger: str, object_id: int) -> list[str]:
@@ -235,3 +251,126 @@ def rules_recompute(*, now=None) -> dict[str, tuple[int, int]]:
         rule.name: rule_recompute(rule=rule, now=now)
         for rule in TagRule.objects.filter(trigger__in=TIME_TRIGGERS).order_by("pk")
     }
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def export_create(
+    *, user, export_format: str, channel: str, segment=None, definition=None
+) -> ExportJob:
+    """Queue an export of a saved segment (or of a definition as given), recording who
+    asked and exactly what was asked; the file is written after commit."""
+    from backend.crm.tasks import export_run_task
+
+    definition = validate_definition(
+        segment.definition if segment is not None else definition or {}
+    )
+    job = ExportJob.objects.create(
+        segment=segment,
+        definition=definition,
+        format=export_format,
+        channel=channel,
+        requested_by=user,
+    )
+    transaction.on_commit(lambda: export_run_task.delay(job.pk))
+    return job
+
+
+def export_run(*, job_id: int) -> ExportJob | None:
+    """Write the export's file: count, stream the rows into a temporary file (progress
+    saved as it goes), store it, and record rows, size and sha256. A job already finished
+    is left alone; one interrupted mid-file (the worker died) starts its file over."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state not in (ExportState.QUEUED, ExportState.RUNNING):
+            return job
+        customers = reachable(segment_customers(job.definition), job.channel)
+        total = customers.count()
+        if job.state == ExportState.QUEUED:
+            job.start(at=now, total_rows=total)
+        else:
+            job.restart(at=now, total_rows=total)
+        job.save()
+    try:
+        sql, params = export_query(
+            definition=job.definition, export_format=job.format, channel=job.channel, now=now
+        )
+        with tempfile.TemporaryFile() as scratch:
+            sink = Sink(
+                scratch,
+                on_progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(
+                    rows_written=rows
+                ),
+            )
+            sink.write(header(job.format), 0)
+            write_rows(sql, params, sink)
+            scratch.seek(0)
+            name = f"coverdesk-export-{job.pk}-{job.format}-{now:%Y%m%d-%H%M%S}.csv"
+            stored = default_storage.save(export_path(job, name), File(scratch, name=name))
+    except Exception as error:
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().get(pk=job_id)
+            job.fail(at=timezone.now(), error=f"{type(error).__name__}: {error}")
+            job.save()
+        raise
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        job.file.name = stored
+        job.finish(at=timezone.now(), rows=sink.rows, size=sink.size, sha256=sink.sha.hexdigest())
+        job.save()
+    return job
+
+
+def exports_purge(*, now=None) -> int:
+    """Delete export files older than CRM_EXPORT_RETENTION_DAYS; the audit record stays."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CRM_EXPORT_RETENTION_DAYS)
+    purged = 0
+    for job_id in ExportJob.objects.filter(
+        state__in=(ExportState.DONE, ExportState.FAILED), created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().get(pk=job_id)
+            if job.state not in (ExportState.DONE, ExportState.FAILED):
+                continue
+            if job.file:
+                job.file.delete(save=False)
+            job.purge(at=now)
+            job.save()
+            purged += 1
+    return purged
+
+
+def export_download_token(job: ExportJob) -> str:
+    return signing.dumps({"export": job.pk}, salt=EXPORT_LINK_SALT)
+
+
+def export_for_download(*, token: str, job_id: int, user, ip_address=None) -> ExportJob:
+    """The export a signed link opens, if the link is genuine, unexpired and for this
+    export, and its file is there; the download is recorded."""
+    from backend.common.exceptions import ValidationFailed
+
+    try:
+        data = signing.loads(
+            token, salt=EXPORT_LINK_SALT, max_age=settings.CRM_EXPORT_LINK_MINUTES * 60
+        )
+    except signing.SignatureExpired:
+        raise ValidationFailed(
+            "This download link has expired; open the export again for a new one.",
+            code="download_link_expired",
+        ) from None
+    except signing.BadSignature:
+        raise ValidationFailed(
+            "This download link is not valid.", code="download_link_invalid"
+        ) from None
+    if data.get("export") != job_id:
+        raise ValidationFailed("This download link is not valid.", code="download_link_invalid")
+    job = ExportJob.objects.filter(pk=job_id, state=ExportState.DONE).first()
+    if job is None or not job.file:
+        raise NotFound(
+            "This export has no file (not finished, or deleted).", code="export_not_found"
+        )
+    ExportDownload.objects.create(job=job, user=user, ip_address=ip_address)
+    return job

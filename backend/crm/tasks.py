@@ -15,3 +15,14 @@ def recompute_task() -> dict:
     results = {name: list(counts) for name, counts in services.rules_recompute().items()}
     results["expired"] = services.tags_expire()
     return results
+
+
+@shared_task(name="crm.export_run", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def export_run_task(job_id: int) -> None:
+    """Write one export's file (idempotent: a finished job is left alone)."""
+    services.export_run(job_id=job_id)
+
+
+@shared_task(name="crm.exports_purge")
+def exports_purge_task() -> int:
+    return services.exports_purge()

@@ -268,6 +268,9 @@ CELERY_TASK_ROUTES = {
     "payments.reconcile": {"queue": "slow"},
     "claims.sweep": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
+    "crm.recompute": {"queue": "slow"},
+    "crm.export_run": {"queue": "slow"},
+    "crm.exports_purge": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 60.0},
@@ -275,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 30.0},
     "refunds-retry-and-accrue": {"task": "payments.refunds_retry_and_accrue", "schedule": 900.0},
     "claims-sweep": {"task": "claims.sweep", "schedule": 300.0},
+    "crm-recompute": {"task": "crm.recompute", "schedule": 3600.0},
+    "crm-exports-purge": {"task": "crm.exports_purge", "schedule": 3600.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
@@ -360,3 +365,14 @@ CLAIMS_MANY_PER_CUSTOMER = 3  # claims in a year, this one included
 CLAIMS_MAX_UPLOAD_BYTES = env.int("CLAIMS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 CLAIMS_MAX_FILES_PER_REQUEST = 5
 CLAIMS_MAX_FILES_PER_CLAIM = 12
+
+# --- CRM and marketing ----------------------------------------------------------------------
+# Export files are deleted after this many days (the audit record stays); download links
+# expire after this many minutes.
+CRM_EXPORT_RETENTION_DAYS = env.int("CRM_EXPORT_RETENTION_DAYS", default=7)
+CRM_EXPORT_LINK_MINUTES = env.int("CRM_EXPORT_LINK_MINUTES", default=15)
+# One-click unsubscribe links work this long after the e-mail (CAN-SPAM asks for 30 days).
+CRM_UNSUBSCRIBE_LINK_DAYS = env.int("CRM_UNSUBSCRIBE_LINK_DAYS", default=365)
+# Inbound SMS (STOP keywords): the provider's auth token signs its webhooks (Twilio's
+# X-Twilio-Signature scheme). Empty: the endpoint refuses every request.
+SMS_WEBHOOK_AUTH_TOKEN = env.str("SMS_WEBHOOK_AUTH_TOKEN", default="")

@@ -36,3 +36,35 @@ def marketing(make_user) -> APIClient:
 
 def tags_of(customer) -> set[str]:
     return set(customer.tags.values_list("tag__slug", flat=True))
+
+
+@pytest.fixture
+def customer(db):
+    """``customer("a@example.com", email=True, sms=False, do_not_sell=False, **profile)``:
+    a customer whose consent comes from real consent records."""
+    from backend.customers.choices import ConsentKind, ConsentSource
+    from backend.customers.models import Customer
+    from backend.customers.services import consent_record
+
+    def make(email, *, marketing_email=True, sms=False, do_not_sell=False, gpc=False, **profile):
+        profile.setdefault("jurisdiction", "US-CA")
+        person = Customer.objects.create(email=email, **profile)
+        for kind, granted, source in (
+            (ConsentKind.MARKETING_EMAIL, marketing_email, ConsentSource.WIDGET),
+            (ConsentKind.MARKETING_SMS, sms, ConsentSource.WIDGET),
+            (ConsentKind.DO_NOT_SELL, do_not_sell, ConsentSource.PORTAL),
+            (ConsentKind.DO_NOT_SELL, True, ConsentSource.GPC) if gpc else (None, None, None),
+        ):
+            if kind is not None:
+                consent_record(
+                    customer=person,
+                    kind=kind,
+                    granted=granted,
+                    text="test",
+                    text_version="t1",
+                    source=source,
+                )
+        person.refresh_from_db()
+        return person
+
+    return make
