@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("backend.widget.urls")),
     path("", include("backend.portal.urls")),
     path("", include("backend.claims.api.urls")),
+    path("", include("backend.crm.api.urls")),
 ]
 
 urlpatterns = [

@@ -73,3 +73,49 @@ def qualifying_customers(rule, today):
         ]
         return queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
     raise ValueError(f"Not a time-based trigger: {rule.trigger}")
+
+
+def customer_rows(customers) -> list[dict]:
+    """Customers as the console lists them, with their current tags (two queries)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from backend.crm.models import CustomerTag
+
+    customers = list(customers)
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    tags: dict[int, list[str]] = {}
+    for customer_id, slug in (
+        CustomerTag.objects.filter(live, customer__in=customers)
+        .order_by("tag__slug")
+        .values_list("customer_id", "tag__slug")
+    ):
+        tags.setdefault(customer_id, []).append(slug)
+    return [
+        {
+            "id": c.pk,
+            "email": c.email,
+            "name": c.full_name,
+            "jurisdiction": c.jurisdiction,
+            "locale": c.locale,
+            "marketing_email": c.marketing_email,
+            "marketing_sms": c.marketing_sms,
+            "do_not_sell": c.do_not_sell,
+            "tags": tags.get(c.pk, []),
+        }
+        for c in customers
+    ]
+
+
+def segment_preview(definition: dict, sample_size: int = 10) -> dict:
+    """The live count of a definition while it is edited: how many it selects, how many an
+    export could reach on each channel, and the first few."""
+    from backend.crm.choices import Channel
+    from backend.crm.segments import reachable, segment_customers
+
+    customers = segment_customers(definition)
+    return {
+        "count": customers.count(),
+        "reachable": {channel: reachable(customers, channel).count() for channel in Channel.values},
+        "sample": customer_rows(customers.order_by("-pk")[:sample_size]),
+    }

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from backend.crm.api import views
+
+urlpatterns = [
+    path("crm/session/", views.MarketingSessionView.as_view(), name="crm-session"),
+    path("crm/tags/", views.TagListView.as_view(), name="crm-tags"),
+    path("crm/rules/", views.TagRuleListView.as_view(), name="crm-rules"),
+    path("crm/rules/<int:pk>/", views.TagRuleView.as_view(), name="crm-rule"),
+    path("crm/customers/", views.CustomerListView.as_view(), name="crm-customers"),
+    path(
+        "crm/customers/<int:pk>/tags/", views.CustomerTagsView.as_view(), name="crm-customer-tags"
+    ),
+    path(
+        "crm/customers/<int:pk>/tags/<slug:slug>/",
+        views.CustomerTagView.as_view(),
+        name="crm-customer-tag",
+    ),
+    path("crm/segments/", views.SegmentListView.as_view(), name="crm-segments"),
+    path("crm/segments/preview/", views.SegmentPreviewView.as_view(), name="crm-segment-preview"),
+    path("crm/segments/<int:pk>/", views.SegmentView.as_view(), name="crm-segment"),
+    path("crm/exports/", views.ExportListView.as_view(), name="crm-exports"),
+    path("crm/exports/<int:pk>/", views.ExportView.as_view(), name="crm-export"),
+    path(
+        "crm/exports/<int:pk>/download/",
+        views.ExportDownloadView.as_view(),
+        name="crm-export-download",
+    ),
+]
