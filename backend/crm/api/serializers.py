@@ -60,7 +60,7 @@ class TagRemovalSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="")
 
 
-class CustomerSerializer(serializers.Serializer):
+class CrmCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     name = serializers.CharField()
@@ -106,7 +106,7 @@ class PreviewSerializer(serializers.Serializer):
         help_text="Of those, how many an export to each channel would hold (consent, no "
         "do-not-sell, an address).",
     )
-    sample = CustomerSerializer(many=True)
+    sample = CrmCustomerSerializer(many=True)
 
 
 class ExportInputSerializer(serializers.Serializer):

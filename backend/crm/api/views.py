@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from backend.common.exceptions import NotFound, ValidationFailed
 from backend.crm import selectors, services
 from backend.crm.api.serializers import (
-    CustomerSerializer,
+    CrmCustomerSerializer,
     CustomerTagInputSerializer,
     ExportInputSerializer,
     ExportSerializer,
@@ -33,12 +33,12 @@ from backend.crm.permissions import IsMarketing, is_marketing
 from backend.customers.models import Customer
 
 
-class _LoginSerializer(serializers.Serializer):
+class MarketingLoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=200, style={"input_type": "password"})
 
 
-class _UserSerializer(serializers.Serializer):
+class MarketingUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField()
 
@@ -59,7 +59,7 @@ class MarketingSessionView(APIView):
     def get_throttles(self):
         return super().get_throttles() if self.request.method == "POST" else []
 
-    @extend_schema(responses=_UserSerializer)
+    @extend_schema(responses=MarketingUserSerializer)
     def get(self, request):
         if not is_marketing(request.user):
             return Response(
@@ -68,9 +68,9 @@ class MarketingSessionView(APIView):
             )
         return Response(_user(request.user))
 
-    @extend_schema(request=_LoginSerializer, responses=_UserSerializer)
+    @extend_schema(request=MarketingLoginSerializer, responses=MarketingUserSerializer)
     def post(self, request):
-        serializer = _LoginSerializer(data=request.data)
+        serializer = MarketingLoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request, **serializer.validated_data)
         if user is None or not is_marketing(user):
@@ -123,7 +123,7 @@ class CustomerListView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str), OpenApiParameter("tag", str)],
-        responses=CustomerSerializer(many=True),
+        responses=CrmCustomerSerializer(many=True),
     )
     def get(self, request):
         customers = Customer.objects.order_by("-pk")
