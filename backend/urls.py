@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend.catalog.views import written_warranty
 from backend.common.health import healthz
 from backend.common.pages import static_page
+from backend.crm.views import unsubscribe
 from backend.demo.views import demo_store
 from backend.plans.views import plan_terms
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("demo/store/", demo_store, name="demo-store"),
+    path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

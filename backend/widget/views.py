@@ -21,6 +21,7 @@ from backend.contracts.api.serializers import (
 )
 from backend.contracts.selectors import order_get
 from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
+from backend.crm.consent import honour_gpc
 from backend.customers.choices import ConsentSource, e_delivery_disclosure
 from backend.payments.services import payment_confirm, payment_ensure_intent
 from backend.payments.stripe_gateway import CardDeclined
@@ -149,6 +150,7 @@ class WidgetCheckoutView(WidgetMixin, APIView):
         )
         result = order_upsert(merchant=merchant, data=data)
         order = result.order
+        honour_gpc(order.customer, request)  # the shopper's own browser is asking
         order.payment = payment_ensure_intent(payment=order.payment)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         body = OrderOutputSerializer(order, contracts=result.contracts).data

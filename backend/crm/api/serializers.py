@@ -171,3 +171,8 @@ class ExportSerializer(serializers.ModelSerializer):
             return None
         path = reverse("crm-export-download", args=[job.pk])
         return f"{path}?token={export_download_token(job)}"
+
+
+class SmsInboundSerializer(serializers.Serializer):
+    From = serializers.CharField(max_length=40)
+    Body = serializers.CharField(max_length=1600, allow_blank=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from backend.crm.api import views
 
 urlpatterns = [
+    path("sms/inbound/", views.SmsInboundView.as_view(), name="sms-inbound"),
     path("crm/session/", views.MarketingSessionView.as_view(), name="crm-session"),
     path("crm/tags/", views.TagListView.as_view(), name="crm-tags"),
     path("crm/rules/", views.TagRuleListView.as_view(), name="crm-rules"),

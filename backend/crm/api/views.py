@@ -2,18 +2,20 @@
 
 from django.contrib.auth import authenticate, login, logout
 from django.db.models import Count, Q
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.common.exceptions import NotFound, ValidationFailed
+from backend.common.exceptions import NotFound, PermissionDenied, ValidationFailed
 from backend.crm import selectors, services
 from backend.crm.api.serializers import (
     CrmCustomerSerializer,
@@ -23,6 +25,7 @@ from backend.crm.api.serializers import (
     PreviewInputSerializer,
     PreviewSerializer,
     SegmentSerializer,
+    SmsInboundSerializer,
     TagChangeSerializer,
     TagRemovalSerializer,
     TagRuleSerializer,
@@ -281,3 +284,50 @@ class ExportDownloadView(APIView):
         response["Coverdesk-Export-SHA256"] = job.sha256
         response["Cache-Control"] = "no-store"
         return response
+
+
+class SmsInboundView(APIView):
+    """Inbound text messages from the SMS provider (Twilio's webhook format and signature).
+    A stop keyword (STOP, QUIT, END, REVOKE, OPT OUT, CANCEL, UNSUBSCRIBE) withdraws the
+    sender's marketing SMS consent at once; the reply confirms it. Anything else is left to
+    people. A request without a valid signature is 403 and changes nothing."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser]
+
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": SmsInboundSerializer},
+        responses={
+            200: OpenApiResponse(description="TwiML: the reply, if any."),
+            403: OpenApiResponse(description="No valid signature (code invalid_signature)."),
+        },
+    )
+    def post(self, request):
+        from backend.crm import consent
+        from backend.customers.choices import ConsentSource
+
+        params = {key: request.data.get(key) for key in request.data}
+        url = request.build_absolute_uri()
+        if not consent.sms_signature_valid(
+            url, params, request.headers.get("X-Twilio-Signature", "")
+        ):
+            raise PermissionDenied(
+                "The signature of this message is not valid.", code="invalid_signature"
+            )
+        serializer = SmsInboundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reply = ""
+        if consent.is_stop(serializer.validated_data["Body"]):
+            for customer in consent.customers_with_phone(serializer.validated_data["From"]):
+                consent.withdraw(customer, "sms", source=ConsentSource.SMS_KEYWORD)
+            reply = (
+                "You are unsubscribed from Coverdesk marketing texts and will get no more. "
+                "Texts about your claims are not affected."
+            )
+        body = (
+            "<Response>" + (f"<Message>{escape(reply)}</Message>" if reply else "") + "</Response>"
+        )
+        return HttpResponse(
+            f'<?xml version="1.0" encoding="UTF-8"?>{body}', content_type="text/xml"
+        )

@@ -1,0 +1,37 @@
+"""Public CRM pages: the unsubscribe link (RFC 8058 one-click, and a page for people)."""
+
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from backend.common.exceptions import ValidationFailed
+from backend.crm import consent
+from backend.customers.choices import ConsentSource
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST without cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET: a page that asks (link scanners follow GETs, so a GET changes nothing). POST:
+    unsubscribe at once: the mail client's one-click ``List-Unsubscribe=One-Click`` body,
+    or the page's button."""
+    try:
+        customer, channel = consent.unsubscribe_target(token)
+    except ValidationFailed as error:
+        return render(request, "crm/unsubscribe.html", {"error": error.message}, status=400)
+    with translation.override(customer.locale or "en"):
+        done = False
+        if request.method == "POST":
+            consent.withdraw(
+                customer,
+                channel,
+                source=ConsentSource.UNSUBSCRIBE_LINK,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+            done = True
+        response = render(request, "crm/unsubscribe.html", {"email": customer.email, "done": done})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
