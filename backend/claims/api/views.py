@@ -1,13 +1,17 @@
 """Claims over HTTP: the shopper's (portal, their own claims only) and the desk's."""
 
-from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import get_user_model
 from django.http import FileResponse
-from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -50,6 +54,7 @@ from backend.claims.permissions import IsDesk, IsDeskSupervisor, desk_level
 from backend.claims.tasks import csat_claim_id
 from backend.claims.uploads import clean_uploads
 from backend.common.actors import Actor, ActorKind
+from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.exceptions import NotFound, ValidationFailed
 from backend.portal.permissions import IsShopper, request_customer
 
@@ -284,11 +289,6 @@ class RateView(APIView):
 # --- The desk ----------------------------------------------------------------------------
 
 
-class DeskSessionSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, trim_whitespace=False)
-
-
 class DeskUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField()
@@ -303,44 +303,23 @@ def _desk_user(user) -> dict:
     }
 
 
-@method_decorator(ensure_csrf_cookie, name="dispatch")
-class DeskSessionView(APIView):
+@extend_schema_view(
+    get=extend_schema(responses=DeskUserSerializer),
+    post=extend_schema(request=StaffLoginSerializer, responses=DeskUserSerializer),
+    delete=extend_schema(responses={204: None}),
+)
+class DeskSessionView(StaffSessionView):
     """GET: who is signed in to the desk (and a CSRF cookie). POST {username, password}:
     sign in (desk users only). DELETE: sign out."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "desk_login"
+    not_signed_in = IsDesk.message
+    refused = _lazy("Wrong username or password, or not a desk account.")
 
-    def get_throttles(self):  # signing in is throttled; asking who is signed in is not
-        return super().get_throttles() if self.request.method == "POST" else []
+    def allowed(self, user) -> bool:
+        return desk_level(user) is not None
 
-    @extend_schema(responses=DeskUserSerializer)
-    def get(self, request):
-        if desk_level(request.user) is None:
-            return Response(
-                {"code": "not_authenticated", "message": IsDesk.message, "fields": {}},
-                status=status.HTTP_401_UNAUTHORIZED,
-            )
-        return Response(_desk_user(request.user))
-
-    @extend_schema(request=DeskSessionSerializer, responses=DeskUserSerializer)
-    def post(self, request):
-        serializer = DeskSessionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
-        if user is None or desk_level(user) is None:
-            raise ValidationFailed(
-                _("Wrong username or password, or not a desk account."),
-                code="invalid_credentials",
-            )
-        login(request, user)
-        return Response(_desk_user(user))
-
-    @extend_schema(responses={204: None})
-    def delete(self, request):
-        logout(request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def describe(self, user) -> dict:
+        return _desk_user(user)
 
 
 def _queue_filters(request) -> dict:

@@ -1,21 +1,23 @@
 """The marketing console's API: one view per operation, marketing role only."""
 
-from django.contrib.auth import authenticate, login, logout
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.html import escape
-from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.common.exceptions import NotFound, PermissionDenied, ValidationFailed
+from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
+from backend.common.exceptions import NotFound, PermissionDenied
 from backend.crm import selectors, services
 from backend.crm.api.serializers import (
     CrmCustomerSerializer,
@@ -36,58 +38,31 @@ from backend.crm.permissions import IsMarketing, is_marketing
 from backend.customers.models import Customer
 
 
-class MarketingLoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, style={"input_type": "password"})
-
-
 class MarketingUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField()
 
 
-def _user(user) -> dict:
-    return {"username": user.get_username(), "name": user.get_full_name() or user.get_username()}
-
-
-@method_decorator(ensure_csrf_cookie, name="dispatch")
-class MarketingSessionView(APIView):
+@extend_schema_view(
+    get=extend_schema(responses=MarketingUserSerializer),
+    post=extend_schema(request=StaffLoginSerializer, responses=MarketingUserSerializer),
+    delete=extend_schema(responses={204: None}),
+)
+class MarketingSessionView(StaffSessionView):
     """GET: who is signed in to the marketing console (and a CSRF cookie). POST
     {username, password}: sign in (marketing only). DELETE: sign out."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "desk_login"
+    not_signed_in = IsMarketing.message
+    refused = "Wrong username or password, or not a marketing account."
 
-    def get_throttles(self):
-        return super().get_throttles() if self.request.method == "POST" else []
+    def allowed(self, user) -> bool:
+        return is_marketing(user)
 
-    @extend_schema(responses=MarketingUserSerializer)
-    def get(self, request):
-        if not is_marketing(request.user):
-            return Response(
-                {"code": "not_authenticated", "message": IsMarketing.message, "fields": {}},
-                status=status.HTTP_401_UNAUTHORIZED,
-            )
-        return Response(_user(request.user))
-
-    @extend_schema(request=MarketingLoginSerializer, responses=MarketingUserSerializer)
-    def post(self, request):
-        serializer = MarketingLoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
-        if user is None or not is_marketing(user):
-            raise ValidationFailed(
-                "Wrong username or password, or not a marketing account.",
-                code="invalid_credentials",
-            )
-        login(request, user)
-        return Response(_user(user))
-
-    @extend_schema(responses={204: None})
-    def delete(self, request):
-        logout(request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def describe(self, user) -> dict:
+        return {
+            "username": user.get_username(),
+            "name": user.get_full_name() or user.get_username(),
+        }
 
 
 class TagListView(generics.ListCreateAPIView):
