@@ -12,7 +12,6 @@ import io
 import re
 from dataclasses import dataclass
 
-import pymupdf
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -87,6 +86,8 @@ def _clean_image(raw: bytes) -> tuple[bytes, str, str]:
 def _clean_pdf(raw: bytes) -> tuple[bytes, str, str]:
     if not raw.startswith(b"%PDF-"):
         raise UnsupportedFileType(_("A receipt must be a photo or a PDF."))
+    import pymupdf  # on first use: MuPDF adds 130 MB to a process (docs/PERFORMANCE.md)
+
     try:
         with pymupdf.open(stream=raw, filetype="pdf") as document:
             if document.page_count < 1 or document.needs_pass:

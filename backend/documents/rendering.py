@@ -18,7 +18,6 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 import pdfkit
-import pymupdf
 from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -473,6 +472,8 @@ def html_text(html: str) -> str:
 def pdf_text(pdf: bytes) -> str:
     """The text a reader gets out of the PDF, read in-process by PyMuPDF (MuPDF): about
     5 ms of CPU a document, where pypdf took 170 ms and poppler's pdftotext 19 ms."""
+    import pymupdf  # on first use: MuPDF adds 130 MB to a process (docs/PERFORMANCE.md)
+
     try:
         with pymupdf.open(stream=pdf, filetype="pdf") as document:
             return " ".join(page.get_text() for page in document)
