@@ -19,7 +19,7 @@ tagged ``wave-1`` (the first 1,250,000: 1,000,000 reachable) or ``wave-2`` (the 
 Targets: export throughput at least 0.5 x raw COPY; worker peak RSS under 200 MB at 1M and
 at 2M rows (flat).
 
-    ./benchmarks/run crm [--customers 2500000 --rounds 3]
+    ./benchmarks/run crm [--customers 2500000 --rounds 3] [--reuse]
 """
 
 import argparse
@@ -112,6 +112,26 @@ def seed(customers: int, contracts: int) -> None:
             (plan,),
         )
         conn.execute("ANALYZE")
+
+
+def seeded() -> int:
+    try:
+        with psycopg.connect(f"{PG}/{DATABASE}") as conn:
+            return conn.execute(
+                "SELECT count(*) FROM customers_customer WHERE email LIKE '%%@bench.example'"
+            ).fetchone()[0]
+    except psycopg.Error:
+        return 0
+
+
+def reset() -> None:
+    """Forget the last run's exports, rules and the tags they gave (the seed stays)."""
+    with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
+        conn.execute("DELETE FROM crm_exportdownload")
+        conn.execute("DELETE FROM crm_exportjob")
+        conn.execute("DELETE FROM crm_tagchange")
+        conn.execute("DELETE FROM crm_customertag WHERE source = 'recompute'")
+        conn.execute("DELETE FROM crm_tagrule")
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
@@ -229,17 +249,23 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=2_500_000)
     parser.add_argument("--contracts", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="keep the last run's data")
     args = parser.parse_args()
 
     env = bench_env(DATABASE)
     env["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    print(f"Seeding {DATABASE} ...", flush=True)
-    recreate_database(DATABASE)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    started = time.perf_counter()
-    seed(args.customers, args.contracts)
-    print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    if args.reuse and seeded() >= args.customers:
+        print(f"Reusing {DATABASE}", flush=True)
+        manage(env, "migrate", "--noinput")
+        reset()
+    else:
+        print(f"Seeding {DATABASE} ...", flush=True)
+        recreate_database(DATABASE)
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+        started = time.perf_counter()
+        seed(args.customers, args.contracts)
+        print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
     os.environ.update(env)
     import django
 

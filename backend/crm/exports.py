@@ -14,6 +14,7 @@ not-do-not-sell customers (``segments.reachable``).
 import csv
 import hashlib
 import io
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -220,3 +221,25 @@ def _cursor_rows(sql: str, params: list, sink: Sink, batch: int = 2_000) -> None
             sink.write(out.getvalue().encode(), len(rows))
             out.seek(0)
             out.truncate()
+
+
+@contextmanager
+def progress_reporter(job_id: int):
+    """A callable that saves the job's ``rows_written`` as the file grows. On PostgreSQL it
+    writes through a connection of its own: while a COPY streams, its connection can run
+    nothing else."""
+    update = "UPDATE crm_exportjob SET rows_written = %s WHERE id = %s"
+    if connection.vendor != "postgresql":
+
+        def report(rows: int) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(update, [rows, job_id])
+
+        yield report
+        return
+    import psycopg
+
+    conninfo = connection.get_connection_params()
+    conninfo.pop("cursor_factory", None)
+    with psycopg.connect(**conninfo, autocommit=True) as own:
+        yield lambda rows: own.execute(update, (rows, job_id))

@@ -16,7 +16,7 @@ from backend.common.exceptions import NotFound
 from backend.crm import rules
 from backend.crm.choices import EVENT_TRIGGERS, TIME_TRIGGERS, ExportState, TagAction, TagSource
 from backend.crm.events import event_facts
-from backend.crm.exports import Sink, export_query, header, write_rows
+from backend.crm.exports import Sink, export_query, header, progress_reporter, write_rows
 from backend.crm.models import (
     CustomerTag,
     ExportDownload,
@@ -292,13 +292,8 @@ def export_run(*, job_id: int) -> ExportJob | None:
         sql, params = export_query(
             definition=job.definition, export_format=job.format, channel=job.channel, now=now
         )
-        with tempfile.TemporaryFile() as scratch:
-            sink = Sink(
-                scratch,
-                on_progress=lambda rows: ExportJob.objects.filter(pk=job.pk).update(
-                    rows_written=rows
-                ),
-            )
+        with tempfile.TemporaryFile() as scratch, progress_reporter(job.pk) as report:
+            sink = Sink(scratch, on_progress=report)
             sink.write(header(job.format), 0)
             write_rows(sql, params, sink)
             scratch.seek(0)

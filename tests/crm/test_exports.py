@@ -216,3 +216,37 @@ def test_old_files_are_purged_and_the_record_stays(customer, marketing, settings
         services.export_for_download(
             token=services.export_download_token(job), job_id=job.pk, user=marketing.user
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_saved_while_copy_streams(customer, marketing):
+    """The progress writes cannot go through the connection that is streaming the COPY
+    (it would wait on itself forever): they have their own, and pollers see them."""
+    from backend.crm.models import ExportJob
+
+    for n in range(3):
+        customer(f"c{n}@example.com")
+    job = ExportJob.objects.create(definition={}, format="generic", channel="email")
+    sql, params = exports.export_query(
+        definition={}, export_format="generic", channel="email", now=timezone.now()
+    )
+    import psycopg
+    from django.db import connection
+
+    conninfo = connection.get_connection_params()
+    conninfo.pop("cursor_factory", None)
+    seen = []
+    with (
+        exports.progress_reporter(job.pk) as report,
+        psycopg.connect(**conninfo, autocommit=True) as poller,  # the console, polling
+    ):
+
+        def progress(rows):
+            report(rows)
+            query = "SELECT rows_written FROM crm_exportjob WHERE id = %s"
+            seen.append(poller.execute(query, (job.pk,)).fetchone()[0])
+
+        sink = exports.Sink(io.BytesIO(), on_progress=progress, every=1)
+        exports.write_rows(sql, params, sink, use_copy=True)
+    assert sink.rows == 3 and seen == [3]
