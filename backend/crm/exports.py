@@ -28,8 +28,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Logical columns: SQL over the customer table ``c``, each evaluated once per row.
 _PHONE_OK = {
-    "postgresql": "c.phone ~ '^[+]?[0-9 ().-]{{7,25}}$'",
-    "sqlite": "c.phone REGEXP '^[+]?[0-9 ().-]{{7,25}}$'",
+    "postgresql": "c.phone ~ '^[+]?[0-9 ().-]{7,25}$'",
+    "sqlite": "c.phone REGEXP '^[+]?[0-9 ().-]{7,25}$'",
 }
 _DIGITS = (
     "replace(replace(replace(replace(replace(replace(c.phone, '+', ''), ' ', ''), '(', ''), "
@@ -134,7 +134,7 @@ def export_query(*, definition: dict, export_format: str, channel: str, now) -> 
     inner = [f"COALESCE({sql}, '') AS {name}" for name, sql in RAW_COLUMNS.items()]
     inner.append(f"COALESCE({_TAGS[vendor]}, '') AS tags")
     inner.append(
-        f"CASE WHEN {_PHONE_OK[vendor].format()} THEN CASE "
+        f"CASE WHEN {_PHONE_OK[vendor]} THEN CASE "
         f"WHEN substr(c.phone, 1, 1) = '+' THEN '+' || {_DIGITS} "
         f"WHEN length({_DIGITS}) = 10 AND c.jurisdiction LIKE 'US-%%' THEN '+1' || {_DIGITS} "
         f"ELSE '' END ELSE '' END AS phone"

@@ -16,8 +16,8 @@ exports always apply their channel's consent and do-not-sell whatever the defini
 """
 
 import json
-from datetime import date
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -94,10 +94,7 @@ def validate_definition(data) -> dict:
     serializer = SegmentDefinitionSerializer(data=data, partial=True)
     if not serializer.is_valid():
         raise ValidationFailed("This segment definition is not valid.", fields=serializer.errors)
-    return {
-        key: value.isoformat() if isinstance(value, date) else value
-        for key, value in json.loads(json.dumps(serializer.validated_data, default=str)).items()
-    }
+    return json.loads(json.dumps(serializer.validated_data, cls=DjangoJSONEncoder))
 
 
 def segment_customers(definition: dict):

@@ -3,13 +3,15 @@ tags and their history."""
 
 from datetime import timedelta
 
-from django.db.models import Exists, IntegerField, OuterRef, Sum, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
-from backend.crm.choices import Trigger
+from backend.crm.choices import Channel, Trigger
+from backend.crm.models import CustomerTag
 
 # Contracts that were paid for: lifetime value counts their prices, less any refund.
 PAID_STATES = (
@@ -77,11 +79,6 @@ def qualifying_customers(rule, today):
 
 def customer_rows(customers) -> list[dict]:
     """Customers as the console lists them, with their current tags (two queries)."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from backend.crm.models import CustomerTag
-
     customers = list(customers)
     live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
     tags: dict[int, list[str]] = {}
@@ -110,8 +107,7 @@ def customer_rows(customers) -> list[dict]:
 def segment_preview(definition: dict, sample_size: int = 10) -> dict:
     """The live count of a definition while it is edited: how many it selects, how many an
     export could reach on each channel, and the first few."""
-    from backend.crm.choices import Channel
-    from backend.crm.segments import reachable, segment_customers
+    from backend.crm.segments import reachable, segment_customers  # segments reads us
 
     customers = segment_customers(definition)
     return {

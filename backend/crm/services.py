@@ -160,14 +160,13 @@ def tags_expire(*, now=None) -> int:
     expired = 0
     while True:
         with transaction.atomic():
-            ids = list(
+            rows = list(
                 CustomerTag.objects.select_for_update(skip_locked=True)
                 .filter(expires_at__lte=now)
-                .values_list("id", flat=True)[:EXPIRE_BATCH]
+                .values("id", "customer_id", "tag_id", "rule_id")[:EXPIRE_BATCH]
             )
-            if not ids:
+            if not rows:
                 return expired
-            rows = CustomerTag.objects.filter(pk__in=ids).values("customer_id", "tag_id", "rule_id")
             TagChange.objects.bulk_create(
                 TagChange(
                     customer_id=row["customer_id"],
@@ -180,8 +179,8 @@ def tags_expire(*, now=None) -> int:
                 )
                 for row in rows
             )
-            CustomerTag.objects.filter(pk__in=ids).delete()
-            expired += len(ids)
+            CustomerTag.objects.filter(pk__in=[row["id"] for row in rows]).delete()
+            expired += len(rows)
 
 
 # The recompute's statements. The rule's qualifying customers are written once into a
@@ -325,8 +324,9 @@ def exports_purge(*, now=None) -> int:
             job = ExportJob.objects.select_for_update().get(pk=job_id)
             if job.state not in (ExportState.DONE, ExportState.FAILED):
                 continue
-            if job.file:
-                job.file.delete(save=False)
+            if job.file:  # the file goes once the purge is committed, never before
+                storage, name = job.file.storage, job.file.name
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
             job.purge(at=now)
             job.save()
             purged += 1

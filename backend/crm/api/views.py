@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.exceptions import NotFound, PermissionDenied
-from backend.crm import selectors, services
+from backend.crm import consent, selectors, services
 from backend.crm.api.serializers import (
     CrmCustomerSerializer,
     CustomerTagInputSerializer,
@@ -35,6 +35,7 @@ from backend.crm.api.serializers import (
 )
 from backend.crm.models import ExportJob, Segment, Tag, TagRule
 from backend.crm.permissions import IsMarketing, is_marketing
+from backend.customers.choices import ConsentSource
 from backend.customers.models import Customer
 
 
@@ -279,9 +280,6 @@ class SmsInboundView(APIView):
         },
     )
     def post(self, request):
-        from backend.crm import consent
-        from backend.customers.choices import ConsentSource
-
         params = {key: request.data.get(key) for key in request.data}
         url = request.build_absolute_uri()
         if not consent.sms_signature_valid(
