@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend.catalog.views import written_warranty
 from backend.common.health import healthz
 from backend.common.pages import static_page
-from backend.crm.views import unsubscribe
+from backend.crm.views import lead_offers, unsubscribe
 from backend.demo.views import demo_store
 from backend.plans.views import plan_terms
 
@@ -31,8 +31,10 @@ urlpatterns = [
     path("warranties/<slug:merchant>/<slug:code>/", written_warranty, name="written-warranty"),
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
+    path("marketing/", static_page, {"path": "marketing/index.html"}, name="marketing"),
     path("demo/store/", demo_store, name="demo-store"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
+    path("offers/<str:token>/", lead_offers, name="lead-offers"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backend.common.actors import AuditEvent
 from backend.crm.choices import (
     Channel,
     ExportFormat,
@@ -227,7 +228,7 @@ class ExportDownload(models.Model):
         return f"download of export {self.job_id}"
 
 
-class Lead(models.Model):
+class Lead(ConcurrentTransitionMixin, models.Model):
     """A product bought without a plan, inside the plans' buying window: a post-purchase
     offer. Its signed token opens the landing page; buying consumes its quantity."""
 
@@ -244,7 +245,7 @@ class Lead(models.Model):
     quantity_consumed = models.PositiveSmallIntegerField(default=0)
     purchased_at = models.DateTimeField()
     window_ends_at = models.DateTimeField()
-    state = models.CharField(max_length=20, choices=LeadState.choices, default=LeadState.OPEN)
+    state = FSMField(default=LeadState.OPEN, choices=LeadState.choices, protected=True)
     offer_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -259,6 +260,7 @@ class Lead(models.Model):
                 name="lead_consumed_within_quantity",
             ),
         ]
+        indexes = [models.Index(fields=["state", "window_ends_at"], name="lead_open_window")]
 
     def __str__(self) -> str:
         return f"lead {self.merchant_order_id}#{self.position}"
@@ -266,6 +268,32 @@ class Lead(models.Model):
     @property
     def quantity_left(self) -> int:
         return self.quantity - self.quantity_consumed
+
+    @transition(field=state, source=LeadState.OPEN, target=LeadState.OPEN)
+    def consume(self, *, quantity: int):
+        """Plans bought for ``quantity`` more units, some units still uncovered."""
+        self.quantity_consumed += quantity
+
+    @transition(field=state, source=LeadState.OPEN, target=LeadState.CONVERTED)
+    def convert(self, *, quantity: int):
+        """Plans bought for the last uncovered units."""
+        self.quantity_consumed += quantity
+
+    @transition(field=state, source=LeadState.OPEN, target=LeadState.EXPIRED)
+    def expire(self):
+        """The plans' buying window closed."""
+
+
+class LeadEvent(AuditEvent):
+    """A lead's audit trail: each purchase through it and its expiry, with who and why."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(AuditEvent.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.name}: {self.from_state} -> {self.to_state}"
 
 
 class OfferStat(models.Model):

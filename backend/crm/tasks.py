@@ -26,3 +26,25 @@ def export_run_task(job_id: int) -> None:
 @shared_task(name="crm.exports_purge")
 def exports_purge_task() -> int:
     return services.exports_purge()
+
+
+@shared_task(name="crm.leads")
+def leads_task() -> dict:
+    """Close leads whose buying window passed, and queue the offer e-mails that are due."""
+    from backend.crm import leads
+
+    expired = leads.leads_expire()
+    due = leads.leads_due_offer()
+    for lead_id in due:
+        lead_offer_send_task.delay(lead_id)
+    return {"expired": expired, "offers_queued": len(due)}
+
+
+@shared_task(
+    name="crm.lead_offer_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def lead_offer_send_task(lead_id: int) -> bool:
+    """One order's offer e-mail (idempotent: sent once per order, consent checked again)."""
+    from backend.crm import leads
+
+    return leads.lead_offer_send(lead_id=lead_id)

@@ -1,12 +1,13 @@
-"""Public CRM pages: the unsubscribe link (RFC 8058 one-click, and a page for people)."""
+"""Public CRM pages: the unsubscribe link (RFC 8058 one-click, and a page for people), and
+the landing page of post-purchase offers."""
 
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from backend.common.exceptions import ValidationFailed
-from backend.crm import consent
+from backend.common.exceptions import ApplicationError, ValidationFailed
+from backend.crm import consent, leads
 from backend.customers.choices import ConsentSource
 
 
@@ -32,6 +33,34 @@ def unsubscribe(request, token: str):
             )
             done = True
         response = render(request, "crm/unsubscribe.html", {"email": customer.email, "done": done})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET"])
+def lead_offers(request, token: str):
+    """The landing page of a post-purchase offer: the purchase, and the plans that can still
+    be added to it, bought through the widget's checkout. A bad or expired link is a page
+    that says so (400), never an error."""
+    try:
+        lead = leads.lead_from_token(token)
+    except ApplicationError as error:
+        response = render(
+            request, "crm/lead_offers.html", {"error": error.message}, status=error.status_code
+        )
+    else:
+        with translation.override(lead.customer.locale or "en"):
+            response = render(
+                request,
+                "crm/lead_offers.html",
+                {
+                    "lead": lead,
+                    "token": token,
+                    "merchant": lead.merchant,
+                    "title": lead.product.get("title") or lead.product.get("sku") or "",
+                },
+            )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -382,3 +382,66 @@ DESK_QUEUES = [
     ("Appliances", {"category": ["major-appliances", "small-appliances"]}),
     ("Appeals", {"state": ["appealed"]}),
 ]
+
+# CRM: tags and the rules that apply them (name, trigger, conditions, tag slug, expiry days).
+TAGS = [
+    ("plan-holder", "Plan holder", "Bought at least one protection plan."),
+    ("phone-plan", "Phone plan", "Bought a plan for a phone."),
+    ("declined-offer", "Declined a plan", "Bought a product without the plan offered with it."),
+    ("claimant", "Filed a claim", "Filed a claim in the last year."),
+    ("claim-denied", "Claim denied", "A claim was denied."),
+    ("detractor", "Detractor", "Rated a claim 2 or less."),
+    ("cancelled", "Cancelled a plan", "Cancelled a plan."),
+    ("expiring-60", "Plan ends within 60 days", "A plan ends within 60 days."),
+    ("expiring-30", "Plan ends within 30 days", "A plan ends within 30 days."),
+    ("lapsed", "Lapsed", "A plan ended in the last 90 days and nothing replaced it."),
+    ("high-value", "High lifetime value", "Premiums paid at or above the threshold."),
+]
+TAG_RULES = [
+    ("Bought any plan", "plan_bought", {}, "plan-holder", None),
+    ("Bought a phone plan", "plan_bought", {"category": ["phones"]}, "phone-plan", None),
+    ("Declined a plan at checkout", "offer_declined", {}, "declined-offer", 90),
+    ("Filed a claim", "claim_filed", {}, "claimant", 365),
+    ("Claim denied", "claim_denied", {}, "claim-denied", 180),
+    ("Unhappy after a claim", "claim_rated", {"score_at_most": 2}, "detractor", 180),
+    ("Cancelled a plan", "contract_cancelled", {}, "cancelled", None),
+    ("Plan ends within 60 days", "contract_expiring", {"within_days": 60}, "expiring-60", None),
+    ("Plan ends within 30 days", "contract_expiring", {"within_days": 30}, "expiring-30", None),
+    ("Expired, not renewed", "contract_expired_unrenewed", {"within_days": 90}, "lapsed", None),
+    (
+        "High lifetime value",
+        "lifetime_value",
+        {"amounts": {"USD": 30000, "PLN": 120000}},
+        "high-value",
+        None,
+    ),
+]
+SEGMENTS = [
+    ("Phone plans ending soon, e-mail", {"tags_any": ["expiring-60"], "channel": "email"}),
+    ("Declined a plan, no claims", {"tags_all": ["declined-offer"], "tags_none": ["claimant"]}),
+    (
+        "High-value customers in California",
+        {"tags_any": ["high-value"], "jurisdictions": ["US-CA"]},
+    ),
+]
+# Demo buyers for the CRM (first name, last name, locale, consents to offers by e-mail).
+CRM_BUYERS = [
+    ("Alex", "Kim", "en", True),
+    ("Maria", "Lopez", "en", True),
+    ("Jordan", "Lee", "en", False),
+    ("Priya", "Shah", "en", True),
+    ("Chen", "Wei", "zh-hans", True),
+    ("Olivia", "Brown", "en", True),
+    ("Noah", "Davis", "en", False),
+    ("Emma", "Wilson", "en", True),
+    ("Liam", "Moore", "en", True),
+    ("Ava", "Taylor", "en", True),
+    ("Mia", "Anderson", "en", False),
+    ("Lucas", "Thomas", "en", True),
+    ("Sofia", "Garcia", "en", True),
+    ("Ethan", "Martin", "en", True),
+    ("Lin", "Zhang", "zh-hans", True),
+    ("Grace", "Clark", "en", True),
+    ("Henry", "Lewis", "en", False),
+    ("Zoe", "Walker", "en", True),
+]

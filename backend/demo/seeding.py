@@ -299,3 +299,175 @@ def seed_demo_api_keys(merchants: dict[str, Merchant]) -> dict[str, str]:
     DEMO_KEYS_FILE.write_text(json.dumps(keys, indent=2))
     DEMO_KEYS_FILE.chmod(0o600)
     return keys
+
+
+def seed_crm() -> dict:
+    """Tags, rules and segments for the marketing console, and a CRM world to show them on:
+    demo buyers with plans bought over the last year (some ending soon), claims on a few of
+    them (approved and denied), a purchase without a plan (a lead), and two months of offer
+    impressions. The buyers are created once; tags, rules and segments are refreshed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.catalog.models import Product
+    from backend.claims.models import Claim
+    from backend.claims.services import claim_approve, claim_deny, claim_file, claim_take_next
+    from backend.common.actors import Actor, ActorKind
+    from backend.contracts.services import (
+        LineInput,
+        OrderInput,
+        TermsAcceptance,
+        contract_activate,
+        order_upsert,
+    )
+    from backend.crm import leads
+    from backend.crm.analytics import OfferEvent, offer_events_record
+    from backend.crm.models import Segment, Tag, TagRule
+    from backend.crm.services import rules_recompute, tags_for_event
+    from backend.customers.models import Customer
+    from backend.plans.offers import ProductInput, offers_for_product
+    from backend.plans.terms import terms_sha256
+
+    for slug, name, description in data.TAGS:
+        Tag.objects.update_or_create(slug=slug, defaults={"name": name, "description": description})
+    for name, trigger, conditions, slug, days in data.TAG_RULES:
+        TagRule.objects.update_or_create(
+            name=name,
+            defaults={
+                "trigger": trigger,
+                "conditions": conditions,
+                "tag": Tag.objects.get(slug=slug),
+                "expires_after_days": days,
+            },
+        )
+    marketing = User.objects.filter(username="marketing").first()
+    for name, definition in data.SEGMENTS:
+        Segment.objects.update_or_create(
+            name=name, defaults={"definition": definition, "created_by": marketing}
+        )
+    if Customer.objects.filter(email__endswith="@buyers.example").exists():
+        return {"buyers": 0}
+
+    merchant = Merchant.objects.get(slug="voltmart")
+    supervisor = Actor.person(ActorKind.STAFF, User.objects.get(username="supervisor"))
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    categories = ["phones", "laptops", "tvs", "audio", "tablets"]
+    now = timezone.now()
+    contracts = []
+    for n, (first, last, locale, consent) in enumerate(data.CRM_BUYERS):
+        category = categories[n % len(categories)]
+        product = Product.objects.filter(merchant=merchant, category_id=category).first()
+        if product is None:
+            continue
+        item = ProductInput(
+            sku=product.sku,
+            title=product.title,
+            category=category,
+            price=product.price,
+            currency=product.currency,
+            manufacturer_warranty_months=0,
+        )
+        offers = offers_for_product(
+            merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
+        ).offers
+        if not offers:
+            continue
+        offer = offers[n % len(offers)]
+        result = order_upsert(
+            merchant=merchant,
+            data=OrderInput(
+                merchant_order_id=f"demo-crm-{n}",
+                jurisdiction="US-CA",
+                customer={
+                    "email": f"{first}.{last}@buyers.example".lower(),
+                    "first_name": first,
+                    "last_name": last,
+                    "locale": locale,
+                },
+                lines=[
+                    LineInput(
+                        offer_token=offer.token,
+                        terms_sha256=terms_sha256(offer.plan.code, "US-CA", locale),
+                        quantity=1,
+                        product_title=product.title,
+                    )
+                ],
+                terms=TermsAcceptance(text="I agree to the plan terms.", text_version="demo"),
+                marketing_email_consent=consent,
+            ),
+        )
+        [contract] = result.contracts
+        months = offer.plan.term_months
+        # Most mid-term; a few near the end of their term (the expiring tags).
+        days_ago = months * 30 - rng.choice([20, 40, 50]) if n % 4 == 0 else rng.randint(40, 200)
+        bought = now - timedelta(days=max(days_ago, 40))
+        type(contract).objects.filter(pk=contract.pk).update(purchased_at=bought)
+        contract_activate(contract_id=contract.pk, actor=Actor.system("demo"), at=bought)
+        tags_for_event(trigger="plan_bought", object_id=contract.pk)
+        contracts.append(contract)
+
+    reasons = ["mechanical_failure", "accidental_damage", "power_surge", "mechanical_failure"]
+    for n, contract in enumerate(contracts[::3]):
+        contract.refresh_from_db()
+        claim, _ = claim_file(
+            contract=contract,
+            actor=Actor.system("demo"),
+            reason=reasons[n % len(reasons)] if contract.plan.coverage != "base" else reasons[0],
+            failure_date=timezone.localdate() - timedelta(days=3),
+            description="It stopped working.",
+        )
+        tags_for_event(trigger="claim_filed", object_id=claim.pk)
+        if n % 3 != 2:  # the supervisor takes it and decides; the rest wait for the desk
+            claim_take_next(actor=supervisor, queryset=Claim.objects.filter(pk=claim.pk))
+        if n % 3 == 0:
+            claim_approve(
+                claim_id=claim.pk,
+                actor=supervisor,
+                amount=min(15_000, contract.limit_remaining),
+                resolution="reimburse",
+                note="Covered breakdown.",
+            )
+        elif n % 3 == 1:
+            claim_deny(claim_id=claim.pk, actor=supervisor, note="Not covered: cosmetic only.")
+            tags_for_event(trigger="claim_denied", object_id=claim.pk)
+
+    laptop = Product.objects.filter(merchant=merchant, category_id="laptops").first()
+    if laptop is not None:
+        leads.leads_report(
+            merchant=merchant,
+            report=leads.LeadReport(
+                merchant_order_id="demo-lead-1",
+                jurisdiction="US-CA",
+                customer={"email": "alex.kim@buyers.example", "first_name": "Alex"},
+                purchased_at=now - timedelta(days=3),
+                lines=[
+                    leads.LeadLineInput(
+                        position=0,
+                        product=ProductInput(
+                            sku=laptop.sku,
+                            title=laptop.title,
+                            category="laptops",
+                            price=laptop.price,
+                            currency=laptop.currency,
+                            manufacturer_warranty_months=laptop.manufacturer_warranty_months,
+                        ),
+                        quantity=1,
+                    )
+                ],
+            ),
+        )
+
+    plans = [o.plan for o in MerchantPlan.objects.filter(merchant=merchant).select_related("plan")]
+    today = timezone.localdate()
+    for days_back in range(60):
+        events = []
+        for plan in plans:
+            category = rng.choice(categories)
+            events += [OfferEvent("impression", plan.code, category)] * rng.randint(5, 30)
+            events += [OfferEvent("decline", plan.code, category)] * rng.randint(2, 12)
+        offer_events_record(
+            merchant_id=merchant.pk, events=events, day=today - timedelta(days=days_back)
+        )
+    rules_recompute()
+    return {"buyers": len(contracts)}

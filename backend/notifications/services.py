@@ -18,10 +18,11 @@ def email_send_once(
     template: str,
     context: dict,
     attachments: list[tuple[str, bytes, str]] = (),
+    headers: dict[str, str] | None = None,
 ) -> bool:
     """Render ``<template>_subject.txt`` / ``<template>.txt`` in ``language`` and send it,
-    with ``attachments`` (name, content, MIME type), unless a message with this ``key`` was
-    already sent. Returns whether it was sent now.
+    with ``attachments`` (name, content, MIME type) and extra ``headers``, unless a message
+    with this ``key`` was already sent. Returns whether it was sent now.
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -35,7 +36,9 @@ def email_send_once(
     note = Notification.objects.get(key=key)
     if note.sent_at is not None:
         return False
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMultiAlternatives(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers
+    )
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     try:

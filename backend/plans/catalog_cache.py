@@ -46,6 +46,7 @@ class PlanEntry:
     term_months: int
     service_type: str
     waiting_period_days: int
+    buying_window_days: int
     coverage_starts: str
     summary: str
     provider_name: str
@@ -181,6 +182,7 @@ def _build(version: str) -> CatalogSnapshot:
             term_months=plan.term_months,
             service_type=plan.service_type,
             waiting_period_days=plan.waiting_period_days,
+            buying_window_days=plan.buying_window_days,
             coverage_starts=plan.coverage_starts,
             summary=plan.summary,
             provider_name=plan.provider.legal_name,

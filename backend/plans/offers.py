@@ -92,20 +92,29 @@ def offers_expire_at() -> datetime:
 
 
 def offers_for_product(
-    *, merchant_id: int, product: ProductInput, quantity: int, jurisdiction: str
+    *,
+    merchant_id: int,
+    product: ProductInput,
+    quantity: int,
+    jurisdiction: str,
+    bought_at: datetime | None = None,
 ) -> OfferSet:
     """Eligible plans for ``quantity`` units of ``product`` bought in ``jurisdiction``.
 
     A plan is eligible when the merchant offers it, it is sold in the jurisdiction, it
     covers the product's category, and one of its price bands in the product's currency
-    contains the product's price. Sorted for display: the merchant's order, then the
-    shorter term first, then the cheaper plan.
+    contains the product's price. For a product bought earlier (``bought_at``: a
+    post-purchase offer), the plan's buying window must also still be open. Sorted for
+    display: the merchant's order, then the shorter term first, then the cheaper plan.
     """
     snapshot = catalog_snapshot()
+    days_since = (time.time() - bought_at.timestamp()) / 86400 if bought_at else 0
     eligible: list[tuple[int, PlanEntry, PriceBand]] = []
     for offering in snapshot.offerings_for(merchant_id):
         plan = offering.plan
         if product.category not in plan.categories or not plan.sold_in(jurisdiction):
+            continue
+        if days_since > plan.buying_window_days:
             continue
         band = plan.band_for(product.currency, product.price)
         if band is not None:

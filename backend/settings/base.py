@@ -271,6 +271,7 @@ CELERY_TASK_ROUTES = {
     "crm.recompute": {"queue": "slow"},
     "crm.export_run": {"queue": "slow"},
     "crm.exports_purge": {"queue": "slow"},
+    "crm.leads": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 60.0},
@@ -280,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "claims-sweep": {"task": "claims.sweep", "schedule": 300.0},
     "crm-recompute": {"task": "crm.recompute", "schedule": 3600.0},
     "crm-exports-purge": {"task": "crm.exports_purge", "schedule": 3600.0},
+    "crm-leads": {"task": "crm.leads", "schedule": 900.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
@@ -376,3 +378,6 @@ CRM_UNSUBSCRIBE_LINK_DAYS = env.int("CRM_UNSUBSCRIBE_LINK_DAYS", default=365)
 # Inbound SMS (STOP keywords): the provider's auth token signs its webhooks (Twilio's
 # X-Twilio-Signature scheme). Empty: the endpoint refuses every request.
 SMS_WEBHOOK_AUTH_TOKEN = env.str("SMS_WEBHOOK_AUTH_TOKEN", default="")
+# Post-purchase offers: a lead's offer e-mail goes out this long after the merchant reports
+# the line sold without a plan (once per order, to customers who consented).
+CRM_LEAD_OFFER_DELAY = timedelta(hours=env.int("CRM_LEAD_OFFER_DELAY_HOURS", default=24))

@@ -22,6 +22,7 @@ from backend.contracts.api.serializers import (
 from backend.contracts.selectors import order_get
 from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.crm.consent import honour_gpc
+from backend.crm.leads import lead_checkout
 from backend.customers.choices import ConsentSource, e_delivery_disclosure
 from backend.payments.services import payment_confirm, payment_ensure_intent
 from backend.payments.stripe_gateway import CardDeclined
@@ -106,6 +107,11 @@ class WidgetCheckoutSerializer(serializers.Serializer):
     lines = OrderLineInputSerializer(many=True, min_length=1, max_length=20)
     accepted_terms = serializers.BooleanField()
     marketing_email_consent = serializers.BooleanField(default=False)
+    lead_token = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text="From a post-purchase offer's landing page: the purchase uses up its units.",
+    )
 
     def validate_accepted_terms(self, value: bool) -> bool:
         if not value:
@@ -148,7 +154,10 @@ class WidgetCheckoutView(WidgetMixin, APIView):
             source=ConsentSource.WIDGET,
             actor=Actor(ActorKind.SHOPPER, f"{params['customer']['email']} via the widget"),
         )
-        result = order_upsert(merchant=merchant, data=data)
+        if "lead_token" in params:
+            result = lead_checkout(merchant=merchant, token=params["lead_token"], data=data)
+        else:
+            result = order_upsert(merchant=merchant, data=data)
         order = result.order
         honour_gpc(order.customer, request)  # the shopper's own browser is asking
         order.payment = payment_ensure_intent(payment=order.payment)

@@ -5,6 +5,7 @@
 //                     data-currency data-warranty-months></div>
 // After add to cart: await Coverdesk.offerModal(product) -> the chosen offer or null.
 // Cart: Coverdesk.mountCart(element, lines) where each line is {product, offer, quantity}.
+// Post-purchase offer pages: Coverdesk.fetchLead(token), then mountCart with {lead}.
 import { el, language, money, translator } from "../shared/i18n.js";
 
 const script = document.querySelector("script[data-coverdesk-key]");
@@ -92,7 +93,20 @@ export async function fetchOffers(product, quantity = 1) {
   return (await call("widget/offers/", { method: "POST", body })).offers;
 }
 
-function offerLabel(offer) {
+export async function fetchLead(token) {
+  return call(`widget/leads/${encodeURIComponent(token)}/`);
+}
+
+// Offer analytics: which plans were shown, and when the shopper said no to all of them.
+// Fire-and-forget: analytics never block or break the page.
+export function report(kind, offers, product) {
+  if (!offers.length) return;
+  call("widget/events/", { method: "POST", body: { events: [{ kind, category: product.category,
+    jurisdiction: offers[0].jurisdiction || jurisdiction(),
+    plan_codes: offers.map((o) => o.plan_code) }] } }).catch(() => {});
+}
+
+export function offerLabel(offer) {
   return el("span", { class: "cd-offer-text" },
     el("strong", { text: offer.name }), " · ", el("span", { text: offer.price_display }),
     el("br"),
@@ -103,7 +117,7 @@ function offerLabel(offer) {
     ].filter(Boolean).join(" · ") }));
 }
 
-function termsLink(offer) {
+export function termsLink(offer) {
   return el("a", { href: offer.terms_url, target: "_blank", rel: "noopener",
     class: "cd-terms", text: t("terms") });
 }
@@ -131,6 +145,7 @@ async function renderOffers(node) {
     el("legend", {}, el("strong", { text: t("protect") })),
     el("label", { class: "cd-muted" }, t("where"), " ", picker));
   if (!offers.length) fieldset.append(el("p", { class: "cd-muted", text: t("nothing") }));
+  report("impression", offers, product);
   const radios = [{ offer: null, label: el("span", { text: t("none") }) },
     ...offers.map((offer) => ({ offer, label: offerLabel(offer) }))];
   for (const { offer, label } of offers.length ? radios : []) {
@@ -147,8 +162,13 @@ export function offerModal(product) {
   return new Promise(async (resolve) => {
     const offers = await fetchOffers(product).catch(() => []);
     if (!offers.length) return resolve(null);
+    report("impression", offers, product);
     const dialog = el("dialog", { class: "cd-modal", "aria-labelledby": "cd-modal-title" });
-    const close = (offer) => { dialog.close(); dialog.remove(); resolve(offer); };
+    const close = (offer) => {
+      dialog.close(); dialog.remove();
+      if (!offer) report("decline", offers, product);
+      resolve(offer);
+    };
     dialog.append(
       el("h2", { id: "cd-modal-title", text: t("modalTitle", { title: product.title }) }),
       ...offers.map((offer) => el("div", { class: "cd-offer" }, offerLabel(offer), " ",
@@ -180,16 +200,19 @@ async function paymentMethod(stripe, card) {
   return token.card.id;
 }
 
-export async function mountCart(node, lines) {
+// options.lead: {token, customer, jurisdiction} from fetchLead. The e-mail is the one the
+// offer was sent to, and the purchase uses up the lead's uncovered units.
+export async function mountCart(node, lines, { lead } = {}) {
   const protectedLines = lines.filter((line) => line.offer);
   if (!protectedLines.length) {
     node.replaceChildren(el("p", { class: "cd-muted", text: t("empty") }));
     return;
   }
   const cfg = await config();
-  const cartId = sessionStorage.getItem("coverdesk:cart") ||
-    crypto.randomUUID().replaceAll("-", "");
-  sessionStorage.setItem("coverdesk:cart", cartId);
+  const cartKey = lead ? `coverdesk:cart:${lead.token.slice(-16)}` : "coverdesk:cart";
+  const cartId = sessionStorage.getItem(cartKey) || crypto.randomUUID().replaceAll("-", "");
+  sessionStorage.setItem(cartKey, cartId);
+  const customer = lead?.customer || {};
   const total = protectedLines.reduce((sum, l) => sum + l.offer.price * l.quantity, 0);
   const currency = protectedLines[0].offer.currency;
   const status = el("p", { role: "status", "aria-live": "polite" });
@@ -204,9 +227,11 @@ export async function mountCart(node, lines) {
     el("ul", {}, protectedLines.map((l) => el("li", {},
       el("span", { text: `${l.offer.name} — ${l.product.title} × ${l.quantity}: ` }),
       el("strong", { text: money(l.offer.price * l.quantity, currency) }), " ", termsLink(l.offer)))),
-    field("cd-email", t("email"), { type: "email", autocomplete: "email" }),
-    field("cd-first", t("first"), { autocomplete: "given-name" }),
-    field("cd-last", t("last"), { autocomplete: "family-name", required: false }),
+    field("cd-email", t("email"), { type: "email", autocomplete: "email",
+      value: customer.email, readonly: Boolean(lead) }),
+    field("cd-first", t("first"), { autocomplete: "given-name", value: customer.first_name }),
+    field("cd-last", t("last"), { autocomplete: "family-name", required: false,
+      value: customer.last_name }),
     el("div", { class: "cd-field" }, el("span", { text: t("card") }), cardHost),
     el("p", {}, el("label", {}, accept, " ", el("span", { text: cfg.terms_text }))),
     el("p", {}, el("label", {}, news, " ", el("span", { text: t("news") }))),
@@ -226,8 +251,9 @@ export async function mountCart(node, lines) {
     status.textContent = t("paying");
     try {
       await call("widget/checkout/", { method: "POST", body: {
-        cart_id: cartId, jurisdiction: jurisdiction(), accepted_terms: accept.checked,
-        marketing_email_consent: news.checked,
+        cart_id: cartId, jurisdiction: lead ? lead.jurisdiction : jurisdiction(),
+        accepted_terms: accept.checked, marketing_email_consent: news.checked,
+        ...(lead ? { lead_token: lead.token } : {}),
         customer: { email: form["cd-email"].value, first_name: form["cd-first"].value,
           last_name: form["cd-last"].value, locale: language() },
         lines: protectedLines.map((l) => ({ offer_token: l.offer.offer_token,
@@ -240,7 +266,7 @@ export async function mountCart(node, lines) {
         const { error } = await stripe.confirmCardPayment(result.client_secret);
         if (error) throw error;
       }
-      sessionStorage.removeItem("coverdesk:cart");
+      sessionStorage.removeItem(cartKey);
       status.className = "cd-ok";
       status.replaceChildren(el("strong", { text: t("paid") }), " ",
         el("a", { href: cfg.portal_url, text: t("portal") }));
@@ -276,4 +302,4 @@ function renderAll() {
 injectStyles();
 renderAll();
 document.addEventListener("coverdesk:jurisdiction", renderAll);
-window.Coverdesk = { offerModal, mountCart, selected, fetchOffers, jurisdiction };
+window.Coverdesk = { offerModal, mountCart, selected, fetchOffers, fetchLead, jurisdiction };

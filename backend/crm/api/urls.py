@@ -1,9 +1,21 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from backend.crm.api import views
+from backend.contracts.api.views import ORDER_ID
+from backend.crm.api import analytics, leads, views
 
 urlpatterns = [
     path("sms/inbound/", views.SmsInboundView.as_view(), name="sms-inbound"),
+    re_path(
+        rf"^leads/(?P<merchant_order_id>{ORDER_ID})/$",
+        leads.LeadReportView.as_view(),
+        name="lead-report",
+    ),
+    path("widget/leads/<str:token>/", leads.LeadOffersView.as_view(), name="widget-lead"),
+    path("widget/events/", analytics.WidgetEventsView.as_view(), name="widget-events"),
+    path("analytics/offers/", analytics.OfferAnalyticsView.as_view(), name="analytics-offers"),
+    path("analytics/claims/", analytics.ClaimAnalyticsView.as_view(), name="analytics-claims"),
+    path("analytics/loss-ratio/", analytics.LossRatioView.as_view(), name="analytics-loss-ratio"),
+    path("analytics/sla/", analytics.SlaTrendView.as_view(), name="analytics-sla"),
     path("crm/session/", views.MarketingSessionView.as_view(), name="crm-session"),
     path("crm/tags/", views.TagListView.as_view(), name="crm-tags"),
     path("crm/rules/", views.TagRuleListView.as_view(), name="crm-rules"),

@@ -34,7 +34,7 @@ from backend.crm.api.serializers import (
     TagSerializer,
 )
 from backend.crm.models import ExportJob, Segment, Tag, TagRule
-from backend.crm.permissions import IsMarketing, is_marketing
+from backend.crm.permissions import IsMarketing, is_marketing, is_merchant_admin
 from backend.customers.choices import ConsentSource
 from backend.customers.models import Customer
 
@@ -42,6 +42,11 @@ from backend.customers.models import Customer
 class MarketingUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField()
+    role = serializers.ChoiceField(
+        choices=["marketing", "merchant"],
+        help_text="marketing: the whole console; merchant: its own analytics only.",
+    )
+    merchant = serializers.CharField(allow_null=True, help_text="A merchant admin's merchant.")
 
 
 @extend_schema_view(
@@ -51,18 +56,22 @@ class MarketingUserSerializer(serializers.Serializer):
 )
 class MarketingSessionView(StaffSessionView):
     """GET: who is signed in to the marketing console (and a CSRF cookie). POST
-    {username, password}: sign in (marketing only). DELETE: sign out."""
+    {username, password}: sign in (marketing, or a merchant admin for its own analytics).
+    DELETE: sign out."""
 
     not_signed_in = IsMarketing.message
-    refused = "Wrong username or password, or not a marketing account."
+    refused = "Wrong username or password, or not a marketing or merchant account."
 
     def allowed(self, user) -> bool:
-        return is_marketing(user)
+        return is_marketing(user) or is_merchant_admin(user)
 
     def describe(self, user) -> dict:
+        marketing = is_marketing(user)
         return {
             "username": user.get_username(),
             "name": user.get_full_name() or user.get_username(),
+            "role": "marketing" if marketing else "merchant",
+            "merchant": None if marketing else user.merchant.name,
         }
 
 

@@ -19,6 +19,21 @@ from backend.plans.offers import ProductInput, offers_for_product
 from backend.plans.selectors import plan_list_for_merchant, product_input_for_sku
 
 
+def offers_body(request, *, product, jurisdiction, quantity, offer_set, language) -> dict:
+    """An offers response, its terms links absolute for the request's host."""
+    terms_url = request.build_absolute_uri(
+        reverse("plan-terms", kwargs={"code": TERMS_CODE_PLACEHOLDER})
+    )
+    return offers_response(
+        product=product,
+        jurisdiction=jurisdiction,
+        quantity=quantity,
+        offer_set=offer_set,
+        language=language,
+        terms_url=f"{terms_url}?jurisdiction={quote(jurisdiction)}",
+    )
+
+
 class OffersView(APIView):
     """Eligible, priced plan offers for one product, quantity and shopper jurisdiction.
 
@@ -54,16 +69,13 @@ class OffersView(APIView):
             quantity=params["quantity"],
             jurisdiction=jurisdiction,
         )
-        terms_url = request.build_absolute_uri(
-            reverse("plan-terms", kwargs={"code": TERMS_CODE_PLACEHOLDER})
-        )
-        body = offers_response(
+        body = offers_body(
+            request,
             product=product,
             jurisdiction=jurisdiction,
             quantity=params["quantity"],
             offer_set=offer_set,
             language=get_language() or "en",
-            terms_url=f"{terms_url}?jurisdiction={quote(jurisdiction)}",
         )
         return Response(body)
 

@@ -1,7 +1,11 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from backend.crm.leads import lead_url
+from backend.crm.models import Lead
 from backend.demo.seeding import (
     seed_catalogue,
+    seed_crm,
     seed_demo_api_keys,
     seed_demo_claims,
     seed_desk,
@@ -19,12 +23,17 @@ class Command(BaseCommand):
         seed_desk()
         seed_demo_claims()
         users = seed_users(merchants)
+        seed_crm()
         keys = seed_demo_api_keys(merchants)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write("Sign in at /admin/ as (username / password / role):")
         for username, password, roles in users:
             self.stdout.write(f"  {username:<12} {password:<16} {', '.join(roles)}")
         self.stdout.write("The warranty desk is at /desk/ (agent or supervisor).")
+        self.stdout.write("The marketing console is at /marketing/ (marketing, or merchant).")
+        lead = Lead.objects.filter(merchant_order_id="demo-lead-1").first()
+        if lead is not None and lead.state == "open" and lead.window_ends_at > timezone.now():
+            self.stdout.write(f"A post-purchase offer page: {lead_url(lead)}")
         self.stdout.write("Merchant API keys (header 'Authorization: Api-Key <key>'):")
         for slug, key in keys.items():
             self.stdout.write(f"  {slug:<12} {key}")

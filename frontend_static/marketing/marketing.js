@@ -1,0 +1,416 @@
+// The marketing console: segments with a live count, consent-clean exports with a progress
+// bar, the tag browser, and analytics charts drawn as SVG. Merchant admins see only their
+// own analytics. All user text goes in as text nodes.
+import { el, money } from "../shared/i18n.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const status = $("[data-status]");
+let me = null;
+let tags = [];
+let segments = [];
+
+function csrf() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
+}
+
+async function api(path, { method = "GET", body } = {}) {
+  const response = await fetch(`/api/v1/${path}`, {
+    method, credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+    body: body && JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw Object.assign(new Error(data?.message || response.statusText), data, { status: response.status });
+  }
+  return data;
+}
+
+const results = (page) => (Array.isArray(page) ? page : page.results);
+const say = (text, kind = "") => { status.className = `mk-status ${kind}`; status.textContent = text; };
+const fail = (error) => say(error.message || String(error), "cd-error");
+const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—");
+const number = (n) => (n == null ? "—" : new Intl.NumberFormat().format(n));
+const percent = (x) => (x == null ? "—" : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
+const debounce = (fn, ms) => { let timer; return (...a) => { clearTimeout(timer); timer = setTimeout(() => fn(...a), ms); }; };
+
+// --- Session and navigation --------------------------------------------------------------
+
+async function start() {
+  try {
+    me = await api("crm/session/");
+  } catch (error) {
+    if (error.status === 401) return showSignIn();
+    return fail(error);
+  }
+  $("[data-signin]").hidden = true;
+  $("[data-main]").hidden = false;
+  $("[data-tabs]").hidden = false;
+  $("[data-signout]").hidden = false;
+  const marketing = me.role === "marketing";
+  $("[data-who]").textContent = marketing ? me.name : `${me.name} · ${me.merchant}`;
+  $("[data-title]").textContent = marketing ? "Marketing" : "For merchants";
+  for (const tab of $$("[data-tab]")) tab.hidden = !marketing && tab.dataset.tab !== "analytics";
+  $("[data-merchant-filter]").hidden = !marketing;
+  $$("[data-marketing-only]").forEach((option) => { option.hidden = !marketing; option.disabled = !marketing; });
+  if (marketing) {
+    await loadTags();
+    await loadSegments();
+  }
+  route();
+}
+
+function showSignIn() {
+  $("[data-signin]").hidden = false;
+  $("[data-main]").hidden = true;
+  $("#username").focus();
+}
+
+$("[data-signin-form]").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    await api("crm/session/", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
+    say("");
+    await start();
+  } catch (error) { fail(error); }
+});
+
+$("[data-signout]").addEventListener("click", async () => {
+  await api("crm/session/", { method: "DELETE" }).catch(() => null);
+  location.hash = "";
+  location.reload();
+});
+
+const LOADERS = { segments: () => preview(), tags: () => loadTagBrowser(), exports: () => loadExports(), analytics: () => loadAnalytics() };
+
+function route() {
+  if (!me) return;
+  say("");
+  const allowed = me.role === "marketing" ? Object.keys(LOADERS) : ["analytics"];
+  const wanted = location.hash.slice(1);
+  const tab = allowed.includes(wanted) ? wanted : allowed[0];
+  for (const panel of $$("[data-panel]")) panel.hidden = panel.dataset.panel !== tab;
+  for (const link of $$("[data-tab]")) {
+    if (link.dataset.tab === tab) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  LOADERS[tab]().catch(fail);
+}
+window.addEventListener("hashchange", route);
+
+// --- Segment builder ---------------------------------------------------------------------
+
+const form = $("[data-definition]");
+
+async function loadTags() {
+  tags = await api("crm/tags/");
+  for (const select of $$("[data-tag-select]")) {
+    const chosen = new Set([...select.selectedOptions].map((o) => o.value));
+    select.replaceChildren(...tags.map((tag) => el("option", { value: tag.slug, selected: chosen.has(tag.slug),
+      text: `${tag.name} (${number(tag.customers)})` })));
+  }
+}
+
+async function loadSegments() {
+  segments = results(await api("crm/segments/"));
+  const select = $("[data-saved]");
+  const current = select.value;
+  select.replaceChildren(el("option", { value: "", text: "New segment" }),
+    ...segments.map((s) => el("option", { value: s.id, text: s.name, selected: String(s.id) === current })));
+}
+
+function definition() {
+  const data = {};
+  for (const select of $$("[data-tag-select]", form)) {
+    const values = [...select.selectedOptions].map((o) => o.value);
+    if (values.length) data[select.name] = values;
+  }
+  for (const input of $$("[data-list]", form)) {
+    const values = input.value.split(",").map((v) => v.trim()).filter(Boolean);
+    if (values.length) data[input.name] = values;
+  }
+  for (const name of ["purchased_from", "purchased_to"]) if (form[name].value) data[name] = form[name].value;
+  if (form.ltv_currency.value) {
+    data.lifetime_value = { currency: form.ltv_currency.value };
+    if (form.ltv_min.value !== "") data.lifetime_value.min = Number(form.ltv_min.value);
+    if (form.ltv_max.value !== "") data.lifetime_value.max = Number(form.ltv_max.value);
+  }
+  return data;
+}
+
+function fillForm(def) {
+  form.reset();
+  for (const select of $$("[data-tag-select]", form)) {
+    for (const option of select.options) option.selected = (def[select.name] || []).includes(option.value);
+  }
+  for (const input of $$("[data-list]", form)) input.value = (def[input.name] || []).join(", ");
+  for (const name of ["purchased_from", "purchased_to"]) form[name].value = def[name] || "";
+  form.ltv_currency.value = def.lifetime_value?.currency || "";
+  form.ltv_min.value = def.lifetime_value?.min ?? "";
+  form.ltv_max.value = def.lifetime_value?.max ?? "";
+}
+
+function showDefinitionErrors(error) {
+  const box = $("[data-definition-errors]");
+  $$("[aria-invalid]", form).forEach((node) => node.removeAttribute("aria-invalid"));
+  if (!error) { box.textContent = ""; return; }
+  const fields = error.fields?.definition || error.fields || {};
+  const lines = [];
+  for (const [name, messages] of Object.entries(fields)) {
+    const target = form.elements[name] || form.elements[name.replace("lifetime_value", "ltv_currency")];
+    target?.setAttribute?.("aria-invalid", "true");
+    lines.push(`${name}: ${[].concat(messages).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")}`);
+  }
+  box.textContent = lines.length ? lines.join(" · ") : error.message;
+}
+
+let previewSeq = 0;
+async function preview() {
+  const seq = ++previewSeq;
+  try {
+    const result = await api("crm/segments/preview/", { method: "POST", body: { definition: definition() } });
+    if (seq !== previewSeq) return; // a newer edit is on its way
+    showDefinitionErrors(null);
+    $("[data-count]").textContent = number(result.count);
+    $("[data-reach-email]").textContent = number(result.reachable.email);
+    $("[data-reach-sms]").textContent = number(result.reachable.sms);
+    $("[data-sample]").replaceChildren(...result.sample.map((c) => el("tr", {},
+      el("td", { text: c.email }), el("td", { text: c.name }),
+      el("td", {}, c.tags.map((t) => el("span", { class: "chip", text: t }))))));
+  } catch (error) {
+    if (seq !== previewSeq) return;
+    $("[data-count]").textContent = "—";
+    showDefinitionErrors(error);
+  }
+}
+
+form.addEventListener("input", debounce(preview, 250));
+form.addEventListener("change", debounce(preview, 250));
+form.addEventListener("submit", (event) => event.preventDefault());
+
+$("[data-saved]").addEventListener("change", (event) => {
+  const segment = segments.find((s) => String(s.id) === event.target.value);
+  fillForm(segment?.definition || {});
+  form.name.value = segment?.name || "";
+  preview();
+});
+
+$("[data-save]").addEventListener("click", async () => {
+  const id = $("[data-saved]").value;
+  const body = { name: form.name.value.trim() || "Untitled segment", definition: definition() };
+  try {
+    const saved = await api(id ? `crm/segments/${id}/` : "crm/segments/", { method: id ? "PUT" : "POST", body });
+    await loadSegments();
+    $("[data-saved]").value = saved.id;
+    say(`Saved “${saved.name}”.`, "cd-ok");
+  } catch (error) { showDefinitionErrors(error); fail(error); }
+});
+
+// --- Export with a progress bar ----------------------------------------------------------
+
+$("[data-export]").addEventListener("click", async () => {
+  const button = $("[data-export]");
+  const box = $("[data-job]");
+  const bar = $("[data-job-progress]");
+  const label = $("[data-job-label]");
+  const result = $("[data-job-result]");
+  const id = $("[data-saved]").value;
+  const body = { format: $("[data-format]").value, channel: $("[data-channel]").value,
+    ...(id ? { segment: Number(id) } : { definition: definition() }) };
+  button.disabled = true;
+  box.hidden = false;
+  bar.value = 0;
+  label.textContent = "Queued…";
+  result.replaceChildren();
+  try {
+    let job = await api("crm/exports/", { method: "POST", body });
+    while (job.state === "queued" || job.state === "running") {
+      await new Promise((r) => setTimeout(r, 400));
+      job = await api(`crm/exports/${job.id}/`);
+      bar.value = job.progress ?? 0;
+      label.textContent = job.state === "running"
+        ? `Exporting… ${number(job.rows_written)} of ${number(job.total_rows)} rows` : "Queued…";
+    }
+    if (job.state !== "done") throw new Error(job.error || `The export ${job.state}.`);
+    bar.value = 1;
+    label.textContent = `Done: ${number(job.rows_written)} rows`;
+    result.replaceChildren(el("a", { href: job.download_url, "data-download": "", download: "",
+      text: `Download export #${job.id}` }), " ",
+    el("span", { class: "cd-muted mono", title: "SHA-256 of the file", text: job.sha256.slice(0, 16) + "…" }));
+  } catch (error) {
+    label.textContent = "Export failed";
+    result.replaceChildren(el("span", { class: "cd-error", text: error.message }));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// --- Tags ----------------------------------------------------------------------------------
+
+async function loadTagBrowser() {
+  await loadTags();
+  const list = $("[data-tags]");
+  list.replaceChildren(...tags.map((tag) => el("li", {}, el("button", { type: "button", "aria-pressed": "false",
+    onclick: (event) => showTag(tag, event.currentTarget) },
+  el("span", { text: tag.name }), el("span", { class: "cd-muted", text: number(tag.customers) })))));
+  const rules = await api("crm/rules/");
+  $("[data-rules]").replaceChildren(...results(rules).map((rule) => el("li", {},
+    el("strong", { text: rule.name }), " → ", el("span", { class: "chip", text: rule.tag }),
+    rule.expires_after_days ? el("span", { class: "cd-muted", text: ` for ${rule.expires_after_days} days` }) : null,
+    rule.active ? null : el("span", { class: "cd-muted", text: " (off)" }))));
+  if (!results(rules).length) $("[data-rules]").append(el("li", { class: "cd-muted", text: "No rules yet." }));
+  const busiest = tags.reduce((best, tag, i) => (tag.customers > tags[best].customers ? i : best), 0);
+  if (tags.length) await showTag(tags[busiest], list.querySelectorAll("button")[busiest]);
+}
+
+async function showTag(tag, button) {
+  $$("[data-tags] button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  $("[data-tag-title]").textContent = `Customers tagged “${tag.name}”`;
+  const customers = await api(`crm/customers/?tag=${encodeURIComponent(tag.slug)}`);
+  const consent = (c) => [c.marketing_email && "e-mail", c.marketing_sms && "SMS", c.do_not_sell && "do not sell"]
+    .filter(Boolean).join(", ") || "none";
+  $("[data-tag-customers]").replaceChildren(...customers.map((c) => el("tr", {},
+    el("td", { text: c.email }), el("td", { text: c.name }), el("td", { text: consent(c) }),
+    el("td", {}, c.tags.map((t) => el("span", { class: "chip", text: t }))))));
+  if (!customers.length) {
+    $("[data-tag-customers]").append(el("tr", {}, el("td", { colspan: 4, class: "cd-muted", text: "No customer has this tag now." })));
+  }
+}
+
+// --- Exports (the audit list) -------------------------------------------------------------
+
+async function loadExports() {
+  const jobs = results(await api("crm/exports/"));
+  $("[data-exports]").replaceChildren(...jobs.map((job) => el("tr", {},
+    el("td", { class: "num", text: String(job.id) }), el("td", { text: when(job.created_at) }),
+    el("td", { text: job.requested_by || "—" }), el("td", { text: `${job.format} · ${job.channel}` }),
+    el("td", { text: job.state }), el("td", { class: "num", text: number(job.rows_written) }),
+    el("td", { class: "mono", text: job.sha256 ? `${job.sha256.slice(0, 12)}…` : "—" }),
+    el("td", {}, job.download_url ? el("a", { href: job.download_url, text: "Download" }) : "—"))));
+}
+
+// --- Analytics charts (SVG) -----------------------------------------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) if (value != null) node.setAttribute(name, value);
+  for (const child of children.flat()) if (child != null) node.append(child instanceof Node ? child : document.createTextNode(child));
+  return node;
+}
+const COLORS = ["#0b5cad", "#e07b00", "#116329", "#a40e26"];
+const truncate = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+// Horizontal bars: rows of {label, values: [..]}, one bar per series, each labelled.
+function barChart(rows, series, { format = number, max, labels } = {}) {
+  if (!rows.length) return el("p", { class: "cd-muted", text: "Nothing in this period." });
+  const labelWidth = 190, width = 560, barH = 14, gap = 4;
+  const rowH = series.length * (barH + gap) + 10;
+  const top = Math.max(max ?? 0, ...rows.flatMap((r) => r.values.map((v) => v ?? 0))) || 1;
+  const scale = (v) => ((width - labelWidth - 70) * (v ?? 0)) / top;
+  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, role: "img",
+    "aria-label": rows.map((r) => `${r.label}: ${r.values.map((v, i) => `${series[i]} ${format(v)}`).join(", ")}`).join("; ") });
+  rows.forEach((row, i) => {
+    const y = i * rowH + 4;
+    chart.append(svg("text", { class: "label", x: 0, y: y + barH, "font-weight": 600 },
+      svg("title", {}, row.label), truncate(row.label, 28)));
+    row.values.forEach((value, s) => {
+      const by = y + s * (barH + gap);
+      chart.append(svg("rect", { x: labelWidth, y: by, width: Math.max(scale(value), 1), height: barH, rx: 2, fill: COLORS[s] },
+        svg("title", {}, `${row.label} · ${series[s]}: ${format(value)}`)));
+      const text = labels?.[s] ? labels[s](row) : format(value);
+      chart.append(svg("text", { class: "value", x: labelWidth + scale(value) + 6, y: by + barH - 3 }, text));
+    });
+  });
+  return chart;
+}
+
+function legend(series) {
+  return el("ul", { class: "legend" }, series.map((name, i) => el("li", {}, el("i", { style: `background:${COLORS[i]}` }), name)));
+}
+
+// Columns of claims filed per week, with the breach rate as a line on its own scale.
+function slaChart(weeks) {
+  const width = 520, height = 190, left = 30, bottom = 24, top = 10;
+  const plotH = height - bottom - top;
+  const maxFiled = Math.max(1, ...weeks.map((w) => w.filed));
+  const step = (width - left - 10) / weeks.length;
+  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": weeks.map((w) => `week of ${w.week}: ${w.filed} filed, ${percent(w.breach_rate)} breached`).join("; ") });
+  chart.append(svg("line", { class: "axis", x1: left, x2: width - 10, y1: top + plotH, y2: top + plotH }));
+  chart.append(svg("text", { class: "value", x: 0, y: top + 8 }, String(maxFiled)));
+  const points = [];
+  weeks.forEach((week, i) => {
+    const x = left + i * step;
+    const h = (plotH * week.filed) / maxFiled;
+    chart.append(svg("rect", { x: x + 3, y: top + plotH - h, width: step - 6, height: Math.max(h, week.filed ? 1 : 0), fill: COLORS[0], rx: 2 },
+      svg("title", {}, `Week of ${week.week}: ${week.filed} filed, ${week.breached} breached; median first response ${week.median_first_response_hours ?? "—"} h, decision ${week.median_decision_hours ?? "—"} h`)));
+    if (i % 2 === 0 || weeks.length <= 8) {
+      chart.append(svg("text", { class: "value", x: x + step / 2, y: height - 6, "text-anchor": "middle" }, week.week.slice(5)));
+    }
+    if (week.breach_rate != null) points.push(`${x + step / 2},${top + plotH - plotH * week.breach_rate}`);
+  });
+  if (points.length) {
+    chart.append(svg("polyline", { points: points.join(" "), fill: "none", stroke: COLORS[3], "stroke-width": 2 }));
+    for (const point of points) {
+      const [cx, cy] = point.split(",");
+      chart.append(svg("circle", { cx, cy, r: 3, fill: COLORS[3] }));
+    }
+  }
+  return chart;
+}
+
+function analyticsQuery() {
+  const data = new FormData($("[data-period]"));
+  const params = new URLSearchParams();
+  for (const name of ["since", "until", "merchant"]) if (data.get(name)) params.set(name, data.get(name));
+  return params;
+}
+
+async function loadAnalytics() {
+  const period = $("[data-period]");
+  if (!period.since.value) {  // a year by default: claims come months after the sale
+    const since = new Date(Date.now() - 364 * 86400e3);
+    period.since.value = since.toISOString().slice(0, 10);
+  }
+  const params = analyticsQuery();
+  const by = $("#by").value;
+  const [offers, claims, loss, sla] = await Promise.all([
+    api(`analytics/offers/?${params}`),
+    api(`analytics/claims/?${params}&by=${by}`),
+    api(`analytics/loss-ratio/?${params}`),
+    api(`analytics/sla/?${new URLSearchParams({ weeks: "12", ...(params.get("merchant") ? { merchant: params.get("merchant") } : {}) })}`),
+  ]);
+  const form = $("[data-period]");
+  form.since.value = offers.since;
+  form.until.value = offers.until;
+  const chart = (name, ...nodes) => $(`[data-chart="${name}"]`).replaceChildren(...nodes);
+  const offerSeries = ["Shown", "Plans bought"];
+  chart("offers", barChart(offers.plans.slice(0, 8).map((p) => ({ label: p.plan_name || p.plan_code,
+    values: [p.impressions, p.units], rate: p.conversion_rate })), offerSeries,
+  { labels: [null, (row) => `${number(row.values[1])} · ${percent(row.rate)} of views`] }), legend(offerSeries));
+  const l = offers.leads;
+  $("[data-leads]").textContent = `Post-purchase offers: ${number(l.leads)} purchases without a plan, ` +
+    `${number(l.offered)} e-mailed, ${number(l.converted)} bought a plan (${number(l.units_bought)} of ${number(l.units)} units).`;
+  $("[data-by-label]").textContent = `per ${by === "sku" ? "SKU" : by}`;
+  chart("claims", barChart(claims.groups.slice(0, 10).map((g) => ({
+    label: `${g.key || "—"} (${g.claims}/${g.contracts})`, values: [g.claim_rate] })), ["Claim rate"], { format: percent }),
+  el("p", { class: "cd-muted" }, claims.groups.slice(0, 3).map((g) => `${g.key}: ` +
+    Object.entries(g.reasons).map(([reason, n]) => `${reason.replaceAll("_", " ")} ${n}`).join(", ")).join(" · ")));
+  chart("loss", barChart(loss.plans.slice(0, 10).map((p) => ({ label: `${p.plan_name} ${p.currency}`,
+    values: [p.loss_ratio] })), ["Loss ratio"], { format: percent }),
+  el("p", { class: "cd-muted" }, loss.plans.slice(0, 3).map((p) =>
+    `${p.plan_name}: ${money(p.claims_paid, p.currency)} paid of ${money(p.premiums, p.currency)} kept`).join(" · ")));
+  chart("sla", slaChart(sla.weeks), el("ul", { class: "legend" },
+    el("li", {}, el("i", { style: `background:${COLORS[0]}` }), "Claims filed"),
+    el("li", {}, el("i", { style: `background:${COLORS[3]}` }), "Share that breached its SLA")));
+}
+
+$("[data-period]").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadAnalytics().catch(fail);
+});
+
+start();
