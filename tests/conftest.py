@@ -3,6 +3,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -153,6 +154,27 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, one request at a time when it shares the tests' in-memory
+    SQLite connection. Its request threads would otherwise use that one connection at once,
+    and they deadlock: a thread stepping a query holds SQLite's connection mutex and waits
+    for the GIL to call one of Django's SQL functions, while another holds the GIL and
+    waits for the mutex to bind its parameters. (PostgreSQL, and SQLite on a file, give
+    each thread its own connection.)"""
+    if any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+        server = live_server.thread.httpd
+        application = server.get_app()
+        one_at_a_time = threading.Lock()
+
+        def serialised(environ, start_response):
+            with one_at_a_time:
+                return application(environ, start_response)
+
+        server.set_app(serialised)
+    return live_server
 
 
 @pytest.fixture

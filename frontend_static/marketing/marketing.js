@@ -321,7 +321,11 @@ function barChart(rows, series, { format = number, max, labels } = {}) {
       chart.append(svg("rect", { x: labelWidth, y: by, width: Math.max(scale(value), 1), height: barH, rx: 2, fill: COLORS[s] },
         svg("title", {}, `${row.label} · ${series[s]}: ${format(value)}`)));
       const text = labels?.[s] ? labels[s](row) : format(value);
-      chart.append(svg("text", { class: "value", x: labelWidth + scale(value) + 6, y: by + barH - 3 }, text));
+      // After the bar when it fits (about 6.5 px a character), else inside its end.
+      const end = labelWidth + scale(value);
+      const fits = end + 6 + text.length * 6.5 <= width;
+      chart.append(svg("text", fits ? { class: "value", x: end + 6, y: by + barH - 3 }
+        : { class: "value inside", x: end - 6, y: by + barH - 3, "text-anchor": "end" }, text));
     });
   });
   return chart;
@@ -390,7 +394,7 @@ async function loadAnalytics() {
   const offerSeries = ["Shown", "Plans bought"];
   chart("offers", barChart(offers.plans.slice(0, 8).map((p) => ({ label: p.plan_name || p.plan_code,
     values: [p.impressions, p.units], rate: p.conversion_rate })), offerSeries,
-  { labels: [null, (row) => `${number(row.values[1])} · ${percent(row.rate)} of views`] }), legend(offerSeries));
+  { labels: [null, (row) => row.rate == null ? number(row.values[1]) : `${number(row.values[1])} · ${percent(row.rate)} of views`] }), legend(offerSeries));
   const l = offers.leads;
   $("[data-leads]").textContent = `Post-purchase offers: ${number(l.leads)} purchases without a plan, ` +
     `${number(l.offered)} e-mailed, ${number(l.converted)} bought a plan (${number(l.units_bought)} of ${number(l.units)} units).`;
