@@ -121,7 +121,7 @@ def check(
     html_text: str,
     pdf_text: str | None,
 ) -> ComplianceReport:
-    """Check one rendered document. ``pdf_text`` None checks the HTML alone (pre-flight)."""
+    """Check one rendered document. ``pdf_text`` None checks the HTML alone."""
     report = ComplianceReport(pack=pack.code, kind=kind, language=language)
     renderings = {"HTML": squash(html_text)}
     if pdf_text is not None:
@@ -131,16 +131,17 @@ def check(
         if clause.problem:
             missing.append(clause.problem)
         if clause.text:
+            wording = squash(clause.text)
             for where, text in renderings.items():
-                if squash(clause.text) not in text:
+                if wording not in text:
                     missing.append(f"its required wording is not in the {where}")
         for path in clause.fields:
-            shown = _texts(lookup(data, path))
+            shown = [squash(t) for t in _texts(lookup(data, path))]
             if not shown:
                 missing.append(f"{path} is empty")
                 continue
             for where, text in renderings.items():
-                if any(squash(t) not in text for t in shown):
+                if any(t not in text for t in shown):
                     missing.append(f"{path} is not shown in the {where}")
         report.clauses.append(
             {"id": clause.id, "source": clause.source, "passed": not missing, "missing": missing}

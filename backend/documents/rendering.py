@@ -469,10 +469,19 @@ def html_text(html: str) -> str:
     return " ".join(parser.chunks)
 
 
+def warm_up() -> None:
+    """Load what the first document would otherwise wait for: MuPDF (0.8 s to import, and
+    130 MB, so only workers that issue documents load it) and the CJK glyph map (0.25 s).
+    A prefork worker calls this before it forks, and its processes share both."""
+    import pymupdf  # noqa: F401
+
+    _shared_glyph_map()
+
+
 def pdf_text(pdf: bytes) -> str:
     """The text a reader gets out of the PDF, read in-process by PyMuPDF (MuPDF): about
-    5 ms of CPU a document, where pypdf took 170 ms and poppler's pdftotext 19 ms."""
-    import pymupdf  # on first use: MuPDF adds 130 MB to a process (docs/PERFORMANCE.md)
+    3 to 5 ms of CPU a document, where pypdf took 170 ms and poppler's pdftotext 19 ms."""
+    import pymupdf  # on first use (see warm_up): web processes never load it
 
     try:
         with pymupdf.open(stream=pdf, filetype="pdf") as document:

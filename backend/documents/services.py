@@ -75,7 +75,7 @@ def render_document_html(contract: Contract, kind: str, language: str, version: 
 
 def render_checked(*, pack, kind: str, language: str, version: str, data: dict, shown_clauses=None):
     """Render ``data`` to HTML and PDF and check both: (html, pdf, report), where pdf is
-    None if the HTML already fails. ``shown_clauses`` are the statements the document
+    None if the document fails its check. ``shown_clauses`` are the statements the document
     prints, when it prints more than it must (a warranty below the price gates)."""
     clauses = compliance.required_clauses(pack, kind, language, data)
     html = rendering.render_html(
@@ -86,22 +86,21 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
         data=data,
         clauses=clauses if shown_clauses is None else shown_clauses,
     )
-    # wkhtmltopdf runs while the HTML is checked here: the check costs nothing in time, and a
-    # document that fails it never gets its PDF used (it is dropped unread).
+    # wkhtmltopdf runs while the HTML's text is extracted here; both renderings are then
+    # checked in one pass (a document whose HTML fails is refused all the same).
     pdf_future = rendering.html_to_pdf_in_background(html, page_size=pack.page_size)
-    checked = {
-        "pack": pack,
-        "kind": kind,
-        "language": language,
-        "data": data,
-        "clauses": clauses,
-        "html_text": rendering.html_text(html),
-    }
-    preflight = compliance.check(**checked, pdf_text=None)
+    html_text = rendering.html_text(html)
     pdf = pdf_future.result()
-    if not preflight.passed:
-        return html, None, preflight
-    return html, pdf, compliance.check(**checked, pdf_text=rendering.pdf_text(pdf))
+    report = compliance.check(
+        pack=pack,
+        kind=kind,
+        language=language,
+        data=data,
+        clauses=clauses,
+        html_text=html_text,
+        pdf_text=rendering.pdf_text(pdf),
+    )
+    return html, pdf if report.passed else None, report
 
 
 def render_document(contract: Contract, kind: str, language: str, version: str):
