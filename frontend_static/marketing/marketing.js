@@ -396,8 +396,9 @@ async function loadAnalytics() {
     values: [p.impressions, p.units], rate: p.conversion_rate })), offerSeries,
   { labels: [null, (row) => row.rate == null ? number(row.values[1]) : `${number(row.values[1])} · ${percent(row.rate)} of views`] }), legend(offerSeries));
   const l = offers.leads;
-  $("[data-leads]").textContent = `Post-purchase offers: ${number(l.leads)} purchases without a plan, ` +
-    `${number(l.offered)} e-mailed, ${number(l.converted)} bought a plan (${number(l.units_bought)} of ${number(l.units)} units).`;
+  const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
+  $("[data-leads]").textContent = `Post-purchase offers: ${plural(l.leads, "purchase", "purchases")} without a plan, ` +
+    `${number(l.offered)} e-mailed, ${number(l.converted)} bought a plan (${number(l.units_bought)} of ${plural(l.units, "unit", "units")}).`;
   $("[data-by-label]").textContent = `per ${by === "sku" ? "SKU" : by}`;
   chart("claims", barChart(claims.groups.slice(0, 10).map((g) => ({
     label: `${g.key || "—"} (${g.claims}/${g.contracts})`, values: [g.claim_rate] })), ["Claim rate"], { format: percent }),
