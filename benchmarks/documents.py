@@ -53,14 +53,7 @@ def sell(count: int) -> list[int]:
 
     merchant = Merchant.objects.get(slug="voltmart")
     product = Product.objects.filter(merchant=merchant, category_id="phones").first()
-    item = ProductInput(
-        sku=product.sku,
-        title=product.title,
-        category=product.category_id,
-        price=product.price,
-        currency=product.currency,
-        manufacturer_warranty_months=product.manufacturer_warranty_months,
-    )
+    item = ProductInput.from_product(product)
     ids = []
     for n in range(0, count, 10):
         units = min(10, count - n)

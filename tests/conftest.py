@@ -203,6 +203,18 @@ def new_page(browser, errors: list, **options):
     return page
 
 
+def fill_test_card(page) -> None:
+    """Type localstripe's always-approved test card into the widget's card fields."""
+    for placeholder, value in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "94110"),
+    ):
+        page.fill(f"#cd-card input[placeholder={placeholder}]", value)
+
+
 @pytest.fixture
 def browser_page(chromium):
     errors = []

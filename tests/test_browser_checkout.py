@@ -12,6 +12,8 @@ import pytest
 import requests
 from django.core import mail
 
+from tests.conftest import fill_test_card
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "checkout"
@@ -74,14 +76,7 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
     page.locator("#cd-card input").first.wait_for()
     page.get_by_role("textbox", name="E-mail").fill("browser.shopper@example.com")
     page.get_by_role("textbox", name="First name").fill("Dana")
-    for placeholder, value in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "94110"),
-    ):
-        page.fill(f"#cd-card input[placeholder={placeholder}]", value)
+    fill_test_card(page)
     page.locator("#cd-accept").check()
     shot(page, "3-checkout")
     page.locator(".cd-checkout button[type=submit]").click()

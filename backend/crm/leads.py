@@ -5,7 +5,7 @@ the widget's own checkout and the lead's quantity is consumed in the order's tra
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -114,14 +114,7 @@ def leads_report(*, merchant, report: LeadReport) -> list[LeadLineResult]:
                 customer=customer,
                 merchant_order_id=report.merchant_order_id,
                 position=line.position,
-                product={
-                    "sku": line.product.sku,
-                    "title": line.product.title,
-                    "category": line.product.category,
-                    "price": line.product.price,
-                    "currency": line.product.currency,
-                    "manufacturer_warranty_months": line.product.manufacturer_warranty_months,
-                },
+                product=asdict(line.product),
                 category=line.product.category,
                 jurisdiction=report.jurisdiction,
                 quantity=line.quantity,
@@ -192,15 +185,7 @@ def lead_from_token(token: str, *, merchant_id: int | None = None) -> Lead:
 
 
 def lead_product(lead: Lead) -> ProductInput:
-    p = lead.product
-    return ProductInput(
-        sku=p.get("sku"),
-        title=p.get("title", ""),
-        category=p["category"],
-        price=p["price"],
-        currency=p["currency"],
-        manufacturer_warranty_months=p.get("manufacturer_warranty_months", 12),
-    )
+    return ProductInput(**lead.product)  # stored by leads_report as asdict(ProductInput)
 
 
 def lead_offers(lead: Lead):

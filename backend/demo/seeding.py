@@ -201,14 +201,8 @@ def seed_demo_claims() -> int:
     filed = 0
     for n, (category, reason, description) in enumerate(DEMO_CLAIMS):
         product = Product.objects.filter(merchant=merchant, category_id=category).first()
-        item = ProductInput(
-            sku=product.sku,
-            title=product.title,
-            category=category,
-            price=product.price,
-            currency=product.currency,
-            manufacturer_warranty_months=0,  # coverage from the day of purchase
-        )
+        # Coverage from the day of purchase.
+        item = ProductInput.from_product(product, manufacturer_warranty_months=0)
         offers = offers_for_product(
             merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
         ).offers
@@ -360,14 +354,7 @@ def seed_crm() -> dict:
         product = Product.objects.filter(merchant=merchant, category_id=category).first()
         if product is None:
             continue
-        item = ProductInput(
-            sku=product.sku,
-            title=product.title,
-            category=category,
-            price=product.price,
-            currency=product.currency,
-            manufacturer_warranty_months=0,
-        )
+        item = ProductInput.from_product(product, manufacturer_warranty_months=0)
         offers = offers_for_product(
             merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
         ).offers
@@ -444,14 +431,7 @@ def seed_crm() -> dict:
                 lines=[
                     leads.LeadLineInput(
                         position=0,
-                        product=ProductInput(
-                            sku=laptop.sku,
-                            title=laptop.title,
-                            category="laptops",
-                            price=laptop.price,
-                            currency=laptop.currency,
-                            manufacturer_warranty_months=laptop.manufacturer_warranty_months,
-                        ),
+                        product=ProductInput.from_product(laptop),
                         quantity=1,
                     )
                 ],

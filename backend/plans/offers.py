@@ -30,6 +30,20 @@ class ProductInput:
     currency: str
     manufacturer_warranty_months: int
 
+    @classmethod
+    def from_product(cls, product, *, manufacturer_warranty_months: int | None = None):
+        """A catalogue product (``catalog.Product``), its manufacturer's warranty overridable."""
+        return cls(
+            sku=product.sku,
+            title=product.title,
+            category=product.category_id,
+            price=product.price,
+            currency=product.currency,
+            manufacturer_warranty_months=product.manufacturer_warranty_months
+            if manufacturer_warranty_months is None
+            else manufacturer_warranty_months,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Offer:

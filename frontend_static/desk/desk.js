@@ -1,5 +1,6 @@
 // The warranty desk: queues, take next, one claim on screen with everything needed to
 // decide it, and keyboard shortcuts for the common actions. All text goes in as text nodes.
+import { apiClient } from "../shared/api.js";
 import { el, money } from "../shared/i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -28,20 +29,7 @@ let cursor = null;
 let current = null;
 let partners = null;
 
-function csrf() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
-}
-
-async function api(path, { method = "GET", body } = {}) {
-  const response = await fetch(`/api/v1/desk/${path}`, {
-    method, credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-    body: body && JSON.stringify(body),
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data?.message || response.statusText), data, { status: response.status });
-  return data;
-}
+const api = apiClient("/api/v1/desk/");
 
 function say(text, kind = "") {
   status.className = `desk-status ${kind}`;

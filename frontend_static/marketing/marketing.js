@@ -1,6 +1,7 @@
 // The marketing console: segments with a live count, consent-clean exports with a progress
 // bar, the tag browser, and analytics charts drawn as SVG. Merchant admins see only their
 // own analytics. All user text goes in as text nodes.
+import { apiClient } from "../shared/api.js";
 import { el, money } from "../shared/i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -10,22 +11,7 @@ let me = null;
 let tags = [];
 let segments = [];
 
-function csrf() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
-}
-
-async function api(path, { method = "GET", body } = {}) {
-  const response = await fetch(`/api/v1/${path}`, {
-    method, credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-    body: body && JSON.stringify(body),
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw Object.assign(new Error(data?.message || response.statusText), data, { status: response.status });
-  }
-  return data;
-}
+const api = apiClient("/api/v1/");
 
 const results = (page) => (Array.isArray(page) ? page : page.results);
 const say = (text, kind = "") => { status.className = `mk-status ${kind}`; status.textContent = text; };

@@ -1,5 +1,6 @@
 // Claims in the shopper portal: guided questions first (a tip may fix it), then the claim
 // with photos and a receipt; the claim's page with its messages, replies, appeal and rating.
+import { apiClient } from "../shared/api.js";
 import { el, language, money, translator } from "../shared/i18n.js";
 
 const t = translator({
@@ -68,20 +69,7 @@ const t = translator({
   },
 });
 
-function csrf() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
-}
-
-async function call(path, { method = "GET", json, form } = {}) {
-  const headers = { "X-CSRFToken": csrf(), "Accept-Language": language() };
-  if (json) headers["Content-Type"] = "application/json";
-  const response = await fetch(`/api/v1/portal/${path}`, {
-    method, credentials: "same-origin", headers, body: form || (json && JSON.stringify(json)),
-  });
-  const data = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.message || response.statusText), data, { status: response.status });
-  return data;
-}
+const call = apiClient("/api/v1/portal/", { headers: () => ({ "Accept-Language": language() }) });
 
 const when = (iso) => new Date(iso).toLocaleString(language() === "zh-hans" ? "zh-CN" : language(),
   { dateStyle: "medium", timeStyle: "short" });
@@ -213,7 +201,7 @@ export async function claimPage(container, number, { say, back }) {
         claim.can_appeal ? el("button", { class: "cd-btn secondary", type: "button", text: t("appeal"), onclick: async () => {
           const why = window.prompt(t("appealWhy"));
           if (!why) return;
-          try { await call(`claims/${claim.number}/appeal/`, { method: "POST", json: { reason: why } }); await claimPage(container, number, { say, back }); }
+          try { await call(`claims/${claim.number}/appeal/`, { method: "POST", body: { reason: why } }); await claimPage(container, number, { say, back }); }
           catch (error) { say(error.message, "cd-error"); }
         } }) : null)));
 }
@@ -228,7 +216,7 @@ export function rateForm(token, say) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await call("claims/rate/", { method: "POST", json: { token, score: Number(form.score.value), comment: comment.value } });
+      await call("claims/rate/", { method: "POST", body: { token, score: Number(form.score.value), comment: comment.value } });
       form.replaceChildren(el("p", { class: "cd-ok", text: t("rated") }));
     } catch (error) { say(error.message, "cd-error"); }
   });

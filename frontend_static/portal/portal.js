@@ -1,5 +1,6 @@
 // The shopper portal: sign in by e-mailed link, see plans, cancel (quote first), transfer,
 // file claims and follow them (claims.js).
+import { apiClient } from "../shared/api.js";
 import { el, language, translator } from "../shared/i18n.js";
 import { claimForm, claimPage, claimsList, fileClaimLabel, rateForm } from "./claims.js";
 
@@ -60,20 +61,7 @@ document.documentElement.lang = language();
 const $ = (selector) => document.querySelector(selector);
 const status = $("[data-status]");
 
-function csrf() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
-}
-
-async function api(path, { method = "GET", body } = {}) {
-  const response = await fetch(`/api/v1/portal/${path}`, {
-    method, credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept-Language": language() },
-    body: body && JSON.stringify(body),
-  });
-  const data = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.message || response.statusText), data, { status: response.status });
-  return data;
-}
+const api = apiClient("/api/v1/portal/", { headers: () => ({ "Accept-Language": language() }) });
 
 function say(text, kind = "") {
   status.className = kind;

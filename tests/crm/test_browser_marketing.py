@@ -19,7 +19,7 @@ from django.utils import timezone
 from backend.accounts.choices import Role
 from backend.crm.models import ExportJob, Lead, Tag
 from backend.crm.services import tag_add
-from tests.conftest import new_page
+from tests.conftest import fill_test_card, new_page
 from tests.test_browser_checkout import stripe_webhooks_to  # noqa: F401 - a fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
@@ -149,14 +149,7 @@ def test_a_shopper_buys_a_plan_through_an_offer_link(
             lines=[
                 leads.LeadLineInput(
                     position=0,
-                    product=ProductInput(
-                        sku=laptop.sku,
-                        title=laptop.title,
-                        category="laptops",
-                        price=laptop.price,
-                        currency=laptop.currency,
-                        manufacturer_warranty_months=12,
-                    ),
+                    product=ProductInput.from_product(laptop, manufacturer_warranty_months=12),
                     quantity=2,
                 )
             ],
@@ -173,14 +166,7 @@ def test_a_shopper_buys_a_plan_through_an_offer_link(
     assert "not offered or backed by the product's manufacturer" in page.content()
     page.get_by_label("Units to cover").select_option("1")
     page.locator("#cd-card input").first.wait_for()
-    for placeholder, value in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "94110"),
-    ):
-        page.fill(f"#cd-card input[placeholder={placeholder}]", value)
+    fill_test_card(page)
     page.locator("#cd-accept").check()
     shot(page, "7-offer-page")
     page.locator(".cd-checkout button[type=submit]").click()
