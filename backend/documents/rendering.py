@@ -9,6 +9,7 @@ sent to a proxy that does not exist (nothing in a document may load from anywher
 styles are inline and it has no images).
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -17,7 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from html.parser import HTMLParser
 
-import pdfkit
 from babel.dates import format_date
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,10 +29,10 @@ from fontTools.ttLib import TTCollection
 from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack, pack_for
 from backend.contracts.refunds import RefundRules
+from backend.documents.wkhtmltopdf import Renderers, WkhtmltopdfError
 
 PDF_OPTIONS = {
     "encoding": "UTF-8",
-    "quiet": "",
     "disable-javascript": "",
     "disable-local-file-access": "",
     "disable-plugins": "",
@@ -407,27 +407,28 @@ def render_html(*, pack: Pack, kind: str, version: str, language: str, data: dic
         )
 
 
+_renderers = Renderers()
+atexit.register(_renderers.close)
+
+
 def html_to_pdf(html: str, page_size: str = "A4") -> bytes:
+    """The PDF of ``html``, from a wkhtmltopdf process that this process keeps running
+    (see ``documents.wkhtmltopdf``: a worker pays wkhtmltopdf's start-up once, not per
+    document)."""
     binary = settings.WKHTMLTOPDF_BINARY or shutil.which("wkhtmltopdf")
     if not binary:
         raise PdfRenderError("wkhtmltopdf is not installed")
-    configuration = pdfkit.configuration(
-        wkhtmltopdf=binary,
-        environ={**os.environ, "XDG_RUNTIME_DIR": str(settings.VAR_DIR / "runtime")},
-    )
-    os.makedirs(settings.VAR_DIR / "runtime", mode=0o700, exist_ok=True)
+    runtime = settings.VAR_DIR / "runtime"
+    os.makedirs(runtime, mode=0o700, exist_ok=True)
     try:
-        pdf = pdfkit.from_string(
+        return _renderers.render(
+            binary,
+            {**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
             html,
-            False,
-            options={**PDF_OPTIONS, "page-size": page_size},
-            configuration=configuration,
+            {**PDF_OPTIONS, "page-size": page_size},
         )
-    except OSError as exc:
+    except (OSError, WkhtmltopdfError) as exc:
         raise PdfRenderError(f"wkhtmltopdf failed: {exc}") from exc
-    if not pdf.startswith(b"%PDF-"):
-        raise PdfRenderError("wkhtmltopdf produced no PDF")
-    return pdf
 
 
 _pdf_threads: ThreadPoolExecutor | None = None

@@ -1,0 +1,206 @@
+"""wkhtmltopdf kept running: one process renders document after document.
+
+Two thirds of a ``wkhtmltopdf in.html out.pdf`` run is the process starting (Qt, WebKit,
+the fonts): 35 of 55 ms a contract here. ``wkhtmltopdf --read-args-from-stdin`` instead reads
+one command line per document from its standard input and converts each in the same
+process, so a worker pays the start once. pdfkit still writes each document's command line
+from the options; this module only keeps the process and talks to it.
+
+The protocol, as wkhtmltopdf 0.12.6 speaks it: each line is one conversion with its own
+options (so page sizes can differ from one document to the next); its progress goes to
+standard error and ends with a line that is just ``Done``, whether or not the output could
+be written, so the output file itself is checked too. A line it cannot parse (an unknown
+option) makes it print its usage and exit. So the caller waits for ``Done``, or for the
+process to end, or for a timeout, and in the last two cases starts a new process for the
+next document.
+
+Every document is a file in a directory only this process can read; the input file is the
+one local file wkhtmltopdf may open (``--disable-local-file-access``), and each document's
+files are deleted once its PDF is read back.
+"""
+
+import os
+import queue
+import select
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pdfkit
+
+# A process is replaced after this many documents, so nothing WebKit accumulates (its
+# memory cache, fragmentation) can grow without bound.
+DOCUMENTS_PER_PROCESS = 500
+
+
+class WkhtmltopdfError(RuntimeError):
+    pass
+
+
+class Wkhtmltopdf:
+    """One ``wkhtmltopdf --read-args-from-stdin`` process, started on first use and again
+    whenever it ends or is due for replacement. Not thread-safe: see ``Renderers``."""
+
+    def __init__(self, binary: str, environ: dict[str, str]) -> None:
+        self.binary = binary
+        self.environ = environ
+        self.workdir = Path(tempfile.mkdtemp(prefix="coverdesk-pdf-"))  # mode 0700
+        self.process: subprocess.Popen | None = None
+        self.rendered = 0
+        self.pid = os.getpid()
+
+    def render(self, html: str, options: dict[str, str], timeout: float = 60.0) -> bytes:
+        job = uuid.uuid4().hex
+        source, target = self.workdir / f"{job}.html", self.workdir / f"{job}.pdf"
+        source.write_text(html, encoding="utf-8")
+        try:
+            self._send(self._line(source, target, options))
+            self._wait_done(timeout)
+            pdf = target.read_bytes() if target.exists() else b""
+        finally:
+            source.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+        self.rendered += 1
+        if not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]:
+            raise WkhtmltopdfError("wkhtmltopdf wrote no complete PDF")
+        return pdf
+
+    def close(self) -> None:
+        """End the process and remove its directory."""
+        self._end(gracefully=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _line(self, source: Path, target: Path, options: dict[str, str]) -> bytes:
+        # pdfkit's command line for this file, less the program's name. Without "verbose"
+        # pdfkit adds --quiet, which would silence the "Done" this module waits for.
+        command = pdfkit.PDFKit(
+            str(source),
+            "file",
+            options=options,
+            configuration=pdfkit.configuration(wkhtmltopdf=self.binary),
+            verbose=True,
+        ).command(str(target))[1:]
+        for argument in command:
+            # wkhtmltopdf splits the line at whitespace and reads quotes and backslashes
+            # itself; no argument of ours needs any of them, so none may have one.
+            if not argument or any(c.isspace() or c in "\"'\\" for c in argument):
+                raise WkhtmltopdfError(f"cannot pass {argument!r} to wkhtmltopdf on a line")
+        return (" ".join(command) + "\n").encode()
+
+    def _send(self, line: bytes) -> None:
+        if self.process is not None and (
+            self.process.poll() is not None or self.rendered >= DOCUMENTS_PER_PROCESS
+        ):
+            self._end(gracefully=True)
+        if self.process is None:
+            self.process = subprocess.Popen(  # noqa: S603 (the configured binary, no shell)
+                [self.binary, "--read-args-from-stdin"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=self.environ,
+                cwd=self.workdir,
+            )
+            self.rendered = 0
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+        except OSError as exc:  # it died since the check above
+            self._end(gracefully=False)
+            raise WkhtmltopdfError(f"wkhtmltopdf is not running: {exc}") from exc
+
+    def _wait_done(self, timeout: float) -> None:
+        """Read the conversion's progress until its ``Done``. A process that ends first, or
+        takes longer than ``timeout``, is gone afterwards and the document failed."""
+        stderr = self.process.stderr.fileno()
+        deadline = time.monotonic() + timeout
+        output = b""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._end(gracefully=False)
+                raise WkhtmltopdfError(f"wkhtmltopdf took longer than {timeout:.0f} s")
+            ready, _, _ = select.select([stderr], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(stderr, 65536)
+            if not chunk:
+                code = self.process.wait()
+                self.process = None
+                tail = _messages(output)[-3:]
+                raise WkhtmltopdfError(f"wkhtmltopdf exited with {code}: {' / '.join(tail)}")
+            output += chunk
+            # Progress bars are redrawn with carriage returns; "Done" is a line of its own,
+            # padded with spaces (a warning that mentions a URL ending in /Done is not).
+            if b"Done" in output and any(
+                piece.strip() == b"Done" for piece in output.replace(b"\r", b"\n").split(b"\n")
+            ):
+                return
+
+    def _end(self, *, gracefully: bool) -> None:
+        """Stop the process: gracefully, it exits when its standard input closes; otherwise
+        (hung, or half-way through a document) it is killed. A process started by the
+        parent of a fork is the parent's to stop."""
+        process, self.process = self.process, None
+        if process is None or self.pid != os.getpid():
+            return
+        if gracefully:
+            try:
+                process.stdin.close()
+                process.wait(timeout=5)
+                return
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        process.kill()
+        process.wait()
+
+
+def _messages(output: bytes) -> list[str]:
+    lines = output.decode(errors="replace").replace("\r", "\n").split("\n")
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("[")]
+
+
+class Renderers:
+    """The wkhtmltopdf processes of this Python process: one per document rendered at the
+    same time (a threads-pool worker renders on several threads), reused most-recent first.
+    A process forked from another (a prefork worker's child) starts its own."""
+
+    def __init__(self) -> None:
+        self._idle: queue.LifoQueue[Wkhtmltopdf] = queue.LifoQueue()
+        self._all: list[Wkhtmltopdf] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def render(self, binary: str, environ: dict[str, str], html: str, options: dict) -> bytes:
+        renderer = self._acquire(binary, environ)
+        try:
+            return renderer.render(html, options)
+        finally:
+            self._idle.put(renderer)
+
+    def _acquire(self, binary: str, environ: dict[str, str]) -> Wkhtmltopdf:
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's processes are not ours
+                self._idle, self._all, self._pid = queue.LifoQueue(), [], os.getpid()
+        while True:
+            try:
+                renderer = self._idle.get_nowait()
+            except queue.Empty:
+                renderer = Wkhtmltopdf(binary, environ)
+                with self._lock:
+                    self._all.append(renderer)
+                return renderer
+            if renderer.binary == binary:
+                return renderer
+            renderer.close()  # the configured binary changed (tests do this)
+
+    def close(self) -> None:
+        with self._lock:
+            renderers, self._all = self._all, []
+            self._idle = queue.LifoQueue()
+        for renderer in renderers:
+            renderer.close()
