@@ -317,18 +317,30 @@ def test_soon_after_purchase_is_flagged(sell, agent):
 
 
 def test_queue_rows_render_as_the_serializer_does(filed, agent, contract):
+    from backend.claims import queues
     from backend.claims.api.serializers import DeskClaimRowSerializer
     from backend.claims.queues import ORDER
 
     first, second = filed(serial_number="SN-9"), filed(serial_number="sn-9")
     _take(agent)
-    Claim.objects.filter(pk=second.pk).update(sla_breached_at=timezone.now(), priority=0)
+    now = timezone.now()
+    Claim.objects.filter(pk=second.pk).update(
+        sla_breached_at=now, priority=0, first_response_due=now.replace(microsecond=0)
+    )
+    # Fractions as DRF writes them: six digits, none when zero, a leading zero kept.
+    Claim.objects.filter(pk=first.pk).update(first_response_due=now.replace(microsecond=10))
     rows = agent.get("/api/v1/desk/claims/").json()["results"]
     expected = DeskClaimRowSerializer(
         Claim.objects.filter(pk__in=[first.pk, second.pk]).order_by(*ORDER), many=True
     ).data
     assert rows == [dict(r) for r in expected]
     assert any(row["assignee"] for row in rows) and any(row["flags"] for row in rows)
+    with timezone.override("Europe/Warsaw"):  # times shown in another zone, as DRF would
+        local, _ = queues.page({}, agent.user)
+        expected = DeskClaimRowSerializer(
+            Claim.objects.filter(pk__in=[first.pk, second.pk]).order_by(*ORDER), many=True
+        ).data
+    assert local == [dict(r) for r in expected] and local[0]["created_at"].endswith("+01:00")
 
 
 def test_every_queue_filter_lists_what_the_orm_would(filed, agent, supervisor, contract):
