@@ -257,6 +257,9 @@ def main() -> int:
     parser.add_argument("--take-seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument(
+        "--gunicorn-config", default="", help="another gunicorn.conf.py, to compare with"
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="keep the last run's claims if there are enough"
     )
     args = parser.parse_args()
@@ -278,7 +281,7 @@ def main() -> int:
     cursor_file.write_text("\n".join(cursor_list) + "\n")
 
     base = f"http://127.0.0.1:{args.port}"
-    server = start_gunicorn(env, args.port)
+    server = start_gunicorn(env, args.port, config=args.gunicorn_config)
     rounds = []
     try:
         wait_until_up(f"{base}/healthz")

@@ -53,8 +53,9 @@ def bench_env(database: str) -> dict[str, str]:
     }
 
 
-def start_gunicorn(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
-    """The app under gunicorn's sync workers, production settings."""
+def start_gunicorn(env: dict, port: int, workers: int = 2, config: str = "") -> subprocess.Popen:
+    """The app under gunicorn's sync workers, production settings, and the project's
+    ``gunicorn.conf.py`` unless ``config`` names another."""
     return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -65,6 +66,7 @@ def start_gunicorn(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *(["-c", config] if config else []),
         ],
         cwd=ROOT,
         env=env,
