@@ -20,7 +20,6 @@ files are deleted once its PDF is read back.
 """
 
 import os
-import queue
 import select
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 import pdfkit
@@ -35,6 +35,8 @@ import pdfkit
 # A process is replaced after this many documents, so nothing WebKit accumulates (its
 # memory cache, fragmentation) can grow without bound.
 DOCUMENTS_PER_PROCESS = 500
+# A process that has had nothing to render for this long is stopped (see Renderers).
+IDLE_SECONDS = 300.0
 
 
 class WkhtmltopdfError(RuntimeError):
@@ -51,6 +53,7 @@ class Wkhtmltopdf:
         self.workdir = Path(tempfile.mkdtemp(prefix="coverdesk-pdf-"))  # mode 0700
         self.process: subprocess.Popen | None = None
         self.rendered = 0
+        self.last_used = time.monotonic()
         self.pid = os.getpid()
 
     def render(self, html: str, options: dict[str, str], timeout: float = 60.0) -> bytes:
@@ -68,6 +71,10 @@ class Wkhtmltopdf:
         if not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]:
             raise WkhtmltopdfError("wkhtmltopdf wrote no complete PDF")
         return pdf
+
+    def stop(self) -> None:
+        """End the process; the next document starts another."""
+        self._end(gracefully=True)
 
     def close(self) -> None:
         """End the process and remove its directory."""
@@ -167,40 +174,79 @@ def _messages(output: bytes) -> list[str]:
 class Renderers:
     """The wkhtmltopdf processes of this Python process: one per document rendered at the
     same time (a threads-pool worker renders on several threads), reused most-recent first.
-    A process forked from another (a prefork worker's child) starts its own."""
+    A process forked from another (a prefork worker's child) starts its own. One left idle
+    for ``IDLE_SECONDS`` is stopped, so a web process that made one PDF does not keep
+    wkhtmltopdf's 70 MB for good; the next document starts it again."""
 
     def __init__(self) -> None:
-        self._idle: queue.LifoQueue[Wkhtmltopdf] = queue.LifoQueue()
-        self._all: list[Wkhtmltopdf] = []
         self._lock = threading.Lock()
-        self._pid = os.getpid()
+        self._reset()
+        # In a forked child the parent's processes are not ours, and the lock may have been
+        # held by a parent's thread at the fork: start afresh.
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (r := this()) and r._after_fork())
+
+    def _after_fork(self) -> None:
+        for renderer in self._all:  # the child's copies of the parent's pipes, not its processes
+            if renderer.process is not None:
+                renderer.process.stdin.close()
+                renderer.process.stderr.close()
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._idle: list[Wkhtmltopdf] = []  # a stack: the most recently used on top
+        self._all: list[Wkhtmltopdf] = []
+        self._stopping = threading.Event()
+        self._reaper: threading.Thread | None = None
 
     def render(self, binary: str, environ: dict[str, str], html: str, options: dict) -> bytes:
         renderer = self._acquire(binary, environ)
         try:
             return renderer.render(html, options)
         finally:
-            self._idle.put(renderer)
+            with self._lock:
+                renderer.last_used = time.monotonic()
+                self._idle.append(renderer)
 
     def _acquire(self, binary: str, environ: dict[str, str]) -> Wkhtmltopdf:
+        stale = []
         with self._lock:
-            if self._pid != os.getpid():  # forked: the parent's processes are not ours
-                self._idle, self._all, self._pid = queue.LifoQueue(), [], os.getpid()
-        while True:
-            try:
-                renderer = self._idle.get_nowait()
-            except queue.Empty:
+            if self._reaper is None:
+                self._reaper = threading.Thread(
+                    target=self._reap, name="wkhtmltopdf-reaper", daemon=True
+                )
+                self._reaper.start()
+            renderer = None
+            while self._idle and renderer is None:
+                candidate = self._idle.pop()
+                if candidate.binary == binary:
+                    renderer = candidate
+                else:  # the configured binary changed (tests do this)
+                    self._all.remove(candidate)
+                    stale.append(candidate)
+            if renderer is None:
                 renderer = Wkhtmltopdf(binary, environ)
-                with self._lock:
-                    self._all.append(renderer)
-                return renderer
-            if renderer.binary == binary:
-                return renderer
-            renderer.close()  # the configured binary changed (tests do this)
+                self._all.append(renderer)
+        for candidate in stale:
+            candidate.close()
+        return renderer
+
+    def _reap(self) -> None:
+        stopping = self._stopping
+        while not stopping.wait(IDLE_SECONDS / 4):
+            with self._lock:
+                if self._stopping is not stopping:
+                    return  # closed since
+                now = time.monotonic()
+                for renderer in self._idle:  # only idle ones: none is rendering
+                    if renderer.process is not None and now - renderer.last_used > IDLE_SECONDS:
+                        renderer.stop()
 
     def close(self) -> None:
         with self._lock:
-            renderers, self._all = self._all, []
-            self._idle = queue.LifoQueue()
+            renderers = self._all
+            self._stopping.set()
+            self._reset()
         for renderer in renderers:
             renderer.close()

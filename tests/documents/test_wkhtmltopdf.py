@@ -5,6 +5,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 
 import pymupdf
 import pytest
@@ -148,3 +149,20 @@ def test_html_to_pdf_keeps_its_process_between_documents():
     pids = {r.process.pid for r in rendering._renderers._all if r.process}
     rendering.html_to_pdf(HTML.format(n=2))
     assert {r.process.pid for r in rendering._renderers._all if r.process} == pids
+
+
+def test_a_process_left_idle_is_stopped_and_started_again_when_needed(monkeypatch):
+    monkeypatch.setattr(wkhtmltopdf, "IDLE_SECONDS", 0.4)
+    renderers = Renderers()
+    try:
+        renderers.render(BINARY, ENV, HTML.format(n=1), dict(PDF_OPTIONS))
+        [renderer] = renderers._all
+        process = renderer.process
+        deadline = time.monotonic() + 5
+        while renderer.process is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert renderer.process is None and process.wait(timeout=5) == 0  # ended, not killed
+        pdf = renderers.render(BINARY, ENV, HTML.format(n=2), dict(PDF_OPTIONS))
+        assert squash("Umowa 2") in squash(pdf_text(pdf)) and renderers._all == [renderer]
+    finally:
+        renderers.close()
