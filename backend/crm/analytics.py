@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from backend.claims.choices import ClaimState
 from backend.claims.models import Claim
+from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
 from backend.crm.choices import LeadState, OfferEventKind
 from backend.crm.models import Lead, OfferStat
@@ -206,7 +207,10 @@ def claim_rates(*, merchant_id: int | None, period: Period, by: str, limit: int 
 
 def loss_ratios(*, merchant_id: int | None, period: Period) -> list[dict]:
     """Per plan and currency, for plans sold in the period: premiums kept (prices less
-    refunds), claims paid (approved amounts), and their ratio."""
+    refunds), the part of them earned to date, claims paid (approved amounts), and the loss
+    ratio, claims paid over earned premium (as an insurer reads it: a young book of
+    two-year plans has earned little of its premium, so its early claims weigh more than
+    against everything written)."""
     contracts = _scoped(Contract.objects.all(), merchant_id).filter(
         state__in=PAID_STATES, purchased_at__gte=period.start, purchased_at__lt=period.end
     )
@@ -223,6 +227,7 @@ def loss_ratios(*, merchant_id: int | None, period: Period) -> list[dict]:
         .annotate(amount=Sum("amount"))
         .order_by()
     }
+    earned = earned_premiums(contracts, timezone.localdate())
     paid = {
         (r["contract__plan__code"], r["currency"]): r
         for r in Claim.objects.filter(
@@ -246,14 +251,44 @@ def loss_ratios(*, merchant_id: int | None, period: Period) -> list[dict]:
                 "currency": key[1],
                 "contracts": premium["contracts"],
                 "premiums": kept,
+                "earned_premiums": earned.get(key, 0),
                 "refunds": refunds.get(key, 0),
                 "claims_paid": claims["paid"],
                 "paid_claims": claims["claims"],
-                "loss_ratio": round(claims["paid"] / kept, 4) if kept > 0 else None,
+                "loss_ratio": round(claims["paid"] / earned[key], 4) if earned.get(key) else None,
             }
         )
     rows.sort(key=lambda r: (-(r["loss_ratio"] or 0), r["plan_code"], r["currency"]))
     return rows
+
+
+def earned_premiums(contracts, today: date) -> dict[tuple[str, str], int]:
+    """Premium earned by ``today`` per plan and currency, in minor units: an active
+    contract earns its price pro rata to the days of its coverage gone by (none before its
+    coverage starts); a cancelled one earned what it kept, its refund having given back the
+    rest; an expired or fulfilled one earned it all. The database groups the contracts by
+    state and coverage dates, so Python sees a row per plan and day of sale, not per
+    contract."""
+    earned: dict[tuple[str, str], int] = {}
+    groups = (
+        contracts.values("plan__code", "currency", "state", "coverage_start", "coverage_end")
+        .annotate(
+            price=Sum("price"),
+            refunded=Coalesce(Sum("refund__amount"), Value(0), output_field=IntegerField()),
+        )
+        .order_by()
+    )
+    for group in groups:
+        kept = group["price"] - group["refunded"]
+        start, end = group["coverage_start"], group["coverage_end"]
+        if group["state"] == ContractState.ACTIVE and start and end and end > start:
+            days = (end - start).days
+            kept = kept * min(max((today - start).days, 0), days) // days
+        elif group["state"] == ContractState.ACTIVE and not (start and start <= today):
+            kept = 0  # coverage has not started (after the manufacturer's warranty)
+        key = (group["plan__code"], group["currency"])
+        earned[key] = earned.get(key, 0) + kept
+    return earned
 
 
 def sla_trend(*, merchant_id: int | None, weeks: int = 12) -> list[dict]:

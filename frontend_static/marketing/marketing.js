@@ -393,7 +393,8 @@ async function loadAnalytics() {
   chart("loss", barChart(loss.plans.slice(0, 10).map((p) => ({ label: `${p.plan_name} ${p.currency}`,
     values: [p.loss_ratio] })), ["Loss ratio"], { format: percent }),
   el("p", { class: "cd-muted" }, loss.plans.slice(0, 3).map((p) =>
-    `${p.plan_name}: ${money(p.claims_paid, p.currency)} paid of ${money(p.premiums, p.currency)} kept`).join(" · ")));
+    `${p.plan_name}: ${money(p.claims_paid, p.currency)} paid against ${money(p.earned_premiums, p.currency)} earned ` +
+    `of ${money(p.premiums, p.currency)} kept`).join(" · ")));
   chart("sla", slaChart(sla.weeks), el("ul", { class: "legend" },
     el("li", {}, el("i", { style: `background:${COLORS[0]}` }), "Claims filed"),
     el("li", {}, el("i", { style: `background:${COLORS[3]}` }), "Share that breached its SLA")));

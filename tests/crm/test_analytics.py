@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 
 from backend.accounts.choices import Role
 from backend.claims.models import Claim
+from backend.contracts.models import Contract
 from backend.crm.models import OfferStat
+from backend.payments.models import Payment, Refund
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,47 @@ def test_offer_funnel_and_loss_ratio_from_sales_and_claims(widget, sell, marketi
     assert row["conversion_rate"] == 0.5
     [loss] = marketing.get("/api/v1/analytics/loss-ratio/").json()["plans"]
     assert (loss["premiums"], loss["claims_paid"], loss["paid_claims"]) == (19_998, 5_000, 1)
-    assert loss["loss_ratio"] == round(5_000 / 19_998, 4)
+    # A day into two years of coverage: a day's worth earned, and a claim weighs heavily.
+    first.refresh_from_db()
+    days = (first.coverage_end - first.coverage_start).days
+    assert first.coverage_start == timezone.localdate() - timedelta(days=1) and days > 700
+    assert loss["earned_premiums"] == 19_998 // days
+    assert loss["loss_ratio"] == round(5_000 / (19_998 // days), 4)
+
+
+def test_the_loss_ratio_is_over_premium_earned_to_date(sell, marketing):
+    """Two-year plans at 9,999: a quarter of the way through earns a quarter; one ended
+    (expired, or fulfilled by a replacement) earned it all, as did one cancelled (it kept
+    only what its refund did not give back); one whose coverage starts later earned none."""
+    today = timezone.localdate()
+    quarter, expired, fulfilled, later, cancelled = (
+        sell(email=f"e{i}@example.com", days_ago=1) for i in range(5)
+    )
+    Contract.objects.filter(pk=cancelled.pk).update(state="cancelled")
+    Refund.objects.create(
+        contract=cancelled,
+        payment=Payment.objects.get(order__lines__contracts=cancelled),
+        amount=7_000,
+        currency="USD",
+        quote={"lines": []},
+        idempotency_key="refund-e4",
+        requested_at=timezone.now(),
+        due_at=timezone.now() + timedelta(days=30),
+    )
+    Contract.objects.filter(pk=quarter.pk).update(
+        coverage_start=today - timedelta(days=100), coverage_end=today + timedelta(days=300)
+    )
+    Contract.objects.filter(pk=expired.pk).update(state="expired")
+    Contract.objects.filter(pk=fulfilled.pk).update(state="fulfilled")
+    Contract.objects.filter(pk=later.pk).update(
+        coverage_start=today + timedelta(days=30), coverage_end=today + timedelta(days=760)
+    )
+    claim_on(quarter, number="CL-E1", state="resolved", approved_amount=12_000)
+    [loss] = marketing.get("/api/v1/analytics/loss-ratio/").json()["plans"]
+    earned = 9_999 * 100 // 400 + 9_999 + 9_999 + (9_999 - 7_000)
+    assert (loss["contracts"], loss["refunds"], loss["premiums"]) == (5, 7_000, 5 * 9_999 - 7_000)
+    assert loss["earned_premiums"] == earned
+    assert loss["loss_ratio"] == round(12_000 / earned, 4)
 
 
 def test_claim_rates_and_reasons_per_category_sku_and_merchant(sell, marketing):

@@ -167,8 +167,8 @@ class ClaimAnalyticsView(AnalyticsView):
 
 
 class LossRatioView(AnalyticsView):
-    """Per plan and currency, for plans sold in the period: premiums kept, claims paid and
-    the loss ratio."""
+    """Per plan and currency, for plans sold in the period: premiums kept, the part of them
+    earned to date, claims paid, and the loss ratio (claims paid over earned premium)."""
 
     @extend_schema(
         parameters=[PeriodSerializer],
