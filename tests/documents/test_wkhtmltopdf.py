@@ -166,3 +166,25 @@ def test_a_process_left_idle_is_stopped_and_started_again_when_needed(monkeypatc
         assert squash("Umowa 2") in squash(pdf_text(pdf)) and renderers._all == [renderer]
     finally:
         renderers.close()
+
+
+def test_threads_rendering_at_once_each_get_their_own_document():
+    """A threads-pool worker renders on several threads: each document comes back to the
+    thread that sent it (a mix-up would hand one holder another's contract)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    renderers = Renderers()
+
+    def render(n: int) -> tuple[int, str]:
+        pdf = renderers.render(BINARY, ENV, HTML.format(n=f"T{n:03d}"), dict(PDF_OPTIONS))
+        return n, squash(pdf_text(pdf))
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(render, range(24)))
+        for n, text in results:
+            others = {f"UmowaT{m:03d}" for m in range(24)} - {f"UmowaT{n:03d}"}
+            assert f"UmowaT{n:03d}" in text and not any(o in text for o in others)
+        assert 1 <= len(renderers._all) <= 4  # one process per thread at most, reused
+    finally:
+        renderers.close()
