@@ -224,6 +224,10 @@ def evidence_path(instance, filename: str) -> str:
     return f"claims/{instance.claim.number}/{instance.sha256[:24]}.{instance.extension}"
 
 
+def evidence_thumbnail_path(instance, filename: str) -> str:
+    return f"claims/{instance.claim.number}/{instance.sha256[:24]}-thumbnail.jpg"
+
+
 class ClaimEvidence(models.Model):
     """A photo or receipt, accepted by its content (decoded, not by its name), with image
     metadata stripped before it is stored."""
@@ -231,6 +235,12 @@ class ClaimEvidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
     file = models.FileField(upload_to=evidence_path, max_length=200)
+    thumbnail = models.FileField(
+        upload_to=evidence_thumbnail_path,
+        max_length=200,
+        blank=True,
+        help_text="A JPEG of at most 480 pixels a side, for photos (none for PDFs).",
+    )
     content_type = models.CharField(max_length=50)
     extension = models.CharField(max_length=5)
     size = models.PositiveIntegerField()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from backend.claims import eligibility
+from backend.claims import eligibility, uploads
 from backend.claims.choices import (
     TAKEABLE_STATES,
     UNDECIDED_STATES,
@@ -199,6 +199,31 @@ def claim_file(
     return claim, failed
 
 
+def evidence_thumbnail_save(evidence: ClaimEvidence, thumbnail: bytes) -> bool:
+    """Store a photo's thumbnail on its (unsaved or saved) evidence row. A storage failure
+    only costs the thumbnail: the lists then show the photo itself."""
+    try:
+        evidence.thumbnail.save("thumbnail", ContentFile(thumbnail), save=False)
+    except OSError as exc:
+        logger.warning("No thumbnail for evidence of %s: %s", evidence.claim.number, exc)
+        return False
+    return True
+
+
+def evidence_thumbnail_make(evidence: ClaimEvidence) -> bool:
+    """Make and store the thumbnail of a photo stored without one. False if the stored
+    photo cannot be read or the thumbnail cannot be stored."""
+    try:
+        with evidence.file.open("rb") as f:
+            thumbnail = uploads.thumbnail_of(f.read())
+    except (OSError, uploads.UnsupportedFileType):
+        return False
+    if not evidence_thumbnail_save(evidence, thumbnail):
+        return False
+    evidence.save(update_fields=["thumbnail"])
+    return True
+
+
 def evidence_store(*, claim: Claim, files: list[CleanFile], by: str) -> list[dict]:
     """Store cleaned files on a claim. Returns the ones storage refused (the claim and the
     other files are kept; a system message asks for the missing ones)."""
@@ -222,10 +247,14 @@ def evidence_store(*, claim: Claim, files: list[CleanFile], by: str) -> list[dic
             logger.warning("Evidence for %s not stored: %s", claim.number, exc)
             failed.append({"name": clean.original_name, "code": "storage_unavailable"})
             continue
+        if clean.thumbnail:
+            evidence_thumbnail_save(evidence, clean.thumbnail)
         try:
             evidence.save()
         except IntegrityError:  # a concurrent upload of the same file won
             default_storage.delete(evidence.file.name)
+            if evidence.thumbnail:
+                default_storage.delete(evidence.thumbnail.name)
     if failed:
         ClaimMessage.objects.create(
             claim=claim,

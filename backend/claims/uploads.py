@@ -2,9 +2,10 @@
 
 A photo must decode as a JPEG, PNG or WebP image (Pillow); it is re-encoded from its pixels,
 so EXIF (location, device, owner) and any trailing payload are gone, with its orientation
-applied first. A receipt may also be a PDF that MuPDF opens; it is rewritten without its
-metadata, JavaScript, attachments or links. Anything else, an executable renamed ``.jpg``
-included, is ``unsupported_file_type``. Sizes and counts are limited by settings.
+applied first, and a JPEG thumbnail of it is made for the desk's and the portal's lists. A
+receipt may also be a PDF that MuPDF opens; it is rewritten without its metadata,
+JavaScript, attachments or links. Anything else, an executable renamed ``.jpg`` included,
+is ``unsupported_file_type``. Sizes and counts are limited by settings.
 """
 
 import hashlib
@@ -25,6 +26,7 @@ IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
+THUMBNAIL_PIXELS = 480  # the longer side of a thumbnail
 
 
 class UnsupportedFileType(ApplicationError):
@@ -47,6 +49,7 @@ class CleanFile:
     content_type: str
     extension: str
     original_name: str
+    thumbnail: bytes | None = None  # a JPEG, for images
 
     @property
     def sha256(self) -> str:
@@ -58,7 +61,31 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.\- ]+", "_", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:200]
 
 
-def _clean_image(raw: bytes) -> tuple[bytes, str, str]:
+def _thumbnail(image: Image.Image) -> bytes:
+    """A JPEG of at most THUMBNAIL_PIXELS a side (transparency on white)."""
+    small = image.copy()
+    small.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS), Image.Resampling.LANCZOS)
+    if small.mode in ("RGBA", "LA", "P"):
+        small = small.convert("RGBA")
+        flat = Image.new("RGB", small.size, "white")
+        flat.paste(small, mask=small.getchannel("A"))
+        small = flat
+    out = io.BytesIO()
+    small.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+def thumbnail_of(raw: bytes) -> bytes:
+    """The thumbnail of an image already stored (so already cleaned)."""
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            return _thumbnail(image)
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, ValueError):
+        raise UnsupportedFileType(_("This file is not a JPEG, PNG or WebP image.")) from None
+
+
+def _clean_image(raw: bytes) -> tuple[bytes, str, str, bytes]:
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             image_format = probe.format
@@ -75,12 +102,13 @@ def _clean_image(raw: bytes) -> tuple[bytes, str, str]:
                 upright.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
             else:
                 upright.save(out, image_format)  # no exif=, no pnginfo=: metadata is dropped
+            thumbnail = _thumbnail(upright)
     except Image.DecompressionBombError:
         raise UnsupportedFileType(_("This image is too large to process.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UnsupportedFileType(_("This file is not a JPEG, PNG or WebP image.")) from None
     content_type, extension = IMAGE_FORMATS[image_format]
-    return out.getvalue(), content_type, extension
+    return out.getvalue(), content_type, extension, thumbnail
 
 
 def _clean_pdf(raw: bytes) -> tuple[bytes, str, str]:
@@ -125,16 +153,18 @@ def clean_upload(upload, kind: str) -> CleanFile:
         raise FileTooLarge(_("Each file may be at most %(mb)d MB.") % {"mb": limit // 1048576})
     if kind not in EvidenceKind.values:
         raise ApplicationError(_("Unknown kind of evidence."), code="validation_error")
+    thumbnail = None
     if kind == EvidenceKind.RECEIPT and raw.startswith(b"%PDF-"):
         content, content_type, extension = _clean_pdf(raw)
     else:
-        content, content_type, extension = _clean_image(raw)
+        content, content_type, extension, thumbnail = _clean_image(raw)
     return CleanFile(
         kind=kind,
         content=content,
         content_type=content_type,
         extension=extension,
         original_name=_safe_name(upload.name),
+        thumbnail=thumbnail,
     )
 
 

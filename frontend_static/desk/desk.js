@@ -208,7 +208,7 @@ function show(claim) {
     el("section", { class: "panel", style: "margin-top:1rem" }, el("h2", { text: `Evidence (${claim.evidence.length})` }),
       el("div", { class: "evidence" }, claim.evidence.map((e) => el("a", { href: e.url, target: "_blank", rel: "noopener",
         title: `${e.kind}: ${e.original_name}` },
-        e.content_type.startsWith("image/") ? el("img", { src: e.url, alt: `${e.kind} ${e.original_name}` })
+        e.content_type.startsWith("image/") ? el("img", { src: e.thumbnail_url || e.url, alt: `${e.kind} ${e.original_name}` })
           : el("span", { class: "doc", text: `PDF ${e.kind}` })))),
       claim.evidence.length ? null : el("p", { class: "cd-muted", text: "No files yet." })),
     el("div", { class: "grid" },

@@ -183,9 +183,12 @@ export async function claimPage(container, number, { say, back }) {
         r.tracking_number ? ` · ${t("tracking")}: ${r.carrier} ${r.tracking_number}` : "",
         r.credit_code ? ` · ${t("creditCode")}: ${r.credit_code}` : "",
         r.amount ? ` · ${money(r.amount, r.currency)}` : "") : null,
-      claim.evidence.length ? el("p", { class: "claim-files" }, `${t("files")}: `,
-        claim.evidence.map((e, n) => [n ? ", " : "", el("a", { href: e.url, target: "_blank", rel: "noopener",
-          text: `${e.kind === "receipt" ? t("receiptWord") : t("photoWord")} ${n + 1}` })])) : null,
+      claim.evidence.length ? el("div", { class: "claim-files" }, `${t("files")}: `,
+        claim.evidence.map((e, n) => {
+          const label = `${e.kind === "receipt" ? t("receiptWord") : t("photoWord")} ${n + 1}`;
+          return el("a", { href: e.url, target: "_blank", rel: "noopener", title: label },
+            e.thumbnail_url ? el("img", { src: e.thumbnail_url, alt: label }) : label);
+        })) : null,
       el("h2", { text: t("timeline") }),
       el("ol", { class: "claim-timeline" }, claim.timeline.map((e) => el("li", { text: `${when(e.created_at)} · ${t("events")[e.name] || e.name}` }))),
       el("h2", { text: t("messages") }),

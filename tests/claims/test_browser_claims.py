@@ -80,6 +80,8 @@ def test_a_claim_from_the_portal_to_an_approved_repair(
     desk.keyboard.press("n")
     desk.get_by_role("heading", name=f"Claim {claim.number}").wait_for()
     assert desk.locator(".evidence img").count() == 1
+    assert "size=thumbnail" in desk.locator(".evidence img").get_attribute("src")  # the small one
+    desk.wait_for_function("document.querySelector('.evidence img').naturalWidth > 0")  # it loads
     assert "Earlier claims" not in desk.locator("[data-claim]").inner_text()
     shot(desk, "3-desk-claim-taken")
     desk.keyboard.press("r")

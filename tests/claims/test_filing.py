@@ -247,6 +247,70 @@ def test_a_pdf_receipt_is_accepted_and_scrubbed(contract, shopper):
         assert b"Jane Secret" not in f.read()
 
 
+def test_photos_get_a_thumbnail_for_the_lists_and_pdfs_do_not(contract, shopper):
+    import pymupdf
+
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 72), "Receipt")
+    photo = _upload(jpeg(size=(2000, 1500)), "big.jpg")
+    clear = io.BytesIO()
+    Image.new("RGBA", (300, 900), (0, 0, 255, 0)).save(clear, "PNG")  # see-through, tall
+    response = file_claim(
+        shopper,
+        contract,
+        photos=[photo],
+        receipts=[_upload(clear.getvalue(), "r.png"), _upload(document.tobytes(), "r.pdf")],
+    )
+    assert response.status_code == 201, response.json()
+    by_type = {e["content_type"]: e for e in response.json()["evidence"]}
+    big, tall, pdf = by_type["image/jpeg"], by_type["image/png"], by_type["application/pdf"]
+    assert pdf["thumbnail_url"] is None
+    small = shopper.get(big["thumbnail_url"])
+    assert small.status_code == 200 and small["Content-Type"] == "image/jpeg"
+    assert small["X-Content-Type-Options"] == "nosniff"
+    with Image.open(io.BytesIO(b"".join(small.streaming_content))) as image:
+        assert (image.format, image.size) == ("JPEG", (480, 360))
+    with Image.open(
+        io.BytesIO(b"".join(shopper.get(tall["thumbnail_url"]).streaming_content))
+    ) as im:
+        assert im.size == (160, 480) and im.getpixel((80, 240)) == (255, 255, 255)  # on white
+    assert shopper.get(f"{pdf['url']}?size=thumbnail").json()["code"] == "thumbnail_not_found"
+    assert shopper.get(f"{pdf['url']}?size=huge").status_code == 400
+
+
+def test_a_thumbnail_that_cannot_be_stored_costs_only_the_thumbnail(contract, shopper, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    save = default_storage.save
+
+    def thumbnails_fail(name, *args, **kwargs):
+        if "thumbnail" in name:
+            raise OSError("disk full")
+        return save(name, *args, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", thumbnails_fail)
+    response = file_claim(shopper, contract, photos=[_upload(jpeg(), "a.jpg")])
+    assert response.status_code == 201 and response.json()["files_not_stored"] == []
+    [photo] = response.json()["evidence"]
+    assert photo["thumbnail_url"] is None and shopper.get(photo["url"]).status_code == 200
+
+
+def test_photos_stored_before_thumbnails_get_them_from_the_command(contract, shopper):
+    from django.core.management import call_command
+
+    file_claim(shopper, contract, photos=[_upload(jpeg(size=(900, 900)), "a.jpg")])
+    evidence = ClaimEvidence.objects.get()
+    evidence.thumbnail.delete(save=True)
+    out = io.StringIO()
+    call_command("evidence_thumbnails", stdout=out)
+    assert "1 thumbnails made, 0 photos could not be read" in out.getvalue()
+    evidence.refresh_from_db()
+    with evidence.thumbnail.open("rb") as f, Image.open(f) as image:
+        assert image.size == (480, 480)
+    call_command("evidence_thumbnails", stdout=out)  # again: nothing left to do
+    assert "0 thumbnails made" in out.getvalue()
+
+
 def test_a_storage_failure_keeps_the_claim_and_says_which_files(contract, shopper, monkeypatch):
     from django.core.files.storage import default_storage
 

@@ -100,14 +100,29 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="A JPEG of at most 480 pixels a side; null for PDFs (and photos without one)."
+    )
 
     class Meta:
         model = ClaimEvidence
-        fields = ("id", "kind", "content_type", "size", "original_name", "uploaded_by", "url")
+        fields = (
+            "id",
+            "kind",
+            "content_type",
+            "size",
+            "original_name",
+            "uploaded_by",
+            "url",
+            "thumbnail_url",
+        )
 
     def get_url(self, evidence) -> str:
         name = "desk-claim-evidence" if self.context.get("desk") else "portal-claim-evidence"
         return reverse(name, kwargs={"number": evidence.claim.number, "evidence_id": evidence.pk})
+
+    def get_thumbnail_url(self, evidence) -> str | None:
+        return f"{self.get_url(evidence)}?size=thumbnail" if evidence.thumbnail else None
 
 
 class ResolutionSerializer(serializers.ModelSerializer):

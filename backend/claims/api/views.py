@@ -79,12 +79,41 @@ def _language(request) -> str:
     return (get_language() or "en").lower()
 
 
-def _evidence_response(evidence: ClaimEvidence) -> FileResponse:
+EVIDENCE_SIZE = OpenApiParameter(
+    "size", str, enum=["original", "thumbnail"], description="thumbnail: a small JPEG (photos)"
+)
+EVIDENCE_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    404: OpenApiResponse(description="No such file (evidence_not_found), or no thumbnail of it."),
+}
+
+
+def _evidence_response(request, evidence: ClaimEvidence) -> FileResponse:
+    """The file, or with ``?size=thumbnail`` its thumbnail (photos only)."""
+    size = request.query_params.get("size", "original")
+    if size not in ("original", "thumbnail"):
+        raise ValidationFailed(
+            _("size must be original or thumbnail."), fields={"size": ["invalid_choice"]}
+        )
+    if size == "thumbnail":
+        if not evidence.thumbnail:
+            raise NotFound(_("This file has no thumbnail."), code="thumbnail_not_found")
+        return _file_response(
+            evidence.thumbnail, "image/jpeg", f"{evidence.claim.number}-{evidence.pk}-small.jpg"
+        )
+    return _file_response(
+        evidence.file,
+        evidence.content_type,
+        f"{evidence.claim.number}-{evidence.pk}.{evidence.extension}",
+    )
+
+
+def _file_response(file, content_type: str, filename: str) -> FileResponse:
     response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=f"{evidence.claim.number}-{evidence.pk}.{evidence.extension}",
+        file.open("rb"),
+        content_type=content_type,
+        as_attachment=content_type == "application/pdf",
+        filename=filename,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -252,13 +281,13 @@ class PortalAppealView(APIView):
 class PortalEvidenceView(APIView):
     permission_classes = [IsShopper]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[EVIDENCE_SIZE], responses=EVIDENCE_RESPONSES)
     def get(self, request, number: str, evidence_id: int):
         claim = selectors.claim_get_for_customer(customer=request_customer(request), number=number)
         evidence = ClaimEvidence.objects.filter(claim=claim, pk=evidence_id).first()
         if evidence is None:
             raise NotFound(_("No such file."), code="evidence_not_found")
-        return _evidence_response(evidence)
+        return _evidence_response(request, evidence)
 
 
 class RateView(APIView):
@@ -596,13 +625,13 @@ class DeskCloseView(_DeskAction):
 class DeskEvidenceView(APIView):
     permission_classes = [IsDesk]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[EVIDENCE_SIZE], responses=EVIDENCE_RESPONSES)
     def get(self, request, number: str, evidence_id: int):
         claim = selectors.claim_get_for_desk(number=number)
         evidence = ClaimEvidence.objects.filter(claim=claim, pk=evidence_id).first()
         if evidence is None:
             raise NotFound(_("No such file."), code="evidence_not_found")
-        return _evidence_response(evidence)
+        return _evidence_response(request, evidence)
 
 
 class DeskCannedView(APIView):
