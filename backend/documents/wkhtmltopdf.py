@@ -1,9 +1,10 @@
 """wkhtmltopdf kept running: one process renders document after document.
 
-Two thirds of a ``wkhtmltopdf in.html out.pdf`` run is the process starting (Qt, WebKit,
-the fonts): 35 of 55 ms a contract here. ``wkhtmltopdf --read-args-from-stdin`` instead reads
-one command line per document from its standard input and converts each in the same
-process, so a worker pays the start once. pdfkit still writes each document's command line
+Four fifths of a ``wkhtmltopdf in.html out.pdf`` run is the process starting (Qt, WebKit,
+the fonts): a contract costs 48 ms of CPU that way here, and 9 ms in a process that keeps
+running (docs/PERFORMANCE.md). ``wkhtmltopdf --read-args-from-stdin`` reads one command
+line per document from its standard input and converts each in the same process, so a
+worker pays the start once. pdfkit still writes each document's command line
 from the options; this module only keeps the process and talks to it.
 
 The protocol, as wkhtmltopdf 0.12.6 speaks it: each line is one conversion with its own
