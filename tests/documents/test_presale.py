@@ -57,6 +57,24 @@ def test_terms_download_as_pdf_with_the_hash_of_the_page(client, plan):
     assert rendering.squash("$49.99") in text  # the price table
 
 
+def test_the_terms_pdf_is_rendered_once_per_text_not_per_request(client, plan, monkeypatch):
+    from backend.plans import views
+
+    renders = []
+
+    def counting(html, page_size):
+        renders.append(page_size)
+        return rendering.html_to_pdf(html, page_size=page_size)
+
+    monkeypatch.setattr(views, "html_to_pdf", counting)
+    url = "/plans/tv-3y/terms/?jurisdiction={}&format=pdf"
+    first, again = client.get(url.format("US-FL")), client.get(url.format("US-FL"))
+    assert first.content == again.content and len(renders) == 1
+    other = client.get(url.format("US-CA"))  # another text: its own rendering
+    assert other.content != first.content and len(renders) == 2
+    assert other["Coverdesk-Terms-SHA256"] != first["Coverdesk-Terms-SHA256"]
+
+
 def test_a_jurisdiction_without_a_pack_says_the_plan_is_not_sold_there(client, plan):
     html = client.get("/plans/tv-3y/terms/?jurisdiction=JP").content.decode()
     assert "This plan is not sold in your jurisdiction." in html
