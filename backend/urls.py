@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
     path("warranties/<slug:merchant>/<slug:code>/", written_warranty, name="written-warranty"),
-    path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
+    path("portal/", static_page, {"path": "portal/index.html", "translated": True}, name="portal"),
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("marketing/", static_page, {"path": "marketing/index.html"}, name="marketing"),
     path("demo/store/", demo_store, name="demo-store"),

@@ -198,7 +198,8 @@ def chromium():
 
 
 def new_page(browser, errors: list, **options):
-    page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="en-US", **options)
+    options = {"viewport": {"width": 1280, "height": 1000}, "locale": "en-US", **options}
+    page = browser.new_page(**options)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page
 

@@ -119,3 +119,20 @@ def test_production_settings_start_with_secrets_and_postgres():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("pl-PL,pl;q=0.9", "pl"), ("zh-CN,zh;q=0.9", "zh-hans"), ("fr-FR", "en"), ("", "en")],
+)
+def test_the_portal_page_is_sent_in_the_language_asked_for(client, accept, lang):
+    response = client.get("/portal/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 200 and response["Content-Type"] == "text/html; charset=utf-8"
+    assert f'<html lang="{lang}">' in response.content.decode()
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_the_staff_consoles_say_they_are_english(client):
+    # Their text is English only: they must not claim another language.
+    response = client.get("/desk/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert b'<html lang="en">' in b"".join(response.streaming_content)
