@@ -1,0 +1,79 @@
+"""The desk console in the agent's language: Polish and Chinese in real Chromium, the
+claim's server-side labels (its state) in the same language. Screenshots are kept in
+test-artifacts/claims/ (look at them)."""
+
+import os
+
+import pytest
+
+from backend.accounts.choices import Role
+from tests.claims.conftest import file_claim, jpeg, shopper_client
+from tests.claims.test_browser_claims import ARTIFACTS, shot
+from tests.conftest import new_page
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "pl-PL",
+            {
+                "username": "Nazwa użytkownika",
+                "signin": "Zaloguj",
+                "take": "Weź następne",
+                "heading": "Zgłoszenie {number}",
+                "panel": "Umowa i produkt",
+                "send": "Wyślij klientowi",
+                "state": "W rozpatrywaniu",
+                "reason": "Awaria mechaniczna",
+            },
+        ),
+        (
+            "zh-CN",
+            {
+                "username": "用户名",
+                "signin": "登录",
+                "take": "领取下一个",
+                "heading": "理赔 {number}",
+                "panel": "合同与产品",
+                "send": "发送给客户",
+                "state": "审核中",
+                "reason": "机械故障",
+            },
+        ),
+    ],
+)
+def test_the_desk_speaks_the_agents_language(
+    live_server, chromium, contract, make_user, locale, words
+):
+    response = file_claim(
+        shopper_client(contract), contract, photos=[_photo()], serial_number="SN-1"
+    )
+    number = response.json()["number"]
+    agent = make_user(Role.DESK_AGENT, password="desk-pass-1234")
+    errors: list[str] = []
+    desk = new_page(chromium, errors, locale=locale)
+    desk.goto(f"{live_server.url}/desk/")
+    desk.get_by_label(words["username"]).fill(agent.username)
+    desk.locator("#password").fill("desk-pass-1234")
+    desk.get_by_role("button", name=words["signin"]).click()
+    desk.get_by_role("button", name=words["take"]).click()
+    desk.get_by_role("heading", name=words["heading"].format(number=number)).wait_for()
+    view = desk.locator("[data-claim]")
+    assert words["panel"] in view.inner_text() and words["reason"] in view.inner_text()
+    assert view.locator("[data-state]").inner_text() == words["state"]  # from the server
+    assert desk.get_by_role("button", name=words["send"]).is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot(desk, f"desk-{locale}")
+    assert errors == []
+    desk.close()
+
+
+def _photo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")
