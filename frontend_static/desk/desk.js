@@ -293,11 +293,16 @@ function actions(claim) {
     parts.push(approve, deny);
   }
   if (claim.state === "pending_approval" && me.level === "supervisor") {
+    const refuse = act(claim, "decide", () => ({ approve: false, note: decide.note.value }));
     const decide = el("form", {}, input(t("note"), { name: "note" }, "decide"), el("div", { class: "row" },
       el("button", { class: "cd-btn", type: "button", text: t("approveAmount", { amount: amount(claim.requested_amount, currency) }),
         onclick: act(claim, "decide", () => ({ approve: true, note: decide.note.value })) }),
-      el("button", { class: "cd-btn secondary", type: "button", text: t("deny"),
-        onclick: act(claim, "decide", () => ({ approve: false, note: decide.note.value || "Not approved." })) })));
+      el("button", { class: "cd-btn secondary", type: "button", text: t("deny"), "data-refuse": "",
+        onclick: (event) => {
+          if (decide.note.value.trim()) return refuse(event);
+          say(t("denyNeedsReason"), "cd-error"); // the customer reads it: no reason made up here
+          return decide.note.focus();
+        } })));
     parts.push(decide);
   }
   if (claim.state === "approved") {

@@ -77,3 +77,33 @@ def _photo():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")
+
+
+def test_a_supervisor_cannot_deny_without_saying_why(live_server, chromium, contract, make_user):
+    """The reason goes to the customer: the console asks for one rather than making it up."""
+    from backend.claims.models import Claim
+
+    number = file_claim(shopper_client(contract), contract).json()["number"]
+    agent = make_user(Role.DESK_AGENT)
+    Claim.objects.filter(number=number).update(
+        state="pending_approval", requested_amount=50_000, assignee=agent
+    )
+    supervisor = make_user(Role.DESK_SUPERVISOR, password="desk-pass-1234")
+    errors: list[str] = []
+    desk = new_page(chromium, errors)
+    desk.goto(f"{live_server.url}/desk/#claim/{number}")
+    desk.get_by_label("Username").fill(supervisor.username)
+    desk.get_by_label("Password").fill("desk-pass-1234")
+    desk.get_by_role("button", name="Sign in").click()
+    desk.locator(f"[data-number='{number}']").click()
+    desk.get_by_role("heading", name=f"Claim {number}").wait_for()
+    desk.locator("[data-refuse]").click()
+    desk.get_by_text("Say why it is denied: the customer reads it.").wait_for()
+    assert Claim.objects.get(number=number).state == "pending_approval"
+    desk.locator("#decide-note").fill("The damage is not covered by a breakdown plan.")
+    desk.locator("[data-refuse]").click()
+    desk.locator("[data-state='denied']").wait_for()
+    claim = Claim.objects.get(number=number)
+    assert claim.state == "denied" and claim.decision_note.startswith("The damage is not")
+    assert errors == []
+    desk.close()
