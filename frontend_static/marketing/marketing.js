@@ -1,9 +1,12 @@
 // The marketing console: segments with a live count, consent-clean exports with a progress
 // bar, the tag browser, and analytics charts drawn as SVG. Merchant admins see only their
-// own analytics. All user text goes in as text nodes.
+// own analytics. All user text goes in as text nodes, in the language the page was sent in
+// (messages.js).
 import { apiClient } from "../shared/api.js";
-import { el, money } from "../shared/i18n.js";
+import { el, language, money, translator } from "../shared/i18n.js";
+import { MESSAGES } from "./messages.js";
 
+const t = translator(MESSAGES);
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 const status = $("[data-status]");
@@ -11,14 +14,26 @@ let me = null;
 let tags = [];
 let segments = [];
 
-const api = apiClient("/api/v1/");
+const api = apiClient("/api/v1/", { headers: () => ({ "Accept-Language": language() }) });
+
+document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
+document.querySelectorAll("[data-i18n-aria-label]").forEach((node) => {
+  node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+});
 
 const results = (page) => (Array.isArray(page) ? page : page.results);
 const say = (text, kind = "") => { status.className = `mk-status ${kind}`; status.textContent = text; };
 const fail = (error) => say(error.message || String(error), "cd-error");
 const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—");
-const number = (n) => (n == null ? "—" : new Intl.NumberFormat().format(n));
-const percent = (x) => (x == null ? "—" : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
+const locale = language() === "zh-hans" ? "zh-CN" : language();
+const number = (n) => (n == null ? "—" : new Intl.NumberFormat(locale).format(n));
+const pluralRules = new Intl.PluralRules(locale);
+// "3 purchases": the noun's form by the language's plural rules (messages.js: key_one...).
+const plural = (key, n) => t(`${key}_${pluralRules.select(n)}`, { n: number(n) });
+const percent = (x) => (x == null ? "—" : new Intl.NumberFormat(locale, { style: "percent",
+  minimumFractionDigits: x < 0.1 ? 1 : 0, maximumFractionDigits: x < 0.1 ? 1 : 0 }).format(x));
+
 const debounce = (fn, ms) => { let timer; return (...a) => { clearTimeout(timer); timer = setTimeout(() => fn(...a), ms); }; };
 
 // --- Session and navigation --------------------------------------------------------------
@@ -36,7 +51,7 @@ async function start() {
   $("[data-signout]").hidden = false;
   const marketing = me.role === "marketing";
   $("[data-who]").textContent = marketing ? me.name : `${me.name} · ${me.merchant}`;
-  $("[data-title]").textContent = marketing ? "Marketing" : "For merchants";
+  $("[data-title]").textContent = marketing ? t("marketing") : t("forMerchants");
   for (const tab of $$("[data-tab]")) tab.hidden = !marketing && tab.dataset.tab !== "analytics";
   $("[data-merchant-filter]").hidden = !marketing;
   $$("[data-marketing-only]").forEach((option) => { option.hidden = !marketing; option.disabled = !marketing; });
@@ -103,7 +118,7 @@ async function loadSegments() {
   segments = results(await api("crm/segments/"));
   const select = $("[data-saved]");
   const current = select.value;
-  select.replaceChildren(el("option", { value: "", text: "New segment" }),
+  select.replaceChildren(el("option", { value: "", text: t("newSegment") }),
     ...segments.map((s) => el("option", { value: s.id, text: s.name, selected: String(s.id) === current })));
 }
 
@@ -185,12 +200,12 @@ $("[data-saved]").addEventListener("change", (event) => {
 
 $("[data-save]").addEventListener("click", async () => {
   const id = $("[data-saved]").value;
-  const body = { name: form.name.value.trim() || "Untitled segment", definition: definition() };
+  const body = { name: form.name.value.trim() || t("untitled"), definition: definition() };
   try {
     const saved = await api(id ? `crm/segments/${id}/` : "crm/segments/", { method: id ? "PUT" : "POST", body });
     await loadSegments();
     $("[data-saved]").value = saved.id;
-    say(`Saved “${saved.name}”.`, "cd-ok");
+    say(t("saved", { name: saved.name }), "cd-ok");
   } catch (error) { showDefinitionErrors(error); fail(error); }
 });
 
@@ -208,7 +223,7 @@ $("[data-export]").addEventListener("click", async () => {
   button.disabled = true;
   box.hidden = false;
   bar.value = 0;
-  label.textContent = "Queued…";
+  label.textContent = t("queued");
   result.replaceChildren();
   try {
     let job = await api("crm/exports/", { method: "POST", body });
@@ -217,16 +232,16 @@ $("[data-export]").addEventListener("click", async () => {
       job = await api(`crm/exports/${job.id}/`);
       bar.value = job.progress ?? 0;
       label.textContent = job.state === "running"
-        ? `Exporting… ${number(job.rows_written)} of ${number(job.total_rows)} rows` : "Queued…";
+        ? t("exportingRows", { written: number(job.rows_written), total: number(job.total_rows) }) : t("queued");
     }
-    if (job.state !== "done") throw new Error(job.error || `The export ${job.state}.`);
+    if (job.state !== "done") throw new Error(job.error || t("exportState", { state: job.state }));
     bar.value = 1;
-    label.textContent = `Done: ${number(job.rows_written)} rows`;
+    label.textContent = t("doneRows", { rows: number(job.rows_written) });
     result.replaceChildren(el("a", { href: job.download_url, "data-download": "", download: "",
-      text: `Download export #${job.id}` }), " ",
-    el("span", { class: "cd-muted mono", title: "SHA-256 of the file", text: job.sha256.slice(0, 16) + "…" }));
+      text: t("download", { id: job.id }) }), " ",
+    el("span", { class: "cd-muted mono", title: t("sha"), text: job.sha256.slice(0, 16) + "…" }));
   } catch (error) {
-    label.textContent = "Export failed";
+    label.textContent = t("exportFailed");
     result.replaceChildren(el("span", { class: "cd-error", text: error.message }));
   } finally {
     button.disabled = false;
@@ -244,24 +259,24 @@ async function loadTagBrowser() {
   const rules = await api("crm/rules/");
   $("[data-rules]").replaceChildren(...results(rules).map((rule) => el("li", {},
     el("strong", { text: rule.name }), " → ", el("span", { class: "chip", text: rule.tag }),
-    rule.expires_after_days ? el("span", { class: "cd-muted", text: ` for ${rule.expires_after_days} days` }) : null,
-    rule.active ? null : el("span", { class: "cd-muted", text: " (off)" }))));
-  if (!results(rules).length) $("[data-rules]").append(el("li", { class: "cd-muted", text: "No rules yet." }));
+    rule.expires_after_days ? el("span", { class: "cd-muted", text: t("forDays", { days: rule.expires_after_days }) }) : null,
+    rule.active ? null : el("span", { class: "cd-muted", text: t("off") }))));
+  if (!results(rules).length) $("[data-rules]").append(el("li", { class: "cd-muted", text: t("noRules") }));
   const busiest = tags.reduce((best, tag, i) => (tag.customers > tags[best].customers ? i : best), 0);
   if (tags.length) await showTag(tags[busiest], list.querySelectorAll("button")[busiest]);
 }
 
 async function showTag(tag, button) {
   $$("[data-tags] button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
-  $("[data-tag-title]").textContent = `Customers tagged “${tag.name}”`;
+  $("[data-tag-title]").textContent = t("taggedTitle", { tag: tag.name });
   const customers = await api(`crm/customers/?tag=${encodeURIComponent(tag.slug)}`);
-  const consent = (c) => [c.marketing_email && "e-mail", c.marketing_sms && "SMS", c.do_not_sell && "do not sell"]
-    .filter(Boolean).join(", ") || "none";
+  const consent = (c) => [c.marketing_email && t("consentEmail"), c.marketing_sms && t("consentSms"),
+    c.do_not_sell && t("consentDns")].filter(Boolean).join(", ") || t("consentNone");
   $("[data-tag-customers]").replaceChildren(...customers.map((c) => el("tr", {},
     el("td", { text: c.email }), el("td", { text: c.name }), el("td", { text: consent(c) }),
     el("td", {}, c.tags.map((t) => el("span", { class: "chip", text: t }))))));
   if (!customers.length) {
-    $("[data-tag-customers]").append(el("tr", {}, el("td", { colspan: 4, class: "cd-muted", text: "No customer has this tag now." })));
+    $("[data-tag-customers]").append(el("tr", {}, el("td", { colspan: 4, class: "cd-muted", text: t("noTagged") })));
   }
 }
 
@@ -274,7 +289,7 @@ async function loadExports() {
     el("td", { text: job.requested_by || "—" }), el("td", { text: `${job.format} · ${job.channel}` }),
     el("td", { text: job.state }), el("td", { class: "num", text: number(job.rows_written) }),
     el("td", { class: "mono", text: job.sha256 ? `${job.sha256.slice(0, 12)}…` : "—" }),
-    el("td", {}, job.download_url ? el("a", { href: job.download_url, text: "Download" }) : "—"))));
+    el("td", {}, job.download_url ? el("a", { href: job.download_url, text: t("downloadShort") }) : "—"))));
 }
 
 // --- Analytics charts (SVG) -----------------------------------------------------------------
@@ -291,7 +306,7 @@ const truncate = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : 
 
 // Horizontal bars: rows of {label, values: [..]}, one bar per series, each labelled.
 function barChart(rows, series, { format = number, max, labels } = {}) {
-  if (!rows.length) return el("p", { class: "cd-muted", text: "Nothing in this period." });
+  if (!rows.length) return el("p", { class: "cd-muted", text: t("nothing") });
   const labelWidth = 190, width = 560, barH = 14, gap = 4;
   const rowH = series.length * (barH + gap) + 10;
   const top = Math.max(max ?? 0, ...rows.flatMap((r) => r.values.map((v) => v ?? 0))) || 1;
@@ -328,7 +343,7 @@ function slaChart(weeks) {
   const maxFiled = Math.max(1, ...weeks.map((w) => w.filed));
   const step = (width - left - 10) / weeks.length;
   const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img",
-    "aria-label": weeks.map((w) => `week of ${w.week}: ${w.filed} filed, ${percent(w.breach_rate)} breached`).join("; ") });
+    "aria-label": weeks.map((w) => t("weekOf", { week: w.week, filed: w.filed, rate: percent(w.breach_rate) })).join("; ") });
   chart.append(svg("line", { class: "axis", x1: left, x2: width - 10, y1: top + plotH, y2: top + plotH }));
   chart.append(svg("text", { class: "value", x: 0, y: top + 8 }, String(maxFiled)));
   const points = [];
@@ -336,7 +351,8 @@ function slaChart(weeks) {
     const x = left + i * step;
     const h = (plotH * week.filed) / maxFiled;
     chart.append(svg("rect", { x: x + 3, y: top + plotH - h, width: step - 6, height: Math.max(h, week.filed ? 1 : 0), fill: COLORS[0], rx: 2 },
-      svg("title", {}, `Week of ${week.week}: ${week.filed} filed, ${week.breached} breached; median first response ${week.median_first_response_hours ?? "—"} h, decision ${week.median_decision_hours ?? "—"} h`)));
+      svg("title", {}, t("weekTitle", { week: week.week, filed: week.filed, breached: week.breached,
+        first: week.median_first_response_hours ?? "—", decision: week.median_decision_hours ?? "—" }))));
     if (i % 2 === 0 || weeks.length <= 8) {
       chart.append(svg("text", { class: "value", x: x + step / 2, y: height - 6, "text-anchor": "middle" }, week.week.slice(5)));
     }
@@ -377,27 +393,26 @@ async function loadAnalytics() {
   form.since.value = offers.since;
   form.until.value = offers.until;
   const chart = (name, ...nodes) => $(`[data-chart="${name}"]`).replaceChildren(...nodes);
-  const offerSeries = ["Shown", "Plans bought"];
+  const offerSeries = [t("shown"), t("bought")];
   chart("offers", barChart(offers.plans.slice(0, 8).map((p) => ({ label: p.plan_name || p.plan_code,
     values: [p.impressions, p.units], rate: p.conversion_rate })), offerSeries,
-  { labels: [null, (row) => row.rate == null ? number(row.values[1]) : `${number(row.values[1])} · ${percent(row.rate)} of views`] }), legend(offerSeries));
+  { labels: [null, (row) => row.rate == null ? number(row.values[1]) : t("ofViews", { n: number(row.values[1]), rate: percent(row.rate) })] }), legend(offerSeries));
   const l = offers.leads;
-  const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
-  $("[data-leads]").textContent = `Post-purchase offers: ${plural(l.leads, "purchase", "purchases")} without a plan, ` +
-    `${number(l.offered)} e-mailed, ${number(l.converted)} bought a plan (${number(l.units_bought)} of ${plural(l.units, "unit", "units")}).`;
-  $("[data-by-label]").textContent = `per ${by === "sku" ? "SKU" : by}`;
+  $("[data-leads]").textContent = t("leads", { leads: plural("purchase", l.leads), offered: number(l.offered),
+    converted: number(l.converted), bought: number(l.units_bought), units: plural("unit", l.units) });
+  $("[data-by-label]").textContent = t("per")[by] || by;
   chart("claims", barChart(claims.groups.slice(0, 10).map((g) => ({
-    label: `${g.key || "—"} (${g.claims}/${g.contracts})`, values: [g.claim_rate] })), ["Claim rate"], { format: percent }),
+    label: `${g.key || "—"} (${g.claims}/${g.contracts})`, values: [g.claim_rate] })), [t("claimRate")], { format: percent }),
   el("p", { class: "cd-muted" }, claims.groups.slice(0, 3).map((g) => `${g.key}: ` +
-    Object.entries(g.reasons).map(([reason, n]) => `${reason.replaceAll("_", " ")} ${n}`).join(", ")).join(" · ")));
+    Object.entries(g.reasons).map(([reason, n]) => `${t("reasons")[reason] || reason.replaceAll("_", " ")} ${n}`).join(", ")).join(" · ")));
   chart("loss", barChart(loss.plans.slice(0, 10).map((p) => ({ label: `${p.plan_name} ${p.currency}`,
-    values: [p.loss_ratio] })), ["Loss ratio"], { format: percent }),
-  el("p", { class: "cd-muted" }, loss.plans.slice(0, 3).map((p) =>
-    `${p.plan_name}: ${money(p.claims_paid, p.currency)} paid against ${money(p.earned_premiums, p.currency)} earned ` +
-    `of ${money(p.premiums, p.currency)} kept`).join(" · ")));
+    values: [p.loss_ratio] })), [t("lossRatio")], { format: percent }),
+  el("p", { class: "cd-muted" }, loss.plans.slice(0, 3).map((p) => t("lossLine", { plan: p.plan_name,
+    paid: money(p.claims_paid, p.currency), earned: money(p.earned_premiums, p.currency),
+    kept: money(p.premiums, p.currency) })).join(" · ")));
   chart("sla", slaChart(sla.weeks), el("ul", { class: "legend" },
-    el("li", {}, el("i", { style: `background:${COLORS[0]}` }), "Claims filed"),
-    el("li", {}, el("i", { style: `background:${COLORS[3]}` }), "Share that breached its SLA")));
+    el("li", {}, el("i", { style: `background:${COLORS[0]}` }), t("claimsFiled")),
+    el("li", {}, el("i", { style: `background:${COLORS[3]}` }), t("breachShare"))));
 }
 
 $("[data-period]").addEventListener("submit", (event) => {

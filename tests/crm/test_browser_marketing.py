@@ -122,6 +122,45 @@ def test_a_merchant_admin_sees_only_its_own_analytics_on_the_demo(live_server, c
     assert errors == [], errors
 
 
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "pl-PL",
+            [
+                "Dla sprzedawców",
+                "Analizy",
+                "Wskaźnik szkodowości według planu",
+                "Oferty po zakupie",
+            ],
+        ),
+        ("zh-CN", ["商家专区", "分析", "各计划赔付率", "购后报价"]),
+    ],
+)
+def test_a_merchant_admin_reads_the_analytics_in_their_language(
+    live_server, chromium, locale, words
+):
+    from backend.demo import data
+    from backend.demo.seeding import seed_catalogue, seed_crm, seed_users
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    seed_users(seed_catalogue())
+    seed_crm()
+    errors: list[str] = []
+    page = new_page(chromium, errors, locale=locale)
+    page.goto(f"{live_server.url}/marketing/")
+    page.locator("#username").fill("merchant")
+    page.locator("#password").fill(data.DEMO_PASSWORD)
+    page.locator("[data-signin-form] button").click()
+    page.locator("[data-chart=sla] svg").wait_for()
+    page.locator("[data-leads]").filter(has_text=words[3]).wait_for()
+    text = page.locator("body").inner_text()
+    assert all(word in text for word in words), text[:500]
+    assert "Loss ratio" not in text and "Post-purchase" not in text
+    shot(page, f"merchant-analytics-{locale}")
+    assert errors == [], errors
+
+
 def test_a_shopper_buys_a_plan_through_an_offer_link(
     live_server,
     chromium,
