@@ -2,7 +2,7 @@
 // decide it, and keyboard shortcuts for the common actions. All text goes in as text nodes,
 // in the language the page was sent in (messages.js).
 import { apiClient } from "../shared/api.js";
-import { el, language, money, translator } from "../shared/i18n.js";
+import { el, language, money, translatePage, translator } from "../shared/i18n.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -19,11 +19,7 @@ const BUILT_IN_QUEUES = [
   { id: "flagged", params: { flagged: "true" } },
 ].map((q) => ({ ...q, name: t("queues")[q.id] }));
 
-document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
-document.querySelectorAll("[data-i18n-title]").forEach((node) => { node.title = t(node.dataset.i18nTitle); });
-document.querySelectorAll("[data-i18n-aria-label]").forEach((node) => {
-  node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
-});
+translatePage(t);
 let me = null;
 let queues = [];
 let rows = [];

@@ -3,7 +3,7 @@
 // own analytics. All user text goes in as text nodes, in the language the page was sent in
 // (messages.js).
 import { apiClient } from "../shared/api.js";
-import { el, language, money, translator } from "../shared/i18n.js";
+import { el, language, money, translatePage, translator } from "../shared/i18n.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -16,11 +16,7 @@ let segments = [];
 
 const api = apiClient("/api/v1/", { headers: () => ({ "Accept-Language": language() }) });
 
-document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
-document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
-document.querySelectorAll("[data-i18n-aria-label]").forEach((node) => {
-  node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
-});
+translatePage(t);
 
 const results = (page) => (Array.isArray(page) ? page : page.results);
 const say = (text, kind = "") => { status.className = `mk-status ${kind}`; status.textContent = text; };

@@ -1,7 +1,7 @@
 // The shopper portal: sign in by e-mailed link, see plans, cancel (quote first), transfer,
 // file claims and follow them (claims.js).
 import { apiClient } from "../shared/api.js";
-import { el, language, translator } from "../shared/i18n.js";
+import { el, language, translatePage, translator } from "../shared/i18n.js";
 import { claimForm, claimPage, claimsList, fileClaimLabel, rateForm } from "./claims.js";
 
 const t = translator({
@@ -69,7 +69,7 @@ function say(text, kind = "") {
 }
 
 function translateStatic() {
-  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  translatePage(t);
   $("[data-signout]").textContent = t("signout");
 }
 

@@ -15,6 +15,15 @@ export function translator(messages) {
   };
 }
 
+// A page's own text in its language: data-i18n="key" sets an element's text, and
+// data-i18n-title, data-i18n-placeholder and data-i18n-aria-label set those attributes.
+export function translatePage(t) {
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  for (const [attribute, key] of [["title", "i18nTitle"], ["placeholder", "i18nPlaceholder"], ["aria-label", "i18nAriaLabel"]]) {
+    document.querySelectorAll(`[data-i18n-${attribute}]`).forEach((node) => node.setAttribute(attribute, t(node.dataset[key])));
+  }
+}
+
 export function money(amount, currency) {
   const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
     .maximumFractionDigits;
