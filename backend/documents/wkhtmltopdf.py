@@ -51,7 +51,9 @@ class Wkhtmltopdf:
     def __init__(self, binary: str, environ: dict[str, str]) -> None:
         self.binary = binary
         self.environ = environ
-        self.workdir = Path(tempfile.mkdtemp(prefix="coverdesk-pdf-"))  # mode 0700
+        _sweep_abandoned_workdirs()
+        # Mode 0700, named by the owning process so a later sweep knows when it is gone.
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         self.process: subprocess.Popen | None = None
         self.rendered = 0
         self.last_used = time.monotonic()
@@ -165,6 +167,25 @@ class Wkhtmltopdf:
                 pass
         process.kill()
         process.wait()
+
+
+WORKDIR_PREFIX = "coverdesk-pdf-"
+
+
+def _sweep_abandoned_workdirs() -> None:
+    """Remove the directories of processes that are gone. A prefork worker's child can end
+    without running its exit handlers (os._exit), leaving its empty directory behind; one
+    whose process still runs, or that another user owns, is left alone."""
+    for directory in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = directory.name.removeprefix(WORKDIR_PREFIX).partition("-")[0]
+        if not pid.isdigit() or directory.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except PermissionError:
+            pass  # a live process of another user
 
 
 def _messages(output: bytes) -> list[str]:

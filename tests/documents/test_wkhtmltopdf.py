@@ -6,6 +6,7 @@ import shutil
 import stat
 import tempfile
 import time
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -188,3 +189,28 @@ def test_threads_rendering_at_once_each_get_their_own_document():
         assert 1 <= len(renderers._all) <= 4  # one process per thread at most, reused
     finally:
         renderers.close()
+
+
+def test_the_directories_of_processes_that_are_gone_are_swept():
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    base = Path(tempfile.gettempdir())
+    abandoned = base / f"{wkhtmltopdf.WORKDIR_PREFIX}{gone}-abc"
+    alive = base / f"{wkhtmltopdf.WORKDIR_PREFIX}{os.getpid()}-def"
+    abandoned.mkdir()
+    alive.mkdir()
+    try:
+        process = Wkhtmltopdf(BINARY, ENV)
+        assert not abandoned.exists() and alive.exists() and process.workdir.exists()
+        assert process.workdir.name.startswith(f"{wkhtmltopdf.WORKDIR_PREFIX}{os.getpid()}-")
+        process.close()
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
+        shutil.rmtree(abandoned, ignore_errors=True)
