@@ -61,6 +61,7 @@ def test_the_desk_speaks_the_agents_language(
     desk.get_by_label(words["username"]).fill(agent.username)
     desk.locator("#password").fill("desk-pass-1234")
     desk.get_by_role("button", name=words["signin"]).click()
+    desk.locator(f"[data-number='{number}']").wait_for()  # signed in, the queue loaded
     desk.get_by_role("button", name=words["take"]).click()
     desk.get_by_role("heading", name=words["heading"].format(number=number)).wait_for()
     view = desk.locator("[data-claim]")
