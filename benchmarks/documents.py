@@ -300,11 +300,11 @@ def throughput(env, concurrency: int, documents: int, rounds: int, logs: Path) -
         values = sorted(r[key] for r in results)
         return values[len(values) // 2]
 
-    ratios = sorted(r["ratio"] for r in results)
+    ratios = [r["ratio"] for r in results]
     return {
         "rounds": results,
-        "ratio_median": ratios[len(ratios) // 2],
-        "ratio_range": [ratios[0], ratios[-1]],
+        "ratio_median": median("ratio"),
+        "ratio_range": [min(ratios), max(ratios)],
         "ratio_to_one_process_median": median("ratio_to_one_process"),
         "cpu_ratio_median": median("cpu_ratio"),
         "cpu_ratio_to_one_process_median": median("cpu_ratio_to_one_process"),

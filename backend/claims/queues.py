@@ -209,7 +209,7 @@ def page(filters: dict, user, *, cursor: str | None = None, size: int = 50):
     more = len(rows) > size
     rows = rows[:size]
     labels = {value: str(label) for value, label in ClaimState.choices}
-    stamp = _as_is if formatted else _utc_iso if in_utc else _local_iso
+    stamp = (lambda text: text) if formatted else _utc_iso if in_utc else _local_iso
     rendered = [
         {
             "number": number,
@@ -260,15 +260,11 @@ def page(filters: dict, user, *, cursor: str | None = None, size: int = 50):
     return rendered, next_cursor
 
 
-def _as_is(text: str | None) -> str | None:
-    return text
-
-
 def _utc_iso(text: str | None) -> str | None:
     """A timestamp as DRF writes it in UTC (``2026-11-23T09:13:35.190000Z``), from the
-    database's text of it: PostgreSQL writes ``2026-11-23 09:13:35.19+00`` (its session is
-    in UTC), SQLite ``2026-11-23 09:13:35.190000`` (naive UTC). String work, no parsing:
-    a page has 250 of these."""
+    database's text of it where the database did not write it so itself (SQLite:
+    ``2026-11-23 09:13:35.190000``, naive UTC; PostgreSQL's ``... 09:13:35.19+00`` is read
+    too). String work, no parsing: a page has 250 of these."""
     if text is None:
         return None
     if text.endswith("+00"):

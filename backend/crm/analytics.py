@@ -280,15 +280,23 @@ def earned_premiums(contracts, today: date) -> dict[tuple[str, str], int]:
     )
     for group in groups:
         kept = group["price"] - group["refunded"]
-        start, end = group["coverage_start"], group["coverage_end"]
-        if group["state"] == ContractState.ACTIVE and start and end and end > start:
-            days = (end - start).days
-            kept = kept * min(max((today - start).days, 0), days) // days
-        elif group["state"] == ContractState.ACTIVE and not (start and start <= today):
-            kept = 0  # coverage has not started (after the manufacturer's warranty)
+        if group["state"] == ContractState.ACTIVE:
+            kept = _pro_rata(kept, group["coverage_start"], group["coverage_end"], today)
         key = (group["plan__code"], group["currency"])
         earned[key] = earned.get(key, 0) + kept
     return earned
+
+
+def _pro_rata(amount: int, start: date | None, end: date | None, today: date) -> int:
+    """The part of ``amount`` for the days of coverage gone by on ``today``: none before
+    coverage starts (it may start when the manufacturer's warranty ends), all of it for a
+    coverage without length; rounded down, in minor units."""
+    if start is None or today < start:
+        return 0
+    if end is None or end <= start:
+        return amount
+    days = (end - start).days
+    return amount * min((today - start).days, days) // days
 
 
 def sla_trend(*, merchant_id: int | None, weeks: int = 12) -> list[dict]:
