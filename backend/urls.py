@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from backend.accounts.lockout import address_limited
 from backend.catalog.views import written_warranty
 from backend.common.health import healthz
 from backend.common.pages import static_page
@@ -26,7 +27,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, for the CSP.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("plans/<slug:code>/terms/", plan_terms, name="plan-terms"),
     path("warranties/<slug:merchant>/<slug:code>/", written_warranty, name="written-warranty"),
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
@@ -36,6 +44,9 @@ urlpatterns = [
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("offers/<str:token>/", lead_offers, name="lead-offers"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's sign-in under the same per-address limit as the consoles' (axes locks the
+    # account itself).
+    path("admin/login/", address_limited(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 

@@ -201,6 +201,15 @@ def new_page(browser, errors: list, **options):
     options = {"viewport": {"width": 1280, "height": 1000}, "locale": "en-US", **options}
     page = browser.new_page(**options)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Anything the Content-Security-Policy refused is an error of the page too.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return page
 
 

@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from backend.accounts.lockout import lockout_recorded
         from backend.accounts.services import roles_sync
 
         # Role groups are reference data: keep them in step with the code after every migrate.
@@ -16,3 +19,5 @@ class AccountsConfig(AppConfig):
             weak=False,
             dispatch_uid="accounts.roles_sync",
         )
+        # Audit, which is what signals are for here: one row per lockout.
+        user_locked_out.connect(lockout_recorded, dispatch_uid="accounts.lockout_recorded")

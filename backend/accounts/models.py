@@ -37,3 +37,28 @@ class User(AbstractUser):
             cached = frozenset(self.groups.values_list("name", flat=True))
             self._role_names = cached
         return cached
+
+
+class LockoutEvent(models.Model):
+    """The audit of staff sign-in lockouts (django-axes keeps the attempts themselves): an
+    account locked after repeated wrong passwords, and who lifted it, when and why."""
+
+    class Kind(models.TextChoices):
+        LOCKED = "locked", _("Locked")
+        LIFTED = "lifted", _("Lifted")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

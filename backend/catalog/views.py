@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from backend.catalog.models import WrittenWarranty
 from backend.catalog.warranties import highest_prices, warranty_terms
+from backend.common.csp import allow_inline_styles
 from backend.common.exceptions import ApplicationError
 from backend.documents import compliance, rendering
 from backend.documents.choices import DocumentKind, DocumentState
@@ -46,7 +47,8 @@ def written_warranty(request, merchant: str, code: str):
     language = getattr(request, "LANGUAGE_CODE", "en")
     language = language if language in pack.languages else pack.binding_language
     if request.GET.get("format") != "pdf":
-        return HttpResponse(_page_html(warranty, pack, language))
+        html = _page_html(warranty, pack, language)
+        return allow_inline_styles(HttpResponse(html), html)
     filename = f"{warranty.merchant.slug}-{warranty.code}-warranty.pdf"
     document = warranty.documents.filter(
         warranty_revision=warranty.revision, language=language, state=DocumentState.ISSUED

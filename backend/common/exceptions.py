@@ -6,6 +6,8 @@ stable machine-readable ``code`` and a human ``message`` (and, for validation, `
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class ApplicationError(Exception):
     status_code = 400
@@ -43,3 +45,20 @@ class PermissionDenied(ApplicationError):
 class Conflict(ApplicationError):
     status_code = 409
     default_code = "conflict"
+
+
+class AccountLocked(ApplicationError):
+    """Staff sign-in refused: too many wrong passwords for this account (django-axes)."""
+
+    status_code = 429
+    default_code = "account_locked"
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            message
+            or gettext(
+                "Too many failed sign-in attempts: this account is locked for a while. "
+                "Try again later, or ask a platform admin to lift the lock."
+            ),
+            **kwargs,
+        )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from backend.common.clientip import client_ip
 from backend.common.exceptions import ValidationFailed
 from backend.crm.choices import Channel
 from backend.customers.choices import ConsentKind, ConsentSource
@@ -108,7 +109,7 @@ def honour_gpc(customer: Customer, request) -> bool:
         text=WITHDRAWN_TEXT[ConsentSource.GPC],
         text_version="gpc-1",
         source=ConsentSource.GPC,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
     return True

@@ -6,6 +6,8 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from backend.common.clientip import client_ip
+from backend.common.csp import stripe_checkout
 from backend.common.exceptions import ApplicationError, ValidationFailed
 from backend.crm import consent, leads
 from backend.customers.choices import ConsentSource
@@ -28,7 +30,7 @@ def unsubscribe(request, token: str):
                 customer,
                 channel,
                 source=ConsentSource.UNSUBSCRIBE_LINK,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
             done = True
@@ -38,6 +40,7 @@ def unsubscribe(request, token: str):
     return response
 
 
+@stripe_checkout
 @require_http_methods(["GET"])
 def lead_offers(request, token: str):
     """The landing page of a post-purchase offer: the purchase, and the plans that can still

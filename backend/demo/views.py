@@ -4,9 +4,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from backend.catalog.models import Product
+from backend.common.csp import stripe_checkout
 from backend.merchants.models import Merchant
 
 
+@stripe_checkout
 def demo_store(request, slug: str = "voltmart"):
     merchant = Merchant.objects.filter(slug=slug, is_active=True).first()
     if merchant is None:

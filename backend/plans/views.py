@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from backend.common import jurisdictions, packs
+from backend.common.csp import allow_inline_styles
 from backend.common.exceptions import NotFound
 from backend.documents.rendering import PdfRenderError, html_to_pdf
 from backend.plans.selectors import plan_get_public
@@ -36,7 +37,7 @@ def plan_terms(request, code: str):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{plan.code}-terms.pdf"'
     else:
-        response = HttpResponse(html)
+        response = allow_inline_styles(HttpResponse(html), html)
     response["Coverdesk-Terms-SHA256"] = digest
     return response
 

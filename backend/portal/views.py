@@ -1,4 +1,3 @@
-from django.contrib.auth import logout
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -9,10 +8,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.actors import Actor, ActorKind
+from backend.common.api.csrf import enforce_csrf
+from backend.common.api.sessions import end_session
+from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound
 from backend.common.queries import unique_or_none
 from backend.contracts.api.rendering import iso_datetime
@@ -126,7 +127,7 @@ class LoginLinkView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressScopedRateThrottle]
     throttle_scope = "portal_login"
 
     @extend_schema(request=LoginLinkRequestSerializer, responses={202: None})
@@ -161,6 +162,7 @@ class SessionView(APIView):
 
     @extend_schema(request=SessionRequestSerializer, responses=CustomerSerializer)
     def post(self, request):
+        enforce_csrf(request)
         params = SessionRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         customer = login_link_consume(token=params.validated_data["token"])
@@ -169,7 +171,7 @@ class SessionView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request):
-        logout(request)
+        end_session(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

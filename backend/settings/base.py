@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "backend.common",
     "backend.accounts",
     "backend.merchants",
@@ -71,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a lockout flagged during authentication into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -133,6 +138,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# axes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Content-Security-Policy (django-csp; per-view additions in backend/common/csp.py) ------
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# HSTS (sent by SecurityMiddleware on HTTPS responses; production turns it on).
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+
+# --- Client addresses and sign-in protection ------------------------------------------------
+# How many reverse proxies or load balancers in front of the web processes append to
+# X-Forwarded-For. 0: the socket's peer address is the client, and the header is ignored.
+# Every per-address rule (throttles, sign-in limits, recorded addresses) follows it
+# (backend/common/clientip.py).
+TRUSTED_PROXIES = env.int("COVERDESK_TRUSTED_PROXIES", default=0)
+# Per-account lockout of staff sign-in (django-axes): after this many wrong passwords the
+# account is locked for the cool-off; attempts while locked are refused and not counted.
+AXES_FAILURE_LIMIT = env.int("COVERDESK_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("COVERDESK_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a username-only lockout leaves guessing across accounts unlimited per
+# address: here the per-address limit is the staff_login rate below, on every sign-in path.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "backend.common.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -178,8 +231,11 @@ REST_FRAMEWORK = {
         "widget": "300/min",
         "portal_login": "10/hour",
         "claim_rate": "60/hour",
-        "desk_login": "30/hour",
+        # Every staff sign-in attempt (desk, marketing, /admin/) per client address.
+        "staff_login": "30/hour",
     },
+    # Only used by DRF's own get_ident; the product's throttles call common.clientip.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coverdesk API",
@@ -342,6 +398,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The Stripe client logs every request at INFO: noise and CPU at volume.
         "stripe": {"level": "WARNING"},
+        # axes logs every sign-in at INFO; failures and lockouts stay (WARNING).
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -9,6 +9,7 @@ from .base import (
     DATABASES,
     DEBUG_REQUESTED,
     SECRET_KEY,
+    SECURE_HSTS_SECONDS,
     STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET,
 )
@@ -34,5 +35,10 @@ for name, value in (
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
+# At least a year (what browsers' preload lists ask); includeSubDomains and preload are the
+# deployment's choice (DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS, DJANGO_SECURE_HSTS_PRELOAD).
+ONE_YEAR = 365 * 24 * 3600
+if SECURE_HSTS_SECONDS and SECURE_HSTS_SECONDS < ONE_YEAR:
+    raise ImproperlyConfigured("DJANGO_SECURE_HSTS_SECONDS must be at least one year (31536000).")
+SECURE_HSTS_SECONDS = SECURE_HSTS_SECONDS or ONE_YEAR
 SECURE_CONTENT_TYPE_NOSNIFF = True

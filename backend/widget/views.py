@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.fields import JurisdictionField
+from backend.common.api.throttling import AddressScopedRateThrottle
+from backend.common.clientip import client_ip
 from backend.contracts.api.serializers import (
     CustomerInputSerializer,
     OrderLineInputSerializer,
@@ -58,7 +59,7 @@ def _order_id(cart_id: str) -> str:
 class WidgetMixin:
     authentication_classes = [PublishableKeyAuthentication]
     permission_classes = [IsWidget]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressScopedRateThrottle]
     throttle_scope = "widget"
 
 
@@ -147,7 +148,7 @@ class WidgetCheckoutView(WidgetMixin, APIView):
             terms=TermsAcceptance(
                 text=terms_checkbox_text(),
                 text_version=TERMS_TEXT_VERSION,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             ),
             marketing_email_consent=params["marketing_email_consent"],

@@ -38,6 +38,8 @@ export function el(tag, attrs = {}, ...children) {
     if (value === false || value == null) continue;
     if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else if (name === "text") node.textContent = value;
+    // Through the CSSOM: a style *attribute* is inline style, which the CSP refuses.
+    else if (name === "style") node.style.cssText = value;
     else node.setAttribute(name, value === true ? "" : value);
   }
   for (const child of children.flat()) {

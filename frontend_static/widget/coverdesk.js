@@ -281,18 +281,14 @@ export async function mountCart(node, lines, { lead } = {}) {
 }
 
 function injectStyles() {
-  const css = `
-  .cd-offers { border: 1px solid #d0d7de; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
-  .cd-offer { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: baseline; margin: .5rem 0; }
-  .cd-terms { font-size: .9rem; }
-  .cd-modal { border: 1px solid #d0d7de; border-radius: 12px; max-width: 34rem; padding: 1.25rem; }
-  .cd-modal::backdrop { background: rgb(0 0 0 / 40%); }
-  .cd-card-input input { font: inherit; padding: .4rem; margin: 0 .25rem .25rem 0; border: 1px solid #8c959f; border-radius: 6px; }
-  .cd-checkout ul { padding-left: 1.2rem; }`;
-  document.head.append(el("style", { text: css }));
-  if (!document.querySelector('link[href$="shared/base.css"]')) {
-    document.head.append(el("link", { rel: "stylesheet", href: new URL("../shared/base.css", import.meta.url).href }));
-  }
+  const sheet = (name) => {
+    const href = new URL(name, import.meta.url).href;
+    if (!document.querySelector(`link[href="${href}"]`)) {
+      document.head.append(el("link", { rel: "stylesheet", href }));
+    }
+  };
+  if (!document.querySelector('link[href$="shared/base.css"]')) sheet("../shared/base.css");
+  sheet("./coverdesk.css");
 }
 
 function renderAll() {

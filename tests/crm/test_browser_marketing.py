@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from backend.accounts.choices import Role
 from backend.crm.models import ExportJob, Lead, Tag
@@ -63,8 +64,9 @@ def test_segment_live_count_export_and_download(
     sign_in(page, live_server, user, "market-pass-1234")
     page.locator("[data-panel=segments]").wait_for()
     page.locator("#tags_any").select_option("vip")
-    page.wait_for_function("document.querySelector('[data-count]').textContent === '4'")
-    page.wait_for_function("document.querySelector('[data-reach-email]').textContent === '2'")
+    # Locators, not wait_for_function: that evaluates a string, which the page's CSP refuses.
+    expect(page.locator("[data-count]")).to_have_text("4")
+    expect(page.locator("[data-reach-email]")).to_have_text("2")
     assert page.locator("[data-sample] tr").count() == 4
     shot(page, "1-segment-live-count")
 

@@ -27,9 +27,11 @@ def link_token(email: str) -> str:
 def signed_in(email: str) -> APIClient:
     client = APIClient(enforce_csrf_checks=True)
     token = link_token(email)
-    assert client.get("/api/v1/portal/session/").status_code == 401
+    assert client.get("/api/v1/portal/session/").status_code == 401  # and a CSRF cookie
+    client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
     response = client.post("/api/v1/portal/session/", {"token": token}, format="json")
     assert response.status_code == 200, response.json()
+    # Signing in rotates the token, as Django does on every login.
     client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
     return client
 

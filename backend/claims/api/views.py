@@ -16,7 +16,6 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.claims import canned, guides, queues, selectors, services
@@ -55,6 +54,7 @@ from backend.claims.tasks import csat_claim_id
 from backend.claims.uploads import clean_uploads
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
+from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound, ValidationFailed
 from backend.portal.permissions import IsShopper, request_customer
 
@@ -296,7 +296,7 @@ class RateView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressScopedRateThrottle]
     throttle_scope = "claim_rate"
 
     @extend_schema(request=RateSerializer, responses={204: None})

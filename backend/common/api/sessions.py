@@ -1,16 +1,26 @@
 """Session sign-in for the staff consoles (desk, marketing): one view, told by each console
 who may sign in and how to show them."""
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user, login, logout
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.common.exceptions import ValidationFailed
+from backend.common.api.csrf import enforce_csrf
+from backend.common.api.throttling import StaffSignInThrottle
+from backend.common.exceptions import AccountLocked, ValidationFailed
+
+
+def end_session(request) -> None:
+    """Sign out: end the session and tell the auth signals whose session it was. DRF sets
+    ``request.user`` to whatever credentials it accepted (a merchant's API key, say), which is
+    not the session's user and not a User at all."""
+    django_request = request._request
+    django_request.user = get_user(django_request)
+    logout(django_request)
 
 
 class StaffLoginSerializer(serializers.Serializer):
@@ -21,12 +31,12 @@ class StaffLoginSerializer(serializers.Serializer):
 @method_decorator(ensure_csrf_cookie, name="dispatch")
 class StaffSessionView(APIView):
     """GET: who is signed in to this console (and a CSRF cookie). POST {username, password}:
-    sign in (this console's staff only). DELETE: sign out. Signing in is throttled per
-    address; asking who is signed in is not."""
+    sign in (this console's staff only). DELETE: sign out. Signing in is limited per client
+    address and locks an account after repeated wrong passwords (``accounts.lockout``);
+    asking who is signed in is not limited."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "desk_login"
+    throttle_classes = [StaffSignInThrottle]
     not_signed_in = "Sign in first."  # the 401's message
     refused = "Wrong username or password."  # the 400's message
 
@@ -48,14 +58,17 @@ class StaffSessionView(APIView):
         return Response(self.describe(request.user))
 
     def post(self, request):
+        enforce_csrf(request)
         serializer = StaffLoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request, **serializer.validated_data)
+        if getattr(request, "axes_locked_out", False):  # set by django-axes's backend
+            raise AccountLocked()
         if user is None or not self.allowed(user):
             raise ValidationFailed(str(self.refused), code="invalid_credentials")
         login(request, user)
         return Response(self.describe(user))
 
     def delete(self, request):
-        logout(request)
+        end_session(request)
         return Response(status=status.HTTP_204_NO_CONTENT)

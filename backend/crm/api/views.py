@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
+from backend.common.clientip import client_ip
 from backend.common.exceptions import NotFound, PermissionDenied
 from backend.crm import consent, selectors, services
 from backend.crm.api.serializers import (
@@ -261,7 +262,7 @@ class ExportDownloadView(APIView):
             token=request.query_params.get("token", ""),
             job_id=pk,
             user=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
         name = job.file.name.rsplit("/", 1)[-1]
         response = FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
