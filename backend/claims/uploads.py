@@ -3,9 +3,10 @@
 A photo must decode as a JPEG, PNG or WebP image (Pillow); it is re-encoded from its pixels,
 so EXIF (location, device, owner) and any trailing payload are gone, with its orientation
 applied first, and a JPEG thumbnail of it is made for the desk's and the portal's lists. A
-receipt may also be a PDF that MuPDF opens; it is rewritten without its metadata,
-JavaScript, attachments or links. Anything else, an executable renamed ``.jpg`` included,
-is ``unsupported_file_type``. Sizes and counts are limited by settings.
+receipt may also be a PDF that MuPDF opens; it is rebuilt from its pages alone, without
+metadata, JavaScript, actions, launch actions, forms, attachments or links. Anything else,
+an executable renamed ``.jpg`` included, is ``unsupported_file_type``. Sizes and counts
+are limited by settings.
 """
 
 import hashlib
@@ -25,7 +26,9 @@ IMAGE_FORMATS = {
     "PNG": ("image/png", "png"),
     "WEBP": ("image/webp", "webp"),
 }
-Image.MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
+# A decompression bomb is refused, not decoded. Pillow itself only warns between this and
+# twice this, and refuses beyond; _clean_image refuses anything over it, before decoding.
+Image.MAX_IMAGE_PIXELS = 40_000_000
 THUMBNAIL_PIXELS = 480  # the longer side of a thumbnail
 
 
@@ -91,6 +94,9 @@ def _clean_image(raw: bytes) -> tuple[bytes, str, str, bytes]:
             image_format = probe.format
             if image_format not in IMAGE_FORMATS:
                 raise UnidentifiedImageError(image_format)
+            width, height = probe.size  # from the header: nothing is decoded yet
+            if width * height > Image.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{width}x{height}")
             probe.verify()
         with Image.open(io.BytesIO(raw)) as image:
             image.load()
@@ -111,32 +117,61 @@ def _clean_image(raw: bytes) -> tuple[bytes, str, str, bytes]:
     return out.getvalue(), content_type, extension, thumbnail
 
 
+# What may make a PDF do something rather than show something: scripts, actions run on
+# opening or on any event, launching programs, forms, attachments, rich media. A receipt
+# keeps none of them (checked on the rewritten file, key by key).
+_ACTIVE_PDF_KEYS = (
+    "JS",
+    "JavaScript",
+    "OpenAction",
+    "AA",
+    "A",
+    "Launch",
+    "URI",
+    "GoToR",
+    "GoToE",
+    "SubmitForm",
+    "ImportData",
+    "AcroForm",
+    "XFA",
+    "EmbeddedFile",
+    "EmbeddedFiles",
+    "FileAttachment",
+    "RichMedia",
+    "Annots",
+)
+_ACTIVE_PDF_NAME = re.compile(r"/(?:{})(?=[\s/\[\]<>(){{}}%]|$)".format("|".join(_ACTIVE_PDF_KEYS)))
+
+
 def _clean_pdf(raw: bytes) -> tuple[bytes, str, str]:
+    """A receipt PDF rebuilt from its pages alone. MuPDF copies each page's content and
+    resources into a new document, and nothing else: not the catalogue (its OpenAction,
+    document JavaScript, AcroForm, attachments, metadata), not the pages' annotations
+    (links, form widgets, file attachments) or their additional actions. What is left is
+    then searched for any active key, and a file that still has one is refused."""
     if not raw.startswith(b"%PDF-"):
         raise UnsupportedFileType(_("A receipt must be a photo or a PDF."))
     import pymupdf  # on first use: MuPDF adds 130 MB to a process (docs/PERFORMANCE.md)
 
     try:
-        with pymupdf.open(stream=raw, filetype="pdf") as document:
-            if document.page_count < 1 or document.needs_pass:
+        with pymupdf.open(stream=raw, filetype="pdf") as source:
+            if source.page_count < 1 or source.needs_pass:
                 raise ValueError("empty or encrypted")
-            document.scrub(
-                attached_files=True,
-                clean_pages=True,
-                embedded_files=True,
-                hidden_text=False,
-                javascript=True,
-                metadata=True,
-                redactions=False,
-                remove_links=True,
-                reset_fields=True,
-                reset_responses=True,
-                thumbnails=True,
-                xml_metadata=True,
-            )
-            cleaned = document.tobytes(garbage=3, deflate=True)
+            with pymupdf.open() as rebuilt:
+                rebuilt.insert_pdf(source, links=False, annots=False, widgets=False)
+                rebuilt.set_metadata({})
+                rebuilt.del_xml_metadata()
+                cleaned = rebuilt.tobytes(garbage=4, deflate=True, no_new_id=True)
+        with pymupdf.open(stream=cleaned, filetype="pdf") as check:
+            active = [
+                xref
+                for xref in range(1, check.xref_length())
+                if _ACTIVE_PDF_NAME.search(check.xref_object(xref, compressed=True))
+            ]
     except (RuntimeError, ValueError):
         raise UnsupportedFileType(_("This PDF cannot be read.")) from None
+    if active:
+        raise UnsupportedFileType(_("This PDF has active content (scripts, forms or files)."))
     return cleaned, "application/pdf", "pdf"
 
 

@@ -14,6 +14,7 @@ from backend.claims.eligibility import claim_eligibility
 from backend.claims.models import Claim, ClaimEvidence
 from backend.contracts.models import Contract
 from tests.claims.conftest import file_claim, jpeg, png, shopper_client
+from tests.common.test_nul_input import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +248,65 @@ def test_a_pdf_receipt_is_accepted_and_scrubbed(contract, shopper):
         assert b"Jane Secret" not in f.read()
 
 
+def _hostile_pdf() -> bytes:
+    """A receipt that runs JavaScript on opening and on page view, launches a program from a
+    link, carries an attached executable and a form field with a script."""
+    import pymupdf
+
+    document = pymupdf.open()
+    page = document.new_page()
+    page.insert_text((72, 72), "Receipt: Phone 9, $799.00")
+    catalog = document.pdf_catalog()
+    document.xref_set_key(catalog, "OpenAction", "<</S/JavaScript/JS(app.alert\\(1\\))>>")
+    document.xref_set_key(catalog, "AA", "<</WC<</S/JavaScript/JS(app.alert\\(2\\))>>>>")
+    document.embfile_add("payload.exe", b"MZ\x90\x00", filename="payload.exe")
+    page.insert_link(
+        {"kind": pymupdf.LINK_LAUNCH, "file": "calc.exe", "from": pymupdf.Rect(72, 90, 200, 110)}
+    )
+    field = pymupdf.Widget()
+    field.field_name, field.field_type = "total", pymupdf.PDF_WIDGET_TYPE_TEXT
+    field.rect, field.script = pymupdf.Rect(72, 150, 200, 170), "app.alert(3)"
+    page.add_widget(field)
+    document.xref_set_key(page.xref, "AA", "<</O<</S/JavaScript/JS(app.alert\\(4\\))>>>>")
+    return document.tobytes()
+
+
+ACTIVE_KEYS = ("/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile", "/AcroForm")
+
+
+def test_a_pdf_receipt_loses_scripts_actions_attachments_and_forms(contract, shopper, agent):
+    import pymupdf
+
+    pdf = _hostile_pdf()
+    assert all(key.encode() in pdf for key in ACTIVE_KEYS)
+    response = file_claim(shopper, contract, receipts=[_upload(pdf, "receipt.pdf")])
+    assert response.status_code == 201, response.json()
+    evidence = ClaimEvidence.objects.get()
+    served = agent.get(f"/api/v1/desk/claims/{evidence.claim.number}/evidence/{evidence.pk}/")
+    assert served.status_code == 200
+    stored = b"".join(served.streaming_content) if served.streaming else served.content
+    with pymupdf.open(stream=stored, filetype="pdf") as document:
+        objects = "".join(
+            document.xref_object(x, compressed=True) for x in range(1, document.xref_length())
+        )
+        text = document[0].get_text()
+        assert document.embfile_count() == 0 and not document.is_form_pdf
+        assert not list(document[0].links()) and not list(document[0].widgets())
+    for key in ACTIVE_KEYS:
+        assert key not in objects, key
+    assert "Receipt: Phone 9, $799.00" in text  # what it shows is kept
+
+
+def test_an_image_over_the_pixel_limit_is_refused_below_pillows_own_refusal(contract, shopper):
+    # 7,000 x 7,000 = 49 megapixels: over the 40 MP limit, under the 80 MP at which Pillow
+    # itself would refuse (it only warns in between).
+    big = io.BytesIO()
+    Image.new("1", (7_000, 7_000)).save(big, "PNG")
+    response = file_claim(shopper, contract, photos=[_upload(big.getvalue(), "big.png")])
+    assert response.status_code == 400 and response.json()["code"] == "unsupported_file_type"
+    assert not ClaimEvidence.objects.exists()
+
+
 def test_photos_get_a_thumbnail_for_the_lists_and_pdfs_do_not(contract, shopper):
     import pymupdf
 
@@ -388,3 +448,10 @@ def test_eligibility_reasons_speak_the_shoppers_language(contract, shopper):
         HTTP_ACCEPT_LANGUAGE="pl",
     )
     assert "skradzionych" in response.json()["reasons"][0]["message"]
+
+
+def test_a_nul_in_a_multipart_text_field_is_refused_but_files_may_hold_nul_bytes(contract, shopper):
+    refused(file_claim(shopper, contract, description="Broken\x00screen"), "body")
+    photo = jpeg()
+    assert b"\x00" in photo
+    assert file_claim(shopper, contract, photos=[_upload(photo, "p.jpg")]).status_code == 201
