@@ -12,8 +12,11 @@ not-do-not-sell customers (``segments.reachable``).
 """
 
 import csv
+import functools
 import hashlib
 import io
+import sys
+import unicodedata
 from contextlib import contextmanager
 
 from django.db import connection
@@ -25,6 +28,20 @@ from backend.crm.segments import reachable, segment_customers
 # CSV injection). Phone numbers are written as E.164 (+ and digits only, or nothing): a
 # number, never a formula, and the form mail tools require, so they are left as they are.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@functools.cache
+def formula_first_characters() -> tuple[str, ...]:
+    """Every character that *is* a formula trigger once NFKC-normalised, as spreadsheets
+    and import tools may normalise text: the full-width equals sign (U+FF1D), the small plus
+    (U+FE62), the superscript plus (U+207A) and the like, besides the ASCII ones. Worked
+    out from Python's Unicode data once per process (a quarter of a second)."""
+    return tuple(
+        character
+        for character in map(chr, range(sys.maxunicode + 1))
+        if unicodedata.normalize("NFKC", character)[:1] in FORMULA_STARTS
+    )
+
 
 # Logical columns: SQL over the customer table ``c``, each evaluated once per row.
 _PHONE_OK = {
@@ -144,12 +161,13 @@ def export_query(*, definition: dict, export_format: str, channel: str, now) -> 
         if column in SAFE_COLUMNS:
             cells.append(f"e.{column}")
             continue
-        marks = ", ".join(["%s"] * len(FORMULA_STARTS))
+        triggers = formula_first_characters()
+        marks = ", ".join(["%s"] * len(triggers))
         cells.append(
             f"CASE WHEN substr(e.{column}, 1, 1) IN ({marks}) THEN %s ELSE '' END "
             f"|| replace(replace(e.{column}, %s, %s), %s, %s)"
         )
-        cell_params += [*FORMULA_STARTS, "'", "\r", " ", "\n", " "]
+        cell_params += [*triggers, "'", "\r", " ", "\n", " "]
     # The inner query's OFFSET is a fence: each cell's expression (the tags subquery above
     # all) runs once per row, not once per use.
     sql = (

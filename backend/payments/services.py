@@ -13,6 +13,7 @@ retried.
 
 import json
 import logging
+import time
 from datetime import datetime
 
 import stripe
@@ -270,6 +271,20 @@ def refunds_accrue_penalties(*, now: datetime) -> int:
 # --- Stripe webhooks ----------------------------------------------------------------------
 
 
+def _check_not_from_the_future(signature: str) -> None:
+    """The library refuses a signature older than the tolerance but not one dated later
+    than now, which a captured-and-redated or badly clocked sender could use to outlive
+    the replay window. The tolerance applies both ways. (Called after the signature is
+    verified, so the timestamp is the one Stripe signed.)"""
+    stamps = [
+        int(value)
+        for key, _, value in (item.partition("=") for item in signature.split(","))
+        if key.strip() == "t" and value.strip().isdigit()
+    ]
+    if not stamps or stamps[0] > time.time() + settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS:
+        raise stripe.SignatureVerificationError("Timestamp in the future", signature)
+
+
 def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, bool]:
     """Verify a webhook and store it once. Returns (event, created).
 
@@ -285,6 +300,7 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent
             settings.STRIPE_WEBHOOK_SECRET,
             tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
         )
+        _check_not_from_the_future(signature)
     except stripe.SignatureVerificationError:
         raise InvalidWebhook(_("The webhook signature is not valid or is too old.")) from None
     except UnicodeDecodeError:

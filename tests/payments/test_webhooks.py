@@ -63,6 +63,17 @@ def test_a_replayed_old_event_is_refused(client, db):
     assert not StripeEvent.objects.exists()
 
 
+@pytest.mark.parametrize(("offset", "accepted"), [(3600, False), (301, False), (120, True)])
+def test_an_event_dated_in_the_future_is_refused_past_the_tolerance(client, db, offset, accepted):
+    evt = sh.event("customer.created", {"id": "cus_future"})
+    response = sh.deliver(client, evt, timestamp=int(time.time()) + offset)
+    if accepted:  # a sender's clock a little ahead is within the tolerance
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
+        assert not StripeEvent.objects.exists()
+
+
 def test_unknown_event_types_are_stored_and_ignored(client, db):
     response = sh.deliver(client, sh.event("customer.created", {"id": "cus_1"}))
     assert response.status_code == 200
