@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ClaimsConfig(AppConfig):
     name = "backend.claims"
     label = "claims"
+
+    def ready(self) -> None:
+        from backend.claims.services import no_unsettled_claim
+        from backend.contracts.services import cancellation_guard_register
+
+        cancellation_guard_register(no_unsettled_claim)

@@ -36,7 +36,12 @@ from backend.claims.sla import sla_targets
 from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from backend.contracts.services import contract_ensure_within_limit, contract_pay_claim
+from backend.contracts.services import (
+    contract_ensure_payable,
+    contract_ensure_within_limit,
+    contract_lock_payable,
+    contract_pay_claim,
+)
 from backend.crm.choices import Trigger
 from backend.crm.events import emit
 
@@ -473,7 +478,9 @@ def claim_approve(
         level = _desk(actor, claim)
         if not can_proceed(claim.approve):
             raise _refuse(claim, _("approved"))
-        contract_ensure_within_limit(claim.contract, amount)  # before a supervisor is asked
+        # Before a supervisor is asked: the contract can still pay, and this much.
+        contract_ensure_payable(claim.contract, filed_at=claim.created_at)
+        contract_ensure_within_limit(claim.contract, amount)
         limit = approval_limit(actor.user, claim.currency)
         before = claim.state
         now = timezone.now()
@@ -539,7 +546,35 @@ def _pay(claim: Claim, actor: Actor) -> None:
         replaced=claim.resolution_kind == ResolutionKind.REPLACE,
         actor=actor,
         claim_number=claim.number,
+        filed_at=claim.created_at,
     )
+
+
+# Claims that may still draw on their contract: undecided, or approved with nothing sent
+# yet. A contract with one cannot be cancelled; once a claim is being fulfilled, its amount
+# is in the contract's claims paid, which the refund deducts.
+UNSETTLED_STATES = (*UNDECIDED_STATES, ClaimState.APPROVED)
+
+
+def no_unsettled_claim(contract) -> None:
+    """The contracts app's cancellation guard (registered in ClaimsConfig.ready): a contract
+    is cancelled once its claims are decided, fulfilled or withdrawn, not before, so the
+    refund can deduct every claim paid and no repair or payout goes out afterwards."""
+    unsettled = list(
+        Claim.objects.filter(contract_id=contract.pk, state__in=UNSETTLED_STATES)
+        .order_by("created_at")
+        .values_list("number", flat=True)
+    )
+    if unsettled:
+        raise Conflict(
+            _(
+                "Contract %(number)s has a claim still open (%(claims)s). It can be cancelled "
+                "once the claim is decided and fulfilled, or withdrawn."
+            )
+            % {"number": contract.number, "claims": ", ".join(unsettled)},
+            code="claim_open",
+            extra={"claims": unsettled},
+        )
 
 
 def claim_deny(*, claim_id: int, actor: Actor, note: str) -> Claim:
@@ -588,6 +623,9 @@ def claim_fulfil(
             return existing
         if not can_proceed(claim.fulfil):
             raise _refuse(claim, _("fulfilled"))
+        # Nothing is sent on a contract cancelled or voided since the approval (the lock
+        # holds off a cancellation until this commits).
+        contract_lock_payable(contract_id=claim.contract_id, filed_at=claim.created_at)
         kind = claim.resolution_kind
         if kind == ResolutionKind.REPAIR and partner is None:
             raise ApplicationError(_("Choose a repair partner."), code="partner_required")

@@ -11,6 +11,7 @@ error rolls back the caller's transaction as a whole.
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError, Conflict
 from backend.common.packs import pack_for
 from backend.common.queries import unique_or_none
+from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
 from backend.customers.choices import (
     E_DELIVERY_TEXT_VERSION,
@@ -43,6 +45,18 @@ _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I,
 
 class InvalidTransition(Conflict):
     default_code = "invalid_transition"
+
+
+# Checks other apps make before a contract may be cancelled, run inside the cancelling
+# transaction under the contract's row lock (claims: no claim still to be decided). The
+# apps register them in their AppConfig.ready(), so contracts does not import them.
+CancellationGuard = Callable[[Contract], None]
+_cancellation_guards: list[CancellationGuard] = []
+
+
+def cancellation_guard_register(guard: CancellationGuard) -> None:
+    if guard not in _cancellation_guards:
+        _cancellation_guards.append(guard)
 
 
 # --- Orders -------------------------------------------------------------------------------
@@ -549,14 +563,51 @@ def contract_ensure_within_limit(contract: Contract, amount: int) -> None:
         )
 
 
+def contract_ensure_payable(contract: Contract, *, filed_at: datetime) -> None:
+    """Refuse to pay a claim on a contract that no longer owes one. Money goes out on an
+    active contract, and on an expired one for a claim filed during its term (a claim
+    filed in time is honoured after the term ends). Never on a cancelled contract (its
+    refund was worked out from the claims paid until then), a voided one, or one already
+    fulfilled."""
+    if contract.state == ContractState.ACTIVE:
+        return
+    if (
+        contract.state == ContractState.EXPIRED
+        and contract.coverage_end is not None
+        and timezone.localdate(filed_at) <= contract.coverage_end
+    ):
+        return
+    raise InvalidTransition(
+        _("Contract %(number)s is %(state)s: no claim can be paid on it.")
+        % {"number": contract.number, "state": contract.get_state_display().lower()},
+        code="contract_not_payable",
+        extra={"state": contract.state},
+    )
+
+
+def contract_lock_payable(*, contract_id: int, filed_at: datetime) -> Contract:
+    """The contract, locked, if a claim filed at ``filed_at`` may still draw on it (inside
+    the caller's transaction: the lock holds until it commits)."""
+    contract = _locked(contract_id)
+    contract_ensure_payable(contract, filed_at=filed_at)
+    return contract
+
+
 def contract_pay_claim(
-    *, contract_id: int, amount: int, replaced: bool, actor: Actor, claim_number: str
+    *,
+    contract_id: int,
+    amount: int,
+    replaced: bool,
+    actor: Actor,
+    claim_number: str,
+    filed_at: datetime,
 ) -> Contract:
     """An approved claim draws on the contract: ``amount`` comes off the remaining limit of
     liability and adds to the claims paid. A replaced product, or a limit used up, fulfils
-    the contract (DESIGN.md). Runs inside the approving transaction."""
+    the contract (DESIGN.md). Runs inside the approving transaction, under the contract's
+    row lock, so it and a cancellation never both succeed (contract_cancel)."""
     with transaction.atomic(savepoint=False):
-        contract = _locked(contract_id)
+        contract = contract_lock_payable(contract_id=contract_id, filed_at=filed_at)
         contract_ensure_within_limit(contract, amount)
         contract.limit_remaining -= amount
         contract.claims_paid += amount
@@ -626,7 +677,11 @@ def contract_cancel(*, contract_id: int, actor: Actor, reason: str, note: str = 
 
     The contract's row lock makes two concurrent cancellations queue: the first cancels
     and creates the refund, the second finds the contract cancelled (409
-    ``invalid_transition``). The refund itself is paid after commit (refund_execute).
+    ``invalid_transition``). The same lock orders a cancellation against a claim being
+    paid (contract_pay_claim): the registered guards refuse to cancel while a claim is
+    still to be decided, and a claim cannot be paid once the contract is cancelled, so the
+    refund always deducts every claim paid. The refund itself is paid after commit
+    (refund_execute).
     """
     from datetime import timedelta
 
@@ -636,6 +691,8 @@ def contract_cancel(*, contract_id: int, actor: Actor, reason: str, note: str = 
         contract = _locked(contract_id)
         if not can_proceed(contract.cancel):
             raise _refuse(contract, _("cancelled"))
+        for guard in _cancellation_guards:
+            guard(contract)
         quote = contract_refund_quote(contract=contract, reason=reason)
         now = timezone.now()
         before = contract.state
@@ -681,8 +738,6 @@ def contracts_expire_due(*, today=None, batch_size: int = 500) -> int:
     source state, and writes their audit events in one INSERT. Running it twice expires
     nothing twice.
     """
-    from backend.contracts.choices import ContractState
-
     today = today or timezone.localdate()
     expired = 0
     while True:

@@ -20,6 +20,10 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         default=PaymentStatus.CREATING, choices=PaymentStatus.choices, protected=True, db_index=True
     )
     failure_message = models.CharField(max_length=300, blank=True)
+    # Who is creating the PaymentIntent: set by the one caller that claims it (a conditional
+    # UPDATE), so concurrent resends of an order never create a second intent. A claim older
+    # than the Stripe timeout is stale (its process died) and may be taken over.
+    intent_claimed_at = models.DateTimeField(null=True, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,11 +14,12 @@ retried.
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -52,29 +53,70 @@ def payment_prepare(*, order) -> Payment:
     )
 
 
+def _intent_claim(payment_id: int) -> bool:
+    """Claim the creation of the payment's intent: true for exactly one caller at a time.
+    A claim left by a process that died (older than the Stripe timeout and a margin) can be
+    taken over."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.STRIPE_TIMEOUT_SECONDS * 2 + 5)
+    return bool(
+        Payment.objects.filter(pk=payment_id, state=PaymentStatus.CREATING)
+        .filter(Q(intent_claimed_at__isnull=True) | Q(intent_claimed_at__lt=stale))
+        .update(intent_claimed_at=now)
+    )
+
+
+def _intent_wait(payment_id: int) -> Payment:
+    """Another caller holds the claim: wait for its intent (as long as its Stripe call may
+    take), then answer with it. Past that, 503: the merchant resends the order."""
+    deadline = time.monotonic() + settings.STRIPE_TIMEOUT_SECONDS + 2
+    delay = 0.02
+    while True:
+        payment = Payment.objects.get(pk=payment_id)
+        if payment.state != PaymentStatus.CREATING:
+            return payment
+        if time.monotonic() > deadline:
+            raise stripe_gateway.PaymentProviderUnavailable(
+                _("The payment is still being set up; send the order again in a moment.")
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
 def payment_ensure_intent(*, payment: Payment) -> Payment:
     """Make sure the payment has a Stripe PaymentIntent. Call outside any transaction.
 
-    Stripe dedups by the idempotency key; our own conditional attach dedups too (a second
-    intent from a race is cancelled), so a resent order can never be charged twice. The
-    ``payment`` given may be stale: the attach re-reads it under a row lock.
+    The order's payment row is claimed first (``intent_claimed_at``, a conditional UPDATE),
+    so however many resends of one order arrive at once, one creates the intent and the
+    others wait for it: exactly one intent is ever created, whether or not Stripe (or the
+    emulator) honours the idempotency key, which stays as a second guard. The ``payment``
+    given may be stale: everything re-reads it.
     """
     if payment.state != PaymentStatus.CREATING:
         return payment
     payment_id = payment.pk
+    if not _intent_claim(payment_id):
+        return _intent_wait(payment_id)
     order = payment.order
-    intent = stripe_gateway.payment_intent_create(
-        amount=payment.amount,
-        currency=payment.currency,
-        idempotency_key=payment.idempotency_key,
-        metadata={
-            "coverdesk_order": str(order.pk),
-            "merchant": order.merchant.slug,
-            "merchant_order_id": order.merchant_order_id,
-        },
-        description=f"Protection plans for order {order.merchant_order_id} "
-        f"at {order.merchant.name}",
-    )
+    try:
+        intent = stripe_gateway.payment_intent_create(
+            amount=payment.amount,
+            currency=payment.currency,
+            idempotency_key=payment.idempotency_key,
+            metadata={
+                "coverdesk_order": str(order.pk),
+                "merchant": order.merchant.slug,
+                "merchant_order_id": order.merchant_order_id,
+            },
+            description=f"Protection plans for order {order.merchant_order_id} "
+            f"at {order.merchant.name}",
+        )
+    except BaseException:
+        # Let the next resend try at once rather than wait for the claim to go stale.
+        Payment.objects.filter(pk=payment_id, state=PaymentStatus.CREATING).update(
+            intent_claimed_at=None
+        )
+        raise
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if can_proceed(payment.attach_intent):
@@ -82,6 +124,7 @@ def payment_ensure_intent(*, payment: Payment) -> Payment:
             payment.save()
             return payment
     if payment.stripe_payment_intent_id != intent.id:
+        # Only after a stale claim was taken over while its first holder still finished.
         logger.info("Cancelling duplicate intent %s of payment %s", intent.id, payment.pk)
         stripe_gateway.payment_intent_cancel(intent.id)
     return payment

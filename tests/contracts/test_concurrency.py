@@ -71,8 +71,28 @@ def test_the_same_order_put_twice_at_once_makes_one_order_and_one_live_intent(
     payment = Payment.objects.get()
     secrets = {r.json()["payment"]["client_secret"] for r in responses}
     assert secrets == {payment.client_secret}
-    # localstripe ignores idempotency keys (Stripe honours them); our own attach step
-    # cancelled any duplicate intent, so exactly one can be paid.
+    # localstripe ignores idempotency keys (Stripe honours them): the payment row is claimed
+    # before Stripe is called, so exactly one intent exists, not one per racer.
     intents = sh.client().v1.payment_intents.list().data
-    live = [i for i in intents if i.status != "canceled"]
-    assert [i.id for i in live] == [payment.stripe_payment_intent_id]
+    assert [i.id for i in intents] == [payment.stripe_payment_intent_id]
+
+
+def test_ten_replays_of_one_order_put_at_once_create_exactly_one_intent(
+    stripe_api, order_body, api
+):
+    body = order_body()
+    key = api.key
+
+    def put(_i):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        return client.put("/api/v1/orders/REPLAY-10/", body, format="json")
+
+    responses = race(10, put)
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [201]
+    payment = Payment.objects.get()
+    assert {r.json()["payment"]["client_secret"] for r in responses} == {payment.client_secret}
+    intents = sh.client().v1.payment_intents.list().data
+    assert [i.id for i in intents] == [payment.stripe_payment_intent_id]
+    assert intents[0].status != "canceled"
