@@ -1,9 +1,15 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from backend.common.queries import unique_or_none
+from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
 from backend.contracts.services import contracts_expire_due
+from backend.notifications.models import Notification
 from backend.notifications.services import email_send_once
 
 _TEMPLATES = {
@@ -94,3 +100,53 @@ def contract_publish(contract: Contract, event: str) -> int:
 @shared_task(name="contracts.expire_due")
 def contracts_expire_due_task() -> int:
     return contracts_expire_due(today=timezone.localdate())
+
+
+# Each event's follow-up ends with the shopper's e-mail, which is recorded once sent: a
+# contract whose event is this old with no e-mail on its way lost its follow-up (a worker
+# killed mid-task, a process gone between commit and enqueue).
+FOLLOW_UP_LATE = timedelta(seconds=45)
+FOLLOW_UP_WINDOW = timedelta(days=2)
+_EVENT_STATE = {
+    "contract.activated": (ContractState.ACTIVE, "activated_at"),
+    "contract.cancelled": (ContractState.CANCELLED, "ended_at"),
+    "contract.expired": (ContractState.EXPIRED, "ended_at"),
+    "contract.voided": (ContractState.VOIDED, "ended_at"),
+}
+
+
+def followups_missing(*, now, limit: int = 200) -> list[tuple[int, str]]:
+    """(contract, event) pairs whose follow-up never finished: no e-mail recorded, or one
+    claimed but neither sent nor failed by a task that died. A failed send is left to its
+    task's own retries."""
+    missing: list[tuple[int, str]] = []
+    for event, (state, field) in _EVENT_STATE.items():
+        key = Concat(Value("contract:"), Cast(OuterRef("pk"), CharField()), Value(f":{event}"))
+        settled = Notification.objects.filter(key=key).filter(
+            Q(sent_at__isnull=False) | ~Q(error="") | Q(created_at__gt=now - FOLLOW_UP_LATE)
+        )
+        ids = (
+            Contract.objects.filter(
+                state=state,
+                **{
+                    f"{field}__lt": now - FOLLOW_UP_LATE,
+                    f"{field}__gt": now - FOLLOW_UP_WINDOW,
+                },
+            )
+            .filter(~Exists(settled))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        missing += [(contract_id, event) for contract_id in ids]
+    return missing
+
+
+@shared_task(name="contracts.followups_sweep")
+def contracts_followups_sweep_task() -> int:
+    """Run again each follow-up a killed worker or a lost task left unfinished. Every step
+    of it is idempotent (webhooks once per endpoint and event, documents once, e-mail once
+    by key), so what was done already is not done twice."""
+    missing = followups_missing(now=timezone.now())
+    for contract_id, event in missing:
+        contract_after_transition.delay(contract_id, event)
+    return len(missing)

@@ -219,6 +219,20 @@ def warranty_document_issue(*, warranty_id: int, revision: int, language: str) -
     return _conclude(document, pdf, report, name=name)
 
 
+# A document renders in well under a second (60 s is wkhtmltopdf's own limit): one still
+# ``rendering`` this long after it was claimed lost its worker.
+STUCK_AFTER = timedelta(seconds=45)
+
+
+def documents_stuck(*, now, limit: int = 200) -> list[Document]:
+    """Documents whose worker died (or whose task was lost) while they were rendering."""
+    return list(
+        Document.objects.filter(state=DocumentState.RENDERING, created_at__lt=now - STUCK_AFTER)
+        .order_by("pk")
+        .only("pk", "contract_id", "warranty_id", "warranty_revision", "kind", "language")[:limit]
+    )
+
+
 def _conclude(document: Document, pdf: bytes | None, report, *, name: str) -> Document:
     """Fail a document that did not pass, or store its PDF and issue it."""
     # The row is not locked while rendering: its save below is an UPDATE ... WHERE state =

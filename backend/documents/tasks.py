@@ -1,8 +1,10 @@
 from celery import shared_task
+from django.utils import timezone
 
 from backend.documents.services import (
     DocumentNotCompliant,
     document_issue,
+    documents_stuck,
     warranty_document_issue,
     warranty_pack,
 )
@@ -79,3 +81,16 @@ def warranty_documents_issue_task(warranty_id: int, revision: int) -> dict[str, 
             continue
         outcomes[language] = document.state if document else "superseded"
     return outcomes
+
+
+@shared_task(name="documents.sweep")
+def documents_sweep_task() -> int:
+    """Render again every document a killed worker or a lost task left ``rendering``. Each
+    task issues its document once (documents.services), so a duplicate only costs time."""
+    stuck = documents_stuck(now=timezone.now())
+    for document in stuck:
+        if document.warranty_id:
+            warranty_documents_issue_task.delay(document.warranty_id, document.warranty_revision)
+        else:
+            document_issue_task.delay(document.contract_id, document.kind, document.language)
+    return len(stuck)

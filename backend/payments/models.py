@@ -124,6 +124,9 @@ class Refund(ConcurrentTransitionMixin, models.Model):
         default=RefundState.PENDING, choices=RefundState.choices, protected=True, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by the one worker paying it now (a conditional UPDATE); a claim older than the
+    # Stripe timeout's margin belongs to a worker that died and is taken over.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField()
     due_at = models.DateTimeField(help_text="The jurisdiction's deadline to pay it back.")

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -57,12 +57,12 @@ def _intent_claim(payment_id: int) -> bool:
     """Claim the creation of the payment's intent: true for exactly one caller at a time.
     A claim left by a process that died (older than the Stripe timeout and a margin) can be
     taken over."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.STRIPE_TIMEOUT_SECONDS * 2 + 5)
     return bool(
         Payment.objects.filter(pk=payment_id, state=PaymentStatus.CREATING)
-        .filter(Q(intent_claimed_at__isnull=True) | Q(intent_claimed_at__lt=stale))
-        .update(intent_claimed_at=now)
+        .filter(
+            Q(intent_claimed_at__isnull=True) | Q(intent_claimed_at__lt=claim_is_stale_before())
+        )
+        .update(intent_claimed_at=timezone.now())
     )
 
 
@@ -256,36 +256,93 @@ def payment_reconcile(*, payment_id: int) -> bool:
 # --- Refunds ------------------------------------------------------------------------------
 
 
+def claim_is_stale_before() -> datetime:
+    """A worker's claim on a Stripe call (a payment's intent, a refund) older than this
+    belongs to a process that died: the call has timed out by now either way."""
+    return timezone.now() - timedelta(seconds=settings.STRIPE_TIMEOUT_SECONDS * 2 + 5)
+
+
+def _refund_claim(refund_id: int) -> tuple[bool, bool]:
+    """Claim paying the refund: (claimed, taken over from a worker that died)."""
+    unpaid = Refund.objects.filter(
+        pk=refund_id, state__in=(RefundState.PENDING, RefundState.FAILED)
+    )
+    now = timezone.now()
+    if unpaid.filter(attempt_started_at__isnull=True).update(attempt_started_at=now):
+        return True, False
+    if unpaid.filter(attempt_started_at__lt=claim_is_stale_before()).update(attempt_started_at=now):
+        return True, True
+    return False, False
+
+
 def refund_execute(*, refund_id: int) -> Refund:
-    """Pay a pending (or failed) refund through Stripe, once. Call outside a transaction."""
+    """Pay a pending (or failed) refund through Stripe, once. Call outside a transaction.
+
+    One worker at a time claims the refund (``attempt_started_at``). A worker that takes
+    over the claim of one that died first asks Stripe whether that worker's refund went
+    through (by the refund's id in its metadata), so a crash between Stripe's answer and
+    our commit never pays twice, even where the idempotency key is not honoured."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.state == RefundState.SUCCEEDED:
         return refund
-    if refund.amount == 0:
-        stripe_refund_id = ""
-    else:
-        try:
-            stripe_refund_id = stripe_gateway.refund_create(
+    claimed, taken_over = _refund_claim(refund_id)
+    if not claimed:
+        return refund  # another worker is paying it right now
+    try:
+        if refund.amount == 0:
+            stripe_refund_id = ""
+        else:
+            stripe_refund_id = (
+                stripe_gateway.refund_find(
+                    payment_intent_id=refund.payment.stripe_payment_intent_id,
+                    coverdesk_refund=str(refund.pk),
+                )
+                if taken_over or refund.attempts
+                else None
+            ) or stripe_gateway.refund_create(
                 payment_intent_id=refund.payment.stripe_payment_intent_id,
                 amount=refund.amount,
                 idempotency_key=refund.idempotency_key,
                 metadata={"coverdesk_refund": str(refund.pk), "contract": str(refund.contract_id)},
             )
-        except ApplicationError as exc:
-            with transaction.atomic():
-                refund = Refund.objects.select_for_update().get(pk=refund_id)
-                if can_proceed(refund.fail):
-                    refund.fail(message=exc.message)
-                    refund.attempts += 1
-                    refund.save()
-            raise
+    except ApplicationError as exc:
+        with transaction.atomic():
+            refund = Refund.objects.select_for_update().get(pk=refund_id)
+            refund.attempt_started_at = None
+            if can_proceed(refund.fail):
+                refund.fail(message=exc.message)
+                refund.attempts += 1
+            refund.save()
+        raise
+    except BaseException:
+        # A bug or an interruption: let the next attempt claim it at once, and ask Stripe
+        # first, since this call may have reached it.
+        Refund.objects.filter(pk=refund_id).update(
+            attempt_started_at=None, attempts=F("attempts") + 1
+        )
+        raise
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund.attempt_started_at = None
         if can_proceed(refund.succeed):
             refund.succeed(stripe_refund_id=stripe_refund_id, at=timezone.now())
             refund.attempts += 1
-            refund.save()
+        refund.save()
     return refund
+
+
+def refunds_stuck(*, now: datetime, limit: int = 500) -> list[int]:
+    """Refunds whose worker never got to them or died paying them: pending for a minute
+    with no claim (its task was lost), or claimed by a worker that is gone."""
+    return list(
+        Refund.objects.filter(state=RefundState.PENDING)
+        .filter(
+            Q(attempt_started_at__isnull=True, requested_at__lt=now - timedelta(seconds=45))
+            | Q(attempt_started_at__lt=claim_is_stale_before())
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def refunds_accrue_penalties(*, now: datetime) -> int:

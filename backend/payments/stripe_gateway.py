@@ -126,6 +126,21 @@ def refund_create(
     return refund.id
 
 
+def refund_find(*, payment_intent_id: str, coverdesk_refund: str) -> str | None:
+    """The id of a refund already made for ``coverdesk_refund`` (our refund's id, in its
+    metadata), if any: asked before paying again after a worker died mid-call."""
+    refunds = _call(
+        "refund_list",
+        _client().v1.refunds.list,
+        params={"payment_intent": payment_intent_id, "limit": 100},
+    )
+    for refund in refunds.data:
+        metadata = refund.metadata.to_dict() if refund.metadata else {}
+        if metadata.get("coverdesk_refund") == coverdesk_refund and refund.status != "failed":
+            return refund.id
+    return None
+
+
 def payment_intent_confirm(payment_intent_id: str, *, payment_method: str) -> IntentInfo:
     """Confirm on the server with a payment method the browser created through Stripe.js.
 

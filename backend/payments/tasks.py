@@ -56,3 +56,13 @@ def refunds_retry_and_accrue_task() -> dict:
     for refund_id in Refund.objects.filter(state=RefundState.FAILED).values_list("pk", flat=True):
         refund_execute_task.delay(refund_id)
     return {"accrued": services.refunds_accrue_penalties(now=timezone.now())}
+
+
+@shared_task(name="payments.refunds_sweep")
+def refunds_sweep_task() -> int:
+    """Recover refunds a lost task or a killed worker left behind (services.refunds_stuck):
+    each is paid again through refund_execute, which pays it once whatever happened."""
+    stuck = services.refunds_stuck(now=timezone.now())
+    for refund_id in stuck:
+        refund_execute_task.delay(refund_id)
+    return len(stuck)

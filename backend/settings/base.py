@@ -280,10 +280,19 @@ SPECTACULAR_SETTINGS = {
 # production and CI through CELERY_BROKER_URL.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FILESYSTEM_DIR = VAR_DIR / "broker"
+# Redis re-delivers a task a worker took but never acknowledged (tasks are acknowledged
+# late, so a killed worker's task is one) after the visibility timeout. It must be longer
+# than the longest task (CELERY_TASK_TIME_LIMIT, 300 s) and the longest retry countdown
+# (Celery's backoff cap, 600 s), or running and delayed tasks would be delivered twice;
+# Celery's default is an hour. Work a killed worker held is recovered sooner than this by
+# the sweepers (CELERY_BEAT_SCHEDULE, "recover-*"). RabbitMQ re-delivers as soon as the
+# dead worker's connection closes, and the filesystem transport never does: the sweepers
+# are what recovers its work.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # Redis: a worker empties its queues in the order given (critical, fast, slow) instead of
     # round-robin, so a backlog of notifications cannot delay an activation.
-    {"queue_order_strategy": "priority"}
+    {"queue_order_strategy": "priority", "visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
     else {
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR / "queue"),
@@ -339,6 +348,12 @@ CELERY_BEAT_SCHEDULE = {
     "crm-recompute": {"task": "crm.recompute", "schedule": 3600.0},
     "crm-exports-purge": {"task": "crm.exports_purge", "schedule": 3600.0},
     "crm-leads": {"task": "crm.leads", "schedule": 900.0},
+    # Work a killed worker or a lost task left half done, run again (each task is
+    # idempotent): refunds, documents still rendering, contract follow-ups (webhooks,
+    # documents, e-mail). Outbound webhooks are recovered by webhooks-retry-due.
+    "recover-refunds": {"task": "payments.refunds_sweep", "schedule": 15.0},
+    "recover-documents": {"task": "documents.sweep", "schedule": 20.0},
+    "recover-contract-followups": {"task": "contracts.followups_sweep", "schedule": 20.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
