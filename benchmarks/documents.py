@@ -38,10 +38,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from offers import PY, RESULTS, ROOT, bench_env, manage, recreate_database
+from offers import DATABASE_SUFFIX, PY, RESULTS, ROOT, bench_env, manage, recreate_database, shown
 from purchases import cpu_by_component
 
-DATABASE = "coverdesk_bench_documents"
+DATABASE = "coverdesk_bench_documents" + DATABASE_SUFFIX
 
 
 def percentile(values, pct):
@@ -400,7 +400,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"documents-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(report, indent=2))
-    print(f"Saved {out.relative_to(ROOT)}")
+    print(f"Saved {shown(out)}")
     return 0 if all(r["ratio_median"] >= 0.85 for r in runs.values()) else 1
 
 

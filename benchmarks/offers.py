@@ -25,9 +25,16 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
-RESULTS = ROOT / "benchmarks" / "results"
+# A smoke run (tests/test_benchmarks.py) writes its results and databases apart from real runs.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "benchmarks" / "results"))
+DATABASE_SUFFIX = os.environ.get("BENCH_DATABASE_SUFFIX", "")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+
+
+def shown(path: Path) -> str:
+    """A results path as printed: relative to the project when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def bench_env(database: str) -> dict[str, str]:
@@ -151,7 +158,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
-    database = "coverdesk_bench"
+    database = "coverdesk_bench" + DATABASE_SUFFIX
     env = bench_env(database)
     print(f"Seeding {args.products:,} products and {args.plans} plans into {database} ...")
     recreate_database(database)
@@ -262,7 +269,7 @@ def main() -> int:
     print(
         f"\nthroughput ratio {ratios['throughput']:.2f} (target >= 0.70), "
         f"p99 ratio {ratios['p99']:.2f} (target <= 2.00), p50 ratio {ratios['p50']:.2f}; "
-        f"{offers_per_response} offers per response. Saved {out.relative_to(ROOT)}"
+        f"{offers_per_response} offers per response. Saved {shown(out)}"
     )
     if bad:
         print("ERROR: some requests failed (non-2xx or socket errors)", file=sys.stderr)

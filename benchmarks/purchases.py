@@ -33,7 +33,18 @@ import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from offers import PG, PY, RESULTS, ROOT, bench_env, manage, recreate_database, wait_until_up
+from offers import (
+    DATABASE_SUFFIX,
+    PG,
+    PY,
+    RESULTS,
+    ROOT,
+    bench_env,
+    manage,
+    recreate_database,
+    shown,
+    wait_until_up,
+)
 
 WEBHOOK_SECRET = "whsec_coverdesk_bench"
 
@@ -271,7 +282,7 @@ def main() -> int:
     parser.add_argument("--worker-pool", default="threads", choices=["prefork", "threads"])
     args = parser.parse_args()
 
-    database = "coverdesk_bench_purchases"
+    database = "coverdesk_bench_purchases" + DATABASE_SUFFIX
     port, stripe_port = free_port(), free_port()
     base, stripe_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{stripe_port}"
     env = {
@@ -467,7 +478,7 @@ def main() -> int:
     t, u = rounds[-1]
     print(
         f"order upsert {u['rps']} req/s (p50 {u['p50_ms']} ms) vs trivial {t['rps']} req/s: "
-        f"ratio {upsert_ratio:.2f}. Saved {out.relative_to(ROOT)}"
+        f"ratio {upsert_ratio:.2f}. Saved {shown(out)}"
     )
     return 0 if load["errors"] == 0 and activated == load["completed"] else 1
 
