@@ -11,9 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 app = Celery("coverdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-# Payment events first, then fast work (e-mail, webhooks, tagging), then slow work (PDF,
-# exports, batch jobs). Workers consume "critical,fast,slow".
-app.conf.task_queues = (Queue("critical"), Queue("fast"), Queue("slow"))
+# Payment events first, then fast work (e-mail, webhooks, tagging), then documents (the
+# activation e-mail waits for them), then slow work (exports, batch jobs). Workers consume
+# "critical,fast,documents,slow", or some of them each.
+QUEUES = ("critical", "fast", "documents", "slow")
+app.conf.task_queues = tuple(Queue(name) for name in QUEUES)
 
 app.autodiscover_tasks()
 

@@ -265,7 +265,7 @@ def throughput(env, concurrency: int, documents: int, rounds: int, logs: Path) -
     """Raw and pipeline alternately, ``rounds`` times, each pipeline round right after its
     raw round: on a noisy machine a ratio is only fair between neighbours in time. Reports
     each round and the median ratio."""
-    worker = start_worker(env, concurrency, "slow", logs / f"worker-pipeline-{concurrency}.log")
+    worker = start_worker(env, concurrency, "documents", logs / f"worker-pipeline-{concurrency}.log")
     results = []
     try:
         time.sleep(4)  # the worker is up and connected
@@ -321,7 +321,7 @@ def latency(env, contract_ids, concurrency: int, rate: float | None, logs: Path)
     from backend.documents.models import Document
 
     worker = start_worker(
-        env, concurrency, "critical,fast,slow", logs / f"worker-latency-{concurrency}.log"
+        env, concurrency, "critical,fast,documents,slow", logs / f"worker-latency-{concurrency}.log"
     )
     try:
         time.sleep(4)

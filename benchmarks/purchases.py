@@ -354,7 +354,7 @@ def main() -> int:
             "-c",
             "2",
             "-Q",
-            "critical,fast,slow",
+            "critical,fast,documents,slow",
             "--without-gossip",
             "--without-mingle",
             "--loglevel",

@@ -52,7 +52,7 @@ class Worker:
             "-c",
             "1",
             "-Q",
-            "critical,fast,slow",
+            "critical,fast,documents,slow",
             "--without-gossip",
             "--without-mingle",
             "-n",

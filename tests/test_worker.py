@@ -17,14 +17,13 @@ from backend.common.tasks import ping
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def worker():
+def start_worker(queues: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.local",
         "PYTHONUNBUFFERED": "1",
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -37,7 +36,7 @@ def worker():
             "-c",
             "1",
             "-Q",
-            "critical,fast,slow",
+            queues,
             "--without-gossip",
             "--without-mingle",
             "--loglevel",
@@ -49,12 +48,21 @@ def worker():
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def worker():
+    process = start_worker("critical,fast,documents,slow")
+    yield process
+    stop_worker(process)
 
 
 @pytest.mark.worker
@@ -69,3 +77,20 @@ def test_task_round_trip_through_a_real_worker(worker):
         raise
     finally:
         app.conf.task_always_eager = eager
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize(("queues", "loads_mupdf"), [("slow", False), ("documents", True)])
+def test_only_document_workers_load_the_pdf_reader(queues, loads_mupdf):
+    """MuPDF is 130 MB of a worker's memory: a worker that renders no documents (an export
+    worker on ``slow``) must not pay for it."""
+    process = start_worker(queues)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        assert ping.apply_async(queue=queues).get(timeout=60) == "pong"  # it is up and working
+        maps = Path(f"/proc/{process.pid}/maps").read_text()
+        assert ("mupdf" in maps.lower()) is loads_mupdf
+    finally:
+        app.conf.task_always_eager = eager
+        stop_worker(process)

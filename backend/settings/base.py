@@ -328,9 +328,11 @@ CELERY_TASK_ROUTES = {
     # Payment events activate contracts: they never wait behind e-mails or webhooks.
     "payments.process_stripe_event": {"queue": "critical"},
     "contracts.expire_due": {"queue": "slow"},
-    "documents.issue": {"queue": "slow"},
-    "documents.deliver_contract": {"queue": "slow"},
-    "documents.issue_warranty": {"queue": "slow"},
+    # Documents have a queue of their own: only the workers that consume it load MuPDF and
+    # the CJK glyph map (backend/celery.py), 130 MB an export worker has no use for.
+    "documents.issue": {"queue": "documents"},
+    "documents.deliver_contract": {"queue": "documents"},
+    "documents.issue_warranty": {"queue": "documents"},
     "payments.reconcile": {"queue": "slow"},
     "claims.sweep": {"queue": "slow"},
     "payments.refunds_retry_and_accrue": {"queue": "slow"},
