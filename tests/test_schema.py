@@ -43,3 +43,78 @@ def test_every_operation_documents_its_errors(client):
                 assert {"401", "403"} <= set(responses), (method, path)
             if "{" in path:
                 assert "404" in responses, (method, path)
+
+
+def _schema(client) -> dict:
+    return client.get("/api/schema/?format=json").json()
+
+
+@pytest.mark.django_db
+def test_the_schema_is_valid_openapi(client):
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    errors = [
+        str(e).splitlines()[0] for e in OpenAPIV30SpecValidator(_schema(client)).iter_errors()
+    ]
+    assert errors == []
+
+
+@pytest.mark.django_db
+def test_the_schema_says_what_the_api_does(client):
+    schema = _schema(client)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    assert components["DeskClaimRow"]["properties"]["assignee"].get("nullable") is True
+    for path in (
+        "/api/v1/contracts/{number}/cancel/",
+        "/api/v1/portal/contracts/{number}/cancel/",
+        "/api/v1/desk/claims/{number}/approve/",
+        "/api/v1/desk/claims/{number}/deny/",
+        "/api/v1/desk/claims/{number}/fulfil/",
+    ):
+        assert "409" in paths[path]["post"]["responses"], path
+    assert "404" in paths["/api/v1/analytics/offers/"]["get"]["responses"]  # ?merchant=unknown
+    assert "404" in paths["/api/v1/desk/claims/"]["get"]["responses"]  # ?queue=unknown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["until=", "since=", "merchant=", "until=2026-01-01&merchant="])
+def test_an_empty_query_parameter_is_refused_not_ignored(make_user, query):
+    from rest_framework.test import APIClient
+
+    from backend.accounts.choices import Role
+
+    client = APIClient()
+    client.force_login(make_user(Role.MARKETING))
+    response = client.get(f"/api/v1/analytics/offers/?{query}")
+    assert response.status_code == 400 and response.json()["code"] == "validation_error"
+    name = query.rsplit("&", 1)[-1].split("=")[0]
+    assert name in response.json()["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["abc", "", "0", "-1", "501", "1.5"])
+def test_a_malformed_page_size_is_refused(api, size):
+    response = api.get(f"/api/v1/products/?page_size={size}")
+    assert response.status_code == 400 and "page_size" in response.json()["fields"]
+    assert api.get("/api/v1/products/?page_size=500").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["abc", "0", "201"])
+def test_a_malformed_desk_page_size_is_refused(make_user, size):
+    from rest_framework.test import APIClient
+
+    from backend.accounts.choices import Role
+
+    client = APIClient()
+    client.force_login(make_user(Role.DESK_AGENT))
+    response = client.get(f"/api/v1/desk/claims/?page_size={size}")
+    assert response.status_code == 400 and "page_size" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("note", [0, 12.5, True, ["x"], {"a": 1}])
+def test_text_fields_take_only_text(paid_order, api, note):
+    _intent, [number, _] = paid_order()
+    response = api.post(f"/api/v1/contracts/{number}/cancel/", {"note": note}, format="json")
+    assert response.status_code == 400 and "note" in response.json()["fields"]

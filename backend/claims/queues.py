@@ -21,6 +21,7 @@ from rest_framework import serializers
 from backend.accounts.models import User
 from backend.claims.choices import OPEN_STATES, ClaimReason, ClaimState, Priority
 from backend.claims.models import Claim
+from backend.common.api.fields import StrictCharField
 from backend.common.exceptions import ValidationFailed
 from backend.contracts.api.rendering import iso_datetime
 from backend.contracts.models import Contract
@@ -45,7 +46,7 @@ class QueueFilterSerializer(serializers.Serializer):
     )
     sla_breached = serializers.BooleanField(required=False)
     flagged = serializers.BooleanField(required=False, help_text="Only claims with fraud flags.")
-    assignee = serializers.CharField(
+    assignee = StrictCharField(
         required=False, help_text="me, unassigned, anyone, or a desk user's username."
     )
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.csrf import enforce_csrf
+from backend.common.api.fields import StrictCharField
 from backend.common.api.sessions import end_session
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound
@@ -34,25 +35,25 @@ from backend.portal.services import login_link_consume, login_link_request, shop
 
 class CustomerSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    locale = serializers.CharField()
-    jurisdiction = serializers.CharField()
+    first_name = StrictCharField()
+    last_name = StrictCharField()
+    locale = StrictCharField()
+    jurisdiction = StrictCharField()
 
 
 class PortalDocumentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
-    language = serializers.CharField()
+    language = StrictCharField()
     binding = serializers.BooleanField(help_text="Whether this language is legally binding.")
-    sha256 = serializers.CharField()
+    sha256 = StrictCharField()
     issued_at = serializers.DateTimeField()
-    url = serializers.CharField(help_text="Download the PDF (signed-in holder only).")
+    url = StrictCharField(help_text="Download the PDF (signed-in holder only).")
 
 
 class PortalContractSerializer(ContractSerializer):
-    merchant = serializers.CharField(source="merchant.name")
-    provider = serializers.CharField(source="plan_snapshot.provider.legal_name")
-    provider_phone = serializers.CharField(source="plan_snapshot.provider.toll_free_phone")
+    merchant = StrictCharField(source="merchant.name")
+    provider = StrictCharField(source="plan_snapshot.provider.legal_name")
+    provider_phone = StrictCharField(source="plan_snapshot.provider.toll_free_phone")
     transferable = serializers.BooleanField(source="plan_snapshot.transferable")
     refund = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
@@ -119,7 +120,7 @@ class LoginLinkRequestSerializer(serializers.Serializer):
 
 
 class SessionRequestSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=200)
+    token = StrictCharField(max_length=200)
 
 
 class LoginLinkView(APIView):
@@ -215,8 +216,8 @@ class PortalCancelView(APIView):
 
 class TransferSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
 class PortalTransferView(APIView):
@@ -261,11 +262,11 @@ class PortalDocumentView(APIView):
 
 
 class PaperCopyInputSerializer(serializers.Serializer):
-    mailing_address = serializers.CharField(max_length=500)
+    mailing_address = StrictCharField(max_length=500)
 
 
 class PaperCopyOutputSerializer(serializers.Serializer):
-    state = serializers.CharField()
+    state = StrictCharField()
     requested_at = serializers.DateTimeField()
     due_on = serializers.DateField(help_text="The date by which it is posted to you.")
 

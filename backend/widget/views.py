@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.actors import Actor, ActorKind
-from backend.common.api.fields import JurisdictionField
+from backend.common.api.fields import JurisdictionField, StrictCharField
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.clientip import client_ip
 from backend.contracts.api.serializers import (
@@ -70,11 +70,11 @@ class WidgetConfigView(WidgetMixin, APIView):
         responses=inline_serializer(
             "WidgetConfig",
             {
-                "merchant": serializers.CharField(),
-                "stripe_publishable_key": serializers.CharField(),
+                "merchant": StrictCharField(),
+                "stripe_publishable_key": StrictCharField(),
                 "stripe_js_url": serializers.URLField(),
-                "terms_text": serializers.CharField(),
-                "terms_text_version": serializers.CharField(),
+                "terms_text": StrictCharField(),
+                "terms_text_version": StrictCharField(),
                 "portal_url": serializers.URLField(),
             },
         )
@@ -108,7 +108,7 @@ class WidgetCheckoutSerializer(serializers.Serializer):
     lines = OrderLineInputSerializer(many=True, min_length=1, max_length=20)
     accepted_terms = serializers.BooleanField()
     marketing_email_consent = serializers.BooleanField(default=False)
-    lead_token = serializers.CharField(
+    lead_token = StrictCharField(
         max_length=500,
         required=False,
         help_text="From a post-purchase offer's landing page: the purchase uses up its units.",
@@ -189,7 +189,7 @@ class WidgetPayView(WidgetMixin, APIView):
         responses={
             200: inline_serializer(
                 "WidgetPayment",
-                {"status": serializers.CharField(), "client_secret": serializers.CharField()},
+                {"status": StrictCharField(), "client_secret": StrictCharField()},
             ),
             402: OpenApiResponse(description="The card was declined (code card_declined)."),
         },

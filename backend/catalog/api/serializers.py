@@ -3,7 +3,13 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backend.catalog.models import Category, Product, WrittenWarranty
-from backend.common.api.fields import CurrencyField, MinorUnitsField, StrictIntegerField
+from backend.common.api.fields import (
+    CurrencyField,
+    MinorUnitsField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 
 
 class CategoryField(serializers.SlugField):
@@ -23,14 +29,14 @@ class CategoryField(serializers.SlugField):
         return value
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictModelSerializer):
     class Meta:
         model = Category
         fields = ("slug", "name")
 
 
-class ProductOutputSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category_id")
+class ProductOutputSerializer(StrictModelSerializer):
+    category = StrictCharField(source="category_id")
 
     class Meta:
         model = Product
@@ -56,12 +62,12 @@ class ProductUpsertSerializer(serializers.Serializer):
         max_length=100,
         error_messages={"invalid": _("Letters, digits and . _ : - only.")},
     )
-    title = serializers.CharField(max_length=300)
+    title = StrictCharField(max_length=300)
     category = CategoryField()
     price = MinorUnitsField()
     currency = CurrencyField()
     manufacturer_warranty_months = StrictIntegerField(min_value=0, max_value=240, required=False)
-    brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    brand = StrictCharField(max_length=100, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -80,11 +86,11 @@ class ProductBulkUpsertSerializer(serializers.Serializer):
 class BulkUpsertResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    created_skus = serializers.ListField(child=serializers.CharField())
-    updated_skus = serializers.ListField(child=serializers.CharField())
+    created_skus = serializers.ListField(child=StrictCharField())
+    updated_skus = serializers.ListField(child=StrictCharField())
 
 
-class WrittenWarrantySerializer(serializers.ModelSerializer):
+class WrittenWarrantySerializer(StrictModelSerializer):
     """A merchant's written warranty, with the public page its product pages must link to
     before the sale (16 CFR 702.3) and the state of its current revision's documents."""
 

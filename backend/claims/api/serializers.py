@@ -16,19 +16,25 @@ from backend.claims.models import (
     DeskQueue,
     RepairPartner,
 )
-from backend.common.api.fields import MinorUnitsField, StrictIntegerField
+from backend.common.api.fields import (
+    MinorUnitsField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
+from backend.common.api.query import QuerySerializer
 
 
 class ClaimFileSerializer(serializers.Serializer):
-    contract = serializers.CharField(max_length=20, help_text="The contract number.")
+    contract = StrictCharField(max_length=20, help_text="The contract number.")
     reason = serializers.ChoiceField(choices=ClaimReason.choices)
     failure_date = serializers.DateField()
-    description = serializers.CharField(max_length=5000, min_length=10)
+    description = StrictCharField(max_length=5000, min_length=10)
     answers = serializers.JSONField(
         required=False, help_text="Guided questions: {question id: 'yes' or 'no'}."
     )
-    serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    serial_number = StrictCharField(max_length=100, required=False, allow_blank=True)
+    contact_name = StrictCharField(max_length=200, required=False, allow_blank=True)
     # Multipart forms carry numbers as text, so this one is parsed from a string too.
     claimed_amount = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=10**12
@@ -53,23 +59,23 @@ class ClaimFileSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = StrictCharField(max_length=10_000)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
     receipts = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = StrictCharField(max_length=5000)
 
 
 class RateSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500)
+    token = StrictCharField(max_length=500)
     score = StrictIntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comment = StrictCharField(max_length=2000, required=False, allow_blank=True)
 
 
-class EligibilityQuerySerializer(serializers.Serializer):
-    contract = serializers.CharField(max_length=20)
+class EligibilityQuerySerializer(QuerySerializer):
+    contract = StrictCharField(max_length=20)
     reason = serializers.ChoiceField(choices=ClaimReason.choices)
     failure_date = serializers.DateField()
 
@@ -79,7 +85,7 @@ class EligibilitySerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.DictField())
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(StrictModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -92,13 +98,13 @@ class EventSerializer(serializers.ModelSerializer):
         return event.actor_label
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(StrictModelSerializer):
     class Meta:
         model = ClaimMessage
         fields = ("id", "author_kind", "author_name", "internal", "body", "created_at")
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(StrictModelSerializer):
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField(
         help_text="A JPEG of at most 480 pixels a side; null for PDFs (and photos without one)."
@@ -125,8 +131,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return f"{self.get_url(evidence)}?size=thumbnail" if evidence.thumbnail else None
 
 
-class ResolutionSerializer(serializers.ModelSerializer):
-    partner = serializers.CharField(source="partner.name", default="")
+class ResolutionSerializer(StrictModelSerializer):
+    partner = StrictCharField(source="partner.name", default="")
 
     class Meta:
         model = ClaimResolution
@@ -152,10 +158,10 @@ def resolution_data(claim) -> dict | None:
     return ResolutionSerializer(resolution).data if resolution else None
 
 
-class ClaimSummarySerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.number")
-    product = serializers.CharField(source="contract.product_snapshot.title", default="")
-    state_display = serializers.CharField(source="get_state_display")
+class ClaimSummarySerializer(StrictModelSerializer):
+    contract = StrictCharField(source="contract.number")
+    product = StrictCharField(source="contract.product_snapshot.title", default="")
+    state_display = StrictCharField(source="get_state_display")
 
     class Meta:
         model = Claim
@@ -175,7 +181,7 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
 class PortalClaimSerializer(ClaimSummarySerializer):
     """A claim as its shopper sees it: no internal notes, no fraud flags, no assignee."""
 
-    description = serializers.CharField()
+    description = StrictCharField()
     messages = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -243,8 +249,8 @@ class PortalClaimSerializer(ClaimSummarySerializer):
 
 
 class DeskClaimRowSerializer(ClaimSummarySerializer):
-    merchant = serializers.CharField(source="merchant.slug")
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    merchant = StrictCharField(source="merchant.slug")
+    assignee = StrictCharField(source="assignee.username", default=None, allow_null=True)
     flags = serializers.SerializerMethodField()
 
     class Meta(ClaimSummarySerializer.Meta):
@@ -266,13 +272,13 @@ class DeskClaimRowSerializer(ClaimSummarySerializer):
 
 class DeskClaimPageSerializer(serializers.Serializer):
     results = DeskClaimRowSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True, help_text="Pass back as ``cursor``.")
+    next_cursor = StrictCharField(allow_null=True, help_text="Pass back as ``cursor``.")
 
 
 class DeskClaimSerializer(DeskClaimRowSerializer):
     """Everything the desk needs on one screen."""
 
-    description = serializers.CharField()
+    description = StrictCharField()
     contract_detail = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
@@ -365,7 +371,7 @@ class DeskClaimSerializer(DeskClaimRowSerializer):
 
 
 class DeskMessageSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = StrictCharField(max_length=10_000)
     internal = serializers.BooleanField(default=False)
     canned_response = serializers.SlugField(max_length=50, required=False, allow_blank=True)
 
@@ -373,41 +379,41 @@ class DeskMessageSerializer(serializers.Serializer):
 class ApproveSerializer(serializers.Serializer):
     amount = MinorUnitsField()
     resolution = serializers.ChoiceField(choices=ResolutionKind.choices)
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class DecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     amount = MinorUnitsField(required=False)
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class DenySerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=5000)
+    note = StrictCharField(max_length=5000)
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.CharField(max_length=150, allow_null=True)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    assignee = StrictCharField(max_length=150, allow_null=True)
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class FulfilSerializer(serializers.Serializer):
     partner = StrictIntegerField(required=False, min_value=1)
     payout_method = serializers.ChoiceField(choices=PayoutMethod.choices, required=False)
-    payout_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    payout_reference = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
 class ResolutionUpdateSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=("start", "ship", "complete"))
-    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    carrier = StrictCharField(max_length=50, required=False, allow_blank=True)
+    tracking_number = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
 class TakeNextSerializer(serializers.Serializer):
     queue = StrictIntegerField(required=False, min_value=1)
 
 
-class QueueSerializer(serializers.ModelSerializer):
+class QueueSerializer(StrictModelSerializer):
     class Meta:
         model = DeskQueue
         fields = ("id", "name", "filters", "position")
@@ -418,27 +424,27 @@ class QueueSerializer(serializers.ModelSerializer):
         return validate_filters(value)
 
 
-class CannedResponseSerializer(serializers.ModelSerializer):
+class CannedResponseSerializer(StrictModelSerializer):
     class Meta:
         model = CannedResponse
         fields = ("code", "language", "title", "body")
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(StrictModelSerializer):
     class Meta:
         model = RepairPartner
         fields = ("id", "name", "email", "categories")
 
 
 class GuideQuestionSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    question = serializers.CharField()
+    id = StrictCharField()
+    question = StrictCharField()
     tip_if = serializers.ChoiceField(choices=("yes", "no"), allow_null=True)
-    tip = serializers.CharField()
+    tip = StrictCharField()
 
 
 class GuideSerializer(serializers.Serializer):
-    category = serializers.CharField()
+    category = StrictCharField()
     questions = GuideQuestionSerializer(many=True)
 
 

@@ -53,6 +53,8 @@ from backend.claims.permissions import IsDesk, IsDeskSupervisor, desk_level
 from backend.claims.tasks import csat_claim_id
 from backend.claims.uploads import clean_uploads
 from backend.common.actors import Actor, ActorKind
+from backend.common.api.fields import StrictCharField
+from backend.common.api.pagination import page_size_param
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound, ValidationFailed
@@ -319,8 +321,8 @@ class RateView(APIView):
 
 
 class DeskUserSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
+    username = StrictCharField()
+    name = StrictCharField()
     level = serializers.ChoiceField(choices=("agent", "supervisor"))
 
 
@@ -381,19 +383,16 @@ class DeskClaimListView(APIView):
         parameters=[
             OpenApiParameter("queue", int),
             OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="1 to 200; 50 when left out."
+            ),
         ],
         responses=DeskClaimPageSerializer,
         operation_id="desk_claims_list",
     )
     def get(self, request):
         filters = _queue_filters(request)
-        try:
-            size = min(max(int(request.query_params.get("page_size", 50)), 1), 200)
-        except ValueError:
-            raise ValidationFailed(
-                _("page_size must be a number."), fields={"page_size": ["integer"]}
-            ) from None
+        size = page_size_param(request, default=50, maximum=200)
         rows, next_cursor = queues.page(
             filters, request.user, cursor=request.query_params.get("cursor"), size=size
         )

@@ -1,5 +1,7 @@
-"""Strict serializer fields for money and codes: no silent coercion of floats or strings."""
+"""Strict serializer fields: no silent coercion. Money must be a JSON integer and text a JSON
+string (DRF's own CharField turns ``0`` into ``"0"`` and ``12.5`` into ``"12.5"``)."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -18,6 +20,28 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: ``"note"`` yes, ``0`` or ``true`` no. Every
+    text field of the API's input is one."""
+
+    default_error_messages = {"invalid": _("Text (a JSON string) is required.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose text fields are StrictCharFields."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
 class MinorUnitsField(StrictIntegerField):
     """A non-negative amount of money in minor units of its currency (cents, grosze)."""
 
@@ -28,7 +52,7 @@ class MinorUnitsField(StrictIntegerField):
         super().__init__(**kwargs)
 
 
-class CurrencyField(serializers.CharField):
+class CurrencyField(StrictCharField):
     default_error_messages = {"unknown": _("Unknown currency {value!r}: use an ISO 4217 code.")}
 
     def __init__(self, **kwargs):
@@ -44,7 +68,7 @@ class CurrencyField(serializers.CharField):
         return value
 
 
-class JurisdictionField(serializers.CharField):
+class JurisdictionField(StrictCharField):
     default_error_messages = {
         "unknown": _(
             "Unknown jurisdiction {value!r}: use a US state as US-XX (e.g. US-CA) "

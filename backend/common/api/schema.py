@@ -2,8 +2,9 @@
 
 All errors share one body (see exceptions.py), so the schema gets one ``Error`` component
 and each operation the statuses that apply to it: 400 for operations that read a body or
-query, 401/403 for authenticated ones, 404 for those addressing an object by id and for
-paginated lists (a page past the end), and 415 where a body is read.
+query, 401/403 for authenticated ones, 404 for those addressing an object by id or naming
+one in the query and for paginated lists (a page past the end), 409 for writes and for
+operations on one object (its state may not allow it), and 415 where a body is read.
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -48,8 +49,13 @@ _DESCRIPTIONS = {
     "401": "No credentials, or a wrong, expired or revoked API key.",
     "403": "Authenticated, but not allowed to use this operation.",
     "404": "No such object (or it belongs to another merchant), or no such page.",
+    "409": "Not in a state that allows this now (`invalid_transition`, `claim_open`, "
+    "`contract_not_payable`, ...), or changed by someone else at the same moment "
+    "(`concurrent_update`): reload and decide again.",
     "415": "The body is not `application/json`.",
 }
+# Query parameters that name another object: an unknown one is a 404 (e.g. `?merchant=`).
+_OBJECT_PARAMETERS = {"merchant", "queue", "contract"}
 
 
 def _error(status: str) -> dict:
@@ -67,9 +73,13 @@ def add_error_responses(result, generator, request, public):
             statuses = ["400"]
             if operation.get("security") != [{}] and operation.get("security") is not None:
                 statuses += ["401", "403"]
-            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
-            if "{" in path or paginated:
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if "{" in path or "page" in names or names & _OBJECT_PARAMETERS:
                 statuses.append("404")
+            # A write can find its object moved on (a transition's source state) or be
+            # overtaken by a concurrent one; so can a read of what an object would do next.
+            if method in {"post", "put", "patch", "delete"} or "{" in path:
+                statuses.append("409")
             if method in {"post", "put", "patch"}:
                 statuses.append("415")
             for status in statuses:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.api.csrf import enforce_csrf
+from backend.common.api.fields import StrictCharField
 from backend.common.api.throttling import StaffSignInThrottle
 from backend.common.exceptions import AccountLocked, ValidationFailed
 
@@ -24,8 +25,8 @@ def end_session(request) -> None:
 
 
 class StaffLoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=200, trim_whitespace=False)
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from backend.common.api.fields import JurisdictionField, StrictIntegerField
+from backend.common.api.fields import (
+    JurisdictionField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from backend.contracts.api.rendering import contract_dict, order_dict
 from backend.contracts.choices import CancellationReason, ContractState
 from backend.contracts.models import Contract
@@ -11,35 +16,35 @@ from backend.payments.choices import PaymentStatus
 
 class CustomerInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True)
+    address_line1 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    address_line2 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100, required=False, allow_blank=True)
+    region = StrictCharField(max_length=100, required=False, allow_blank=True)
+    postal_code = StrictCharField(max_length=20, required=False, allow_blank=True)
+    country = StrictCharField(max_length=2, required=False, allow_blank=True)
     locale = serializers.ChoiceField(choices=[c for c, _n in settings.LANGUAGES], default="en")
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    offer_token = serializers.CharField(max_length=2000)
+    offer_token = StrictCharField(max_length=2000)
     terms_sha256 = serializers.RegexField(
         r"^[0-9a-f]{64}$", help_text="The offer's terms_sha256: the terms the shopper accepted."
     )
     quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
-    product_title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    product_title = StrictCharField(max_length=300, required=False, allow_blank=True)
 
 
 class TermsAcceptanceSerializer(serializers.Serializer):
     """What the shopper ticked before paying. Recorded as a consent record."""
 
     accepted = serializers.BooleanField()
-    text = serializers.CharField(max_length=2000)
-    text_version = serializers.CharField(max_length=40)
+    text = StrictCharField(max_length=2000)
+    text_version = StrictCharField(max_length=40)
     ip_address = serializers.IPAddressField(required=False, allow_null=True)
-    user_agent = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    user_agent = StrictCharField(max_length=500, required=False, allow_blank=True)
 
     def validate_accepted(self, value: bool) -> bool:
         if not value:
@@ -58,9 +63,9 @@ class OrderPutSerializer(serializers.Serializer):
     )
 
 
-class ContractSerializer(serializers.ModelSerializer):
-    plan_code = serializers.CharField(source="plan_snapshot.code")
-    plan_name = serializers.CharField(source="plan_snapshot.name")
+class ContractSerializer(StrictModelSerializer):
+    plan_code = StrictCharField(source="plan_snapshot.code")
+    plan_name = StrictCharField(source="plan_snapshot.name")
     product = serializers.JSONField(source="product_snapshot")
     state = serializers.ChoiceField(choices=ContractState.choices)
     customer_email = serializers.EmailField(source="customer.email")
@@ -94,21 +99,21 @@ class ContractSerializer(serializers.ModelSerializer):
 class PaymentOutputSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=PaymentStatus.choices)
     amount = serializers.IntegerField()
-    currency = serializers.CharField()
-    client_secret = serializers.CharField(
+    currency = StrictCharField()
+    client_secret = StrictCharField(
         allow_blank=True, help_text="For Stripe.js in the shopper's browser: confirm with it."
     )
-    publishable_key = serializers.CharField()
-    failure_message = serializers.CharField(allow_blank=True)
+    publishable_key = StrictCharField()
+    failure_message = StrictCharField(allow_blank=True)
 
 
 class OrderOutputSerializer(serializers.Serializer):
     """An order with its payment and contracts. Render it from the order with its
     ``payment`` loaded and the contracts: ``OrderOutputSerializer(order, contracts=...)``."""
 
-    merchant_order_id = serializers.CharField()
-    jurisdiction = serializers.CharField()
-    currency = serializers.CharField()
+    merchant_order_id = StrictCharField()
+    jurisdiction = StrictCharField()
+    currency = StrictCharField()
     total = serializers.IntegerField()
     purchased_at = serializers.DateTimeField()
     customer_email = serializers.EmailField(source="customer.email")
@@ -124,18 +129,18 @@ class OrderOutputSerializer(serializers.Serializer):
 
 
 class QuoteLineSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
+    key = StrictCharField()
+    label = StrictCharField()
     amount = serializers.IntegerField()
-    amount_display = serializers.CharField()
+    amount_display = StrictCharField()
 
 
 class RefundQuoteSerializer(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = StrictCharField()
     total = serializers.IntegerField()
-    total_display = serializers.CharField()
+    total_display = StrictCharField()
     free_look = serializers.BooleanField()
-    pack = serializers.CharField()
+    pack = StrictCharField()
     cancel_on = serializers.DateField()
     due_on = serializers.DateField()
     late_penalty_percent_per_month = serializers.IntegerField()
@@ -148,13 +153,13 @@ class CancelInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=CancellationReason.choices, default=CancellationReason.CUSTOMER_REQUEST
     )
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class RefundOutputSerializer(serializers.Serializer):
-    state = serializers.CharField()
+    state = StrictCharField()
     amount = serializers.IntegerField()
-    currency = serializers.CharField()
+    currency = StrictCharField()
     due_at = serializers.DateTimeField()
     quote = RefundQuoteSerializer()
 

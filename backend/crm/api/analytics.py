@@ -11,6 +11,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api.fields import StrictCharField
+from backend.common.api.query import QuerySerializer
 from backend.common.exceptions import NotFound, PermissionDenied
 from backend.crm import analytics
 from backend.crm.choices import OfferEventKind
@@ -36,7 +38,7 @@ class IsAnalyticsViewer(BasePermission):
         return merchant is not None and merchant.is_active
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(QuerySerializer):
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
     merchant = serializers.SlugField(required=False, help_text="Marketing only: one merchant.")
@@ -151,7 +153,7 @@ class ClaimAnalyticsView(AnalyticsView):
                 {
                     "since": serializers.DateField(),
                     "until": serializers.DateField(),
-                    "by": serializers.CharField(),
+                    "by": StrictCharField(),
                     "groups": serializers.ListField(child=serializers.DictField()),
                 },
             ),
@@ -190,7 +192,7 @@ class LossRatioView(AnalyticsView):
         return Response(self.body(params, plans=rows))
 
 
-class SlaTrendQuerySerializer(serializers.Serializer):
+class SlaTrendQuerySerializer(QuerySerializer):
     weeks = serializers.IntegerField(min_value=1, max_value=52, default=12)
     merchant = serializers.SlugField(required=False)
 
@@ -223,7 +225,7 @@ class OfferEventSerializer(serializers.Serializer):
     plan_codes = serializers.ListField(
         child=serializers.SlugField(max_length=60), min_length=1, max_length=10
     )
-    jurisdiction = serializers.CharField(max_length=6, required=False)
+    jurisdiction = StrictCharField(max_length=6, required=False)
 
 
 class OfferEventsSerializer(serializers.Serializer):

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.catalog.selectors import category_slugs
-from backend.common.api.fields import JurisdictionField, StrictIntegerField
+from backend.common.api.fields import (
+    JurisdictionField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from backend.contracts.api.serializers import CustomerInputSerializer
 from backend.crm import leads
 from backend.crm.models import Lead
@@ -25,7 +30,7 @@ from backend.widget.views import WidgetMixin
 
 class LeadLineInputSerializer(serializers.Serializer):
     position = StrictIntegerField(min_value=0, max_value=999, help_text="The line's number.")
-    sku = serializers.CharField(max_length=100, required=False)
+    sku = StrictCharField(max_length=100, required=False)
     product = InlineProductSerializer(required=False)
     quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
 
@@ -39,7 +44,7 @@ class LeadLineInputSerializer(serializers.Serializer):
 
 class MarketingConsentInputSerializer(serializers.Serializer):
     granted = serializers.BooleanField()
-    text = serializers.CharField(
+    text = StrictCharField(
         max_length=1000, help_text="The consent text the shopper saw at your checkout."
     )
 
@@ -66,8 +71,8 @@ class LeadReportSerializer(serializers.Serializer):
         return lines
 
 
-class LeadSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="product.title", read_only=True)
+class LeadSerializer(StrictModelSerializer):
+    title = StrictCharField(source="product.title", read_only=True)
 
     class Meta:
         model = Lead
@@ -112,7 +117,7 @@ class LeadReportView(APIView):
                     {
                         "position": serializers.IntegerField(),
                         "lead": LeadSerializer(allow_null=True),
-                        "skipped": serializers.CharField(),
+                        "skipped": StrictCharField(),
                     },
                     many=True,
                 )
@@ -172,7 +177,7 @@ class LeadOffersView(WidgetMixin, APIView):
         responses=inline_serializer(
             "LeadOffers",
             {
-                "merchant": serializers.CharField(),
+                "merchant": StrictCharField(),
                 "quantity_left": serializers.IntegerField(),
                 "window_ends_at": serializers.DateTimeField(),
                 "purchased_at": serializers.DateTimeField(),
@@ -180,8 +185,8 @@ class LeadOffersView(WidgetMixin, APIView):
                     "LeadCustomer",
                     {
                         "email": serializers.EmailField(),
-                        "first_name": serializers.CharField(),
-                        "last_name": serializers.CharField(),
+                        "first_name": StrictCharField(),
+                        "last_name": StrictCharField(),
                     },
                 ),
                 "offers": OffersResponseSerializer(),

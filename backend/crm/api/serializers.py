@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
+from backend.common.api.fields import StrictCharField, StrictModelSerializer
 from backend.crm.choices import Channel, ExportFormat
 from backend.crm.models import ExportJob, Segment, Tag, TagChange, TagRule
 from backend.crm.rules import validate_conditions
 from backend.crm.segments import validate_definition
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(StrictModelSerializer):
     customers = serializers.IntegerField(read_only=True, help_text="Customers tagged now.")
 
     class Meta:
@@ -15,7 +16,7 @@ class TagSerializer(serializers.ModelSerializer):
         read_only_fields = ("created_at",)
 
 
-class TagRuleSerializer(serializers.ModelSerializer):
+class TagRuleSerializer(StrictModelSerializer):
     tag = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all())
 
     class Meta:
@@ -40,10 +41,10 @@ class TagRuleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TagChangeSerializer(serializers.ModelSerializer):
-    tag = serializers.CharField(source="tag.slug")
-    actor = serializers.CharField(source="actor.username", default=None)
-    rule = serializers.CharField(source="rule.name", default=None)
+class TagChangeSerializer(StrictModelSerializer):
+    tag = StrictCharField(source="tag.slug")
+    actor = StrictCharField(source="actor.username", default=None)
+    rule = StrictCharField(source="rule.name", default=None)
 
     class Meta:
         model = TagChange
@@ -52,24 +53,24 @@ class TagChangeSerializer(serializers.ModelSerializer):
 
 class CustomerTagInputSerializer(serializers.Serializer):
     tag = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all())
-    reason = serializers.CharField(max_length=500, required=False, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class TagRemovalSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class CrmCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    name = serializers.CharField()
-    jurisdiction = serializers.CharField()
-    locale = serializers.CharField()
+    name = StrictCharField()
+    jurisdiction = StrictCharField()
+    locale = StrictCharField()
     marketing_email = serializers.BooleanField()
     marketing_sms = serializers.BooleanField()
     do_not_sell = serializers.BooleanField()
-    tags = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=StrictCharField())
 
 
 class DefinitionField(serializers.JSONField):
@@ -77,9 +78,9 @@ class DefinitionField(serializers.JSONField):
         return validate_definition(super().to_internal_value(data))
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(StrictModelSerializer):
     definition = DefinitionField()
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = StrictCharField(source="created_by.username", default=None, read_only=True)
 
     class Meta:
         model = Segment
@@ -125,8 +126,8 @@ class ExportInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ExportSerializer(serializers.ModelSerializer):
-    requested_by = serializers.CharField(source="requested_by.username", default=None)
+class ExportSerializer(StrictModelSerializer):
+    requested_by = StrictCharField(source="requested_by.username", default=None)
     progress = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -174,5 +175,5 @@ class ExportSerializer(serializers.ModelSerializer):
 
 
 class SmsInboundSerializer(serializers.Serializer):
-    From = serializers.CharField(max_length=40)
-    Body = serializers.CharField(max_length=1600, allow_blank=True)
+    From = StrictCharField(max_length=40)
+    Body = StrictCharField(max_length=1600, allow_blank=True)

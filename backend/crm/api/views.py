@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api.fields import StrictCharField
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.clientip import client_ip
 from backend.common.exceptions import NotFound, PermissionDenied
@@ -41,13 +42,13 @@ from backend.customers.models import Customer
 
 
 class MarketingUserSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
+    username = StrictCharField()
+    name = StrictCharField()
     role = serializers.ChoiceField(
         choices=["marketing", "merchant"],
         help_text="marketing: the whole console; merchant: its own analytics only.",
     )
-    merchant = serializers.CharField(allow_null=True, help_text="A merchant admin's merchant.")
+    merchant = StrictCharField(allow_null=True, help_text="A merchant admin's merchant.")
 
 
 @extend_schema_view(

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from backend.common.api.fields import StrictCharField, StrictModelSerializer
 from backend.merchants.models import Merchant, MerchantAPIKey
 
 
-class MerchantSerializer(serializers.ModelSerializer):
+class MerchantSerializer(StrictModelSerializer):
     class Meta:
         model = Merchant
         fields = (
@@ -17,7 +18,7 @@ class MerchantSerializer(serializers.ModelSerializer):
         )
 
 
-class APIKeySerializer(serializers.ModelSerializer):
+class APIKeySerializer(StrictModelSerializer):
     class Meta:
         model = MerchantAPIKey
         fields = (
@@ -33,11 +34,11 @@ class APIKeySerializer(serializers.ModelSerializer):
 
 
 class APIKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
+    name = StrictCharField(max_length=50)
 
 
 class APIKeyCreatedSerializer(APIKeySerializer):
-    key = serializers.CharField(help_text="The full key. Shown once: it is stored only as a hash.")
+    key = StrictCharField(help_text="The full key. Shown once: it is stored only as a hash.")
 
     class Meta(APIKeySerializer.Meta):
         fields = (*APIKeySerializer.Meta.fields, "key")

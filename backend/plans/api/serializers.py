@@ -7,14 +7,16 @@ from backend.common.api.fields import (
     CurrencyField,
     JurisdictionField,
     MinorUnitsField,
+    StrictCharField,
     StrictIntegerField,
+    StrictModelSerializer,
 )
 from backend.plans.choices import Coverage, CoverageStarts, ServiceType
 from backend.plans.models import Plan, PlanPrice
 
 
 class InlineProductSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
+    title = StrictCharField(max_length=300)
     category = CategoryField()
     price = MinorUnitsField()
     currency = CurrencyField()
@@ -24,7 +26,7 @@ class InlineProductSerializer(serializers.Serializer):
 class OffersRequestSerializer(serializers.Serializer):
     """Either ``sku`` (a product in the caller's catalogue) or an inline ``product``."""
 
-    sku = serializers.CharField(max_length=100, required=False)
+    sku = StrictCharField(max_length=100, required=False)
     product = InlineProductSerializer(required=False)
     quantity = StrictIntegerField(min_value=1, max_value=settings.OFFER_MAX_QUANTITY, default=1)
     jurisdiction = JurisdictionField()
@@ -40,10 +42,10 @@ class OffersRequestSerializer(serializers.Serializer):
 class OfferSerializer(serializers.Serializer):
     """Schema of one offer. The endpoint renders it with plans.api.rendering (for speed)."""
 
-    plan_code = serializers.CharField(source="plan.code")
-    name = serializers.CharField(source="plan.name")
-    summary = serializers.CharField(source="plan.summary")
-    provider = serializers.CharField(source="plan.provider_name")
+    plan_code = StrictCharField(source="plan.code")
+    name = StrictCharField(source="plan.name")
+    summary = StrictCharField(source="plan.summary")
+    provider = StrictCharField(source="plan.provider_name")
     coverage = serializers.ChoiceField(source="plan.coverage", choices=Coverage.choices)
     service_type = serializers.ChoiceField(source="plan.service_type", choices=ServiceType.choices)
     term_months = serializers.IntegerField(source="plan.term_months")
@@ -52,42 +54,40 @@ class OfferSerializer(serializers.Serializer):
     )
     coverage_begins_after_months = serializers.IntegerField()
     waiting_period_days = serializers.IntegerField(source="plan.waiting_period_days")
-    currency = serializers.CharField()
+    currency = StrictCharField()
     price = serializers.IntegerField(help_text="Plan price per unit, in minor units.")
     total = serializers.IntegerField(help_text="Price for the requested quantity.")
-    price_display = serializers.CharField(
-        help_text="The price formatted for the shopper's language."
-    )
+    price_display = StrictCharField(help_text="The price formatted for the shopper's language.")
     deductible = serializers.IntegerField(source="band.deductible")
     limit_of_liability = serializers.IntegerField()
     terms_url = serializers.URLField(
         help_text="The plan's full terms for this jurisdiction, to link as 'See plan terms'."
     )
-    terms_sha256 = serializers.CharField(
+    terms_sha256 = StrictCharField(
         help_text="SHA-256 of the terms page at terms_url: send it back with the order line "
         "to record which terms the shopper accepted."
     )
-    offer_token = serializers.CharField(source="token")
+    offer_token = StrictCharField(source="token")
 
 
 class OfferedProductSerializer(serializers.Serializer):
-    sku = serializers.CharField(allow_null=True)
-    title = serializers.CharField()
-    category = serializers.CharField()
+    sku = StrictCharField(allow_null=True)
+    title = StrictCharField()
+    category = StrictCharField()
     price = serializers.IntegerField()
-    currency = serializers.CharField()
+    currency = StrictCharField()
     manufacturer_warranty_months = serializers.IntegerField()
 
 
 class OffersResponseSerializer(serializers.Serializer):
     product = OfferedProductSerializer()
-    jurisdiction = serializers.CharField()
+    jurisdiction = StrictCharField()
     quantity = serializers.IntegerField()
     expires_at = serializers.DateTimeField()
     offers = OfferSerializer(many=True)
 
 
-class PlanPriceSerializer(serializers.ModelSerializer):
+class PlanPriceSerializer(StrictModelSerializer):
     class Meta:
         model = PlanPrice
         fields = (
@@ -101,10 +101,10 @@ class PlanPriceSerializer(serializers.ModelSerializer):
         )
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(StrictModelSerializer):
     """A plan the merchant offers, as merchants see it in their console."""
 
-    provider = serializers.CharField(source="provider.legal_name")
+    provider = StrictCharField(source="provider.legal_name")
     categories = serializers.SlugRelatedField(
         source="eligible_categories", slug_field="slug", many=True, read_only=True
     )

@@ -3,6 +3,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api.fields import StrictCharField, StrictModelSerializer
 from backend.common.exceptions import NotFound
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 from backend.webhooks.choices import WebhookEventType
@@ -10,7 +11,7 @@ from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
 from backend.webhooks.services import endpoint_create
 
 
-class EndpointSerializer(serializers.ModelSerializer):
+class EndpointSerializer(StrictModelSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEventType.choices),
         required=False,
@@ -24,13 +25,13 @@ class EndpointSerializer(serializers.ModelSerializer):
 
 
 class EndpointCreatedSerializer(EndpointSerializer):
-    secret = serializers.CharField(help_text="Verify Coverdesk-Signature with this secret.")
+    secret = StrictCharField(help_text="Verify Coverdesk-Signature with this secret.")
 
     class Meta(EndpointSerializer.Meta):
         fields = (*EndpointSerializer.Meta.fields, "secret")
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(StrictModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = (
