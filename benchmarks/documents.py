@@ -265,7 +265,9 @@ def throughput(env, concurrency: int, documents: int, rounds: int, logs: Path) -
     """Raw and pipeline alternately, ``rounds`` times, each pipeline round right after its
     raw round: on a noisy machine a ratio is only fair between neighbours in time. Reports
     each round and the median ratio."""
-    worker = start_worker(env, concurrency, "documents", logs / f"worker-pipeline-{concurrency}.log")
+    worker = start_worker(
+        env, concurrency, "documents", logs / f"worker-pipeline-{concurrency}.log"
+    )
     results = []
     try:
         time.sleep(4)  # the worker is up and connected

@@ -1,6 +1,14 @@
 """Run localstripe (a local, stateful Stripe emulator) for the demo, tests and benchmarks.
 
-Three changes to upstream, none to what the API answers:
+Two changes to what the emulator answers, both to behave as Stripe does:
+
+- card numbers are read as Stripe.js's card field reads them: spaces and dashes typed
+  between the digits do not count (``4242 4242 4242 4242``, as the README prints it);
+- Stripe's decline test cards decline when a payment is confirmed with them
+  (https://docs.stripe.com/testing#declined-payments): ``4000 0000 0000 0002`` and the
+  others that upstream declines only when a card is attached to a customer;
+
+and three to how it runs:
 
 - the store stays in memory: upstream pickles all of it to one shared /tmp file on every
   write, which is slow and mixes concurrent instances;
@@ -67,6 +75,53 @@ def _list_all_of_kind(cls, url, limit=None, starting_after=None, **kwargs):
     return listing
 
 
+# Stripe's test cards that decline a payment, with the decline code Stripe gives each.
+DECLINE_CARDS = {
+    "4000000000000002": "generic_decline",
+    "4000000000009995": "insufficient_funds",
+    "4000000000009987": "lost_card",
+    "4000000000009979": "stolen_card",
+    "4000000000000069": "expired_card",
+    "4000000000000127": "incorrect_cvc",
+    "4000000000000119": "processing_error",
+    "4242424242424241": "incorrect_number",
+}
+
+
+def _digits(number):
+    return "".join(number.split()).replace("-", "") if isinstance(number, str) else number
+
+
+def _read_numbers_as_typed() -> None:
+    """Card and PaymentMethod take the number without the spaces a shopper types."""
+    card_init = resources.Card.__init__
+    method_init = resources.PaymentMethod.__init__
+
+    def card(self, source=None, **kwargs):
+        if isinstance(source, dict) and "number" in source:
+            source = {**source, "number": _digits(source["number"])}
+        card_init(self, source=source, **kwargs)
+
+    def payment_method(self, *args, card=None, **kwargs):
+        if isinstance(card, dict) and "number" in card:
+            card = {**card, "number": _digits(card["number"])}
+        method_init(self, *args, card=card, **kwargs)
+
+    resources.Card.__init__ = card
+    resources.PaymentMethod.__init__ = payment_method
+
+
+def _decline_as_stripe_does() -> None:
+    for cls in (resources.Card, resources.PaymentMethod):
+        declined = cls._charging_is_declined
+
+        def charging_is_declined(self, _declined=declined):
+            number = getattr(self, "_card_number", None)
+            return _declined(self) or number in DECLINE_CARDS
+
+        cls._charging_is_declined = charging_is_declined
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -76,6 +131,8 @@ def main() -> None:
     resources.store.by_kind = {}
     resources.store.clear()
     resources.StripeObject._api_list_all = classmethod(_list_all_of_kind)
+    _read_numbers_as_typed()
+    _decline_as_stripe_does()
     webhooks.aiohttp = SimpleNamespace(
         ClientSession=_SharedSession, client_exceptions=aiohttp.client_exceptions
     )

@@ -101,3 +101,30 @@ def guide_for(category: str) -> list[dict]:
         }
         for q in GUIDES.get(category, DEFAULT)
     ]
+
+
+_ANSWERS = {"yes": _("Yes"), "no": _("No")}
+
+
+def answers_shown(category: str, answers: dict) -> list[dict[str, str]]:
+    """The shopper's guided answers as the desk reads them: each question in words, in the
+    active language, with its answer; in the guide's order, then any others as they came."""
+    questions = {q["id"]: q["question"] for q in GUIDES.get(category, DEFAULT)}
+    questions.update(
+        {
+            q["id"]: q["question"]
+            for guide in GUIDES.values()
+            for q in guide
+            if q["id"] not in questions
+        }
+    )
+    order = [q["id"] for q in GUIDES.get(category, DEFAULT)]
+    keys = [k for k in order if k in answers] + [k for k in answers if k not in order]
+    return [
+        {
+            "id": key,
+            "question": str(questions.get(key, key)),
+            "answer": str(_ANSWERS.get(str(answers[key]), answers[key])),
+        }
+        for key in keys
+    ]

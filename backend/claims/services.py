@@ -390,6 +390,25 @@ def claim_take_next(*, actor: Actor, queryset=None) -> Claim | None:
     return None
 
 
+def claim_take(*, claim_id: int, actor: Actor) -> Claim:
+    """An agent takes one claim nobody has yet (the one open on their screen), as take-next
+    would; a claim someone else took first is a 409."""
+    taken = claim_take_next(actor=actor, queryset=Claim.objects.filter(pk=claim_id))
+    if taken is None:
+        claim = Claim.objects.select_related("assignee").get(pk=claim_id)
+        if claim.assignee_id == actor.user.pk:
+            return claim
+        raise Conflict(
+            _("This claim is not free to take (it is %(state)s, assigned to %(who)s).")
+            % {
+                "state": claim.get_state_display().lower(),
+                "who": claim.assignee.get_username() if claim.assignee else _("nobody"),
+            },
+            code="claim_not_takeable",
+        )
+    return taken
+
+
 def claim_assign(*, claim_id: int, actor: Actor, assignee, reason: str = "") -> Claim:
     """A supervisor gives the claim to an agent (or takes it back: ``assignee`` None)."""
     with transaction.atomic():

@@ -26,7 +26,7 @@ from rest_framework import serializers
 from backend.common.exceptions import ValidationFailed
 from backend.contracts.models import Contract
 from backend.crm.choices import Channel
-from backend.crm.models import CustomerTag, Tag
+from backend.crm.models import CustomerTag, Lead, Tag
 from backend.crm.selectors import PAID_STATES, lifetime_values
 from backend.customers.models import Customer
 
@@ -97,6 +97,15 @@ def validate_definition(data) -> dict:
     return json.loads(json.dumps(serializer.validated_data, cls=DjangoJSONEncoder))
 
 
+def marketable_customers():
+    """Everyone a segment can hold: people who bought something, a paid plan or (reported
+    by the merchant as a lead) a product. A shopper whose payment failed or never came is a
+    customer row, not a customer: they are in no segment, count or export."""
+    paid = Contract.objects.filter(customer=OuterRef("pk"), state__in=PAID_STATES)
+    reported = Lead.objects.filter(customer=OuterRef("pk"))
+    return Customer.objects.filter(Exists(paid) | Exists(reported))
+
+
 def segment_customers(definition: dict):
     """The customers a (validated) definition selects, as a queryset of Customer."""
     now = timezone.now()
@@ -107,7 +116,7 @@ def segment_customers(definition: dict):
             CustomerTag.objects.filter(live, customer=OuterRef("pk"), tag__slug__in=slugs)
         )
 
-    customers = Customer.objects.all()
+    customers = marketable_customers()
     if definition.get("tags_any"):
         customers = customers.filter(tagged(definition["tags_any"]))
     for slug in definition.get("tags_all", ()):

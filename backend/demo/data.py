@@ -144,6 +144,23 @@ PLANS = [
         240,
         25,
     ),
+    # Covered from the day of purchase, with no waiting period: a plan bought in the demo
+    # store can take a claim at once (the README's walkthrough files one).
+    (
+        "us-elec-adh-1y",
+        "Accident Protection, 1 year",
+        "shieldline",
+        "adh",
+        12,
+        "replace",
+        "immediate",
+        0,
+        ["phones", "laptops", "tablets", "cameras", "wearables", "audio", "gaming"],
+        ["US"],
+        [],
+        120,
+        20,
+    ),
     (
         "us-tv-base-4y",
         "TV and Home Theatre Protection, 4 years",

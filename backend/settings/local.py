@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 from .base import (
     DEBUG_REQUESTED,
+    EMAIL_BACKEND,
     SECRET_KEY,
     STRIPE_API_BASE,
     STRIPE_PUBLISHABLE_KEY,
@@ -20,3 +21,6 @@ STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_coverdesk_local"
 STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE_KEY or "pk_test_coverdesk_local"
 STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_coverdesk_local"
 WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the demo store receives them on localhost
+# Demo e-mail goes to the console, summarised (attachments by name, not as base64).
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "backend.notifications.backends.ConsoleBackend"

@@ -184,8 +184,8 @@ function show(claim) {
         claim.requested_amount != null && claim.state === "pending_approval"
           ? field(t("asksApproval"), amount(claim.requested_amount, claim.currency)) : null),
         el("p", { class: "description", text: claim.description }),
-        Object.keys(claim.answers || {}).length ? el("p", { class: "cd-muted",
-          text: t("guided", { answers: Object.entries(claim.answers).map(([q, a]) => `${q}: ${a}`).join(", ") }) }) : null),
+        claim.answers_shown?.length ? el("dl", { class: "answers", "aria-label": t("guidedTitle") },
+          claim.answers_shown.map((a) => [el("dt", { text: a.question }), el("dd", { text: a.answer })])) : null),
       el("section", { class: "panel" }, el("h2", { text: t("contractAndProduct") }), el("dl", {},
         field(t("contract"), `${c.number} (${word("contractStates", c.state)})`),
         field(t("plan"), `${c.plan} · ${c.coverage === "adh" ? t("withAdh") : t("breakdownOnly")}`),
@@ -269,6 +269,11 @@ function input(label, attrs, prefix = "f") {
 function actions(claim) {
   const parts = [];
   const currency = claim.currency;
+  if (!claim.assignee && ["submitted", "in_review", "appealed"].includes(claim.state)) {
+    parts.push(el("p", { class: "cd-muted", text: t("freeToTake") }),
+      el("button", { class: "cd-btn", type: "button", "data-take": "",
+        onclick: act(claim, "take", () => ({})), text: t("takeThis") }));
+  }
   const minor = (value) => Math.round(parseFloat(value || "0") * 100);
   if (claim.state === "in_review") {
     const approve = el("form", { "data-approve-form": "" },

@@ -3,7 +3,7 @@
 // own analytics. All user text goes in as text nodes, in the language the page was sent in
 // (messages.js).
 import { apiClient } from "../shared/api.js";
-import { el, language, money, translatePage, translator } from "../shared/i18n.js";
+import { el, fromMinor, language, money, toMinor, translatePage, translator } from "../shared/i18n.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -131,8 +131,9 @@ function definition() {
   for (const name of ["purchased_from", "purchased_to"]) if (form[name].value) data[name] = form[name].value;
   if (form.ltv_currency.value) {
     data.lifetime_value = { currency: form.ltv_currency.value };
-    if (form.ltv_min.value !== "") data.lifetime_value.min = Number(form.ltv_min.value);
-    if (form.ltv_max.value !== "") data.lifetime_value.max = Number(form.ltv_max.value);
+    const currency = form.ltv_currency.value;
+    if (form.ltv_min.value !== "") data.lifetime_value.min = toMinor(form.ltv_min.value, currency);
+    if (form.ltv_max.value !== "") data.lifetime_value.max = toMinor(form.ltv_max.value, currency);
   }
   return data;
 }
@@ -145,8 +146,9 @@ function fillForm(def) {
   for (const input of $$("[data-list]", form)) input.value = (def[input.name] || []).join(", ");
   for (const name of ["purchased_from", "purchased_to"]) form[name].value = def[name] || "";
   form.ltv_currency.value = def.lifetime_value?.currency || "";
-  form.ltv_min.value = def.lifetime_value?.min ?? "";
-  form.ltv_max.value = def.lifetime_value?.max ?? "";
+  const ltv = def.lifetime_value;
+  form.ltv_min.value = ltv?.min != null ? fromMinor(ltv.min, ltv.currency) : "";
+  form.ltv_max.value = ltv?.max != null ? fromMinor(ltv.max, ltv.currency) : "";
 }
 
 function showDefinitionErrors(error) {
@@ -174,7 +176,7 @@ async function preview() {
     $("[data-reach-email]").textContent = number(result.reachable.email);
     $("[data-reach-sms]").textContent = number(result.reachable.sms);
     $("[data-sample]").replaceChildren(...result.sample.map((c) => el("tr", {},
-      el("td", { text: c.email }), el("td", { text: c.name }),
+      el("td", { class: "email", text: c.email }), el("td", { class: "name", text: c.name }),
       el("td", {}, c.tags.map((t) => el("span", { class: "chip", text: t }))))));
   } catch (error) {
     if (seq !== previewSeq) return;
@@ -299,20 +301,38 @@ function svg(tag, attrs = {}, ...children) {
 }
 const COLORS = ["#0b5cad", "#e07b00", "#116329", "#a40e26"];
 const truncate = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+// A label in lines of at most n characters, broken between words (Chinese anywhere), at most
+// `most` lines; only a label longer than that is shortened, and its full text is its title.
+function wrap(text, n, most = 2) {
+  const words = /\s/.test(text) ? text.split(/\s+/) : Array.from(text);
+  const joiner = /\s/.test(text) ? " " : "";
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    const next = line ? `${line}${joiner}${word}` : word;
+    if (next.length > n && line) { lines.push(line); line = word; } else line = next;
+  }
+  if (line) lines.push(line);
+  if (lines.length > most) lines.splice(most - 1, lines.length, truncate(lines.slice(most - 1).join(joiner), n));
+  return lines.map((l) => truncate(l, n));
+}
 
 // Horizontal bars: rows of {label, values: [..]}, one bar per series, each labelled.
 function barChart(rows, series, { format = number, max, labels } = {}) {
   if (!rows.length) return el("p", { class: "cd-muted", text: t("nothing") });
-  const labelWidth = 190, width = 560, barH = 14, gap = 4;
-  const rowH = series.length * (barH + gap) + 10;
+  const labelWidth = 190, width = 560, barH = 14, gap = 4, lineH = 14;
+  const labelled = rows.map((row) => wrap(row.label, 27));
+  const rowHeights = labelled.map((lines) => Math.max(series.length * (barH + gap), lines.length * lineH + 2) + 10);
+  const offsets = rowHeights.map((_, i) => rowHeights.slice(0, i).reduce((a, b) => a + b, 0));
   const top = Math.max(max ?? 0, ...rows.flatMap((r) => r.values.map((v) => v ?? 0))) || 1;
   const scale = (v) => ((width - labelWidth - 70) * (v ?? 0)) / top;
-  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, role: "img",
+  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${rowHeights.reduce((a, b) => a + b, 0) + 4}`, role: "img",
     "aria-label": rows.map((r) => `${r.label}: ${r.values.map((v, i) => `${series[i]} ${format(v)}`).join(", ")}`).join("; ") });
   rows.forEach((row, i) => {
-    const y = i * rowH + 4;
+    const y = offsets[i] + 4;
     chart.append(svg("text", { class: "label", x: 0, y: y + barH, "font-weight": 600 },
-      svg("title", {}, row.label), truncate(row.label, 28)));
+      svg("title", {}, row.label),
+      labelled[i].map((line, n) => svg("tspan", { x: 0, dy: n ? lineH : 0 }, line))));
     row.values.forEach((value, s) => {
       const by = y + s * (barH + gap);
       chart.append(svg("rect", { x: labelWidth, y: by, width: Math.max(scale(value), 1), height: barH, rx: 2, fill: COLORS[s] },

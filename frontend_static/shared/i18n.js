@@ -24,9 +24,18 @@ export function translatePage(t) {
   }
 }
 
-export function money(amount, currency) {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+// How many minor units make a major one: 2 for USD and PLN (cents, grosze), 0 for JPY.
+export function minorDigits(currency) {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
     .maximumFractionDigits;
+}
+
+// An amount typed in major units ("12.50") as integer minor units (1250), and back.
+export const toMinor = (value, currency) => Math.round(Number(value) * 10 ** minorDigits(currency));
+export const fromMinor = (amount, currency) => amount / 10 ** minorDigits(currency);
+
+export function money(amount, currency) {
+  const digits = minorDigits(currency);
   return new Intl.NumberFormat(language() === "zh-hans" ? "zh-CN" : language(), {
     style: "currency", currency,
   }).format(amount / 10 ** digits);

@@ -123,3 +123,17 @@ def test_a_claim_from_the_portal_to_an_approved_repair(
     shopper.locator("[data-claim-page] [data-state='approved']").wait_for()
     shot(shopper, "7-portal-approved")
     assert errors == [], errors
+
+
+def test_the_desk_shows_only_its_sign_in_before_anyone_signs_in(live_server, chromium):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = new_page(chromium, errors)
+    page.goto(f"{live_server.url}/desk/")
+    page.locator("[data-signin]").wait_for()
+    assert page.locator("[data-signin]").is_visible()
+    # The queue, Take next and the claim panel lay out as a grid; `hidden` still hides them.
+    assert not page.locator("[data-desk]").is_visible()
+    assert not page.locator("[data-signout]").is_visible()
+    shot(page, "desk-signed-out")
+    assert errors == []

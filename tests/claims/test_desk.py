@@ -429,3 +429,24 @@ def test_queue_timestamps_read_as_drf_writes_them(text):
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
     assert _utc_iso(text) == DateTimeField().to_representation(value)
     assert _utc_iso(None) is None
+
+
+def test_an_agent_takes_the_claim_open_on_their_screen(claim, agent, desk):
+    response = _post(agent, claim, "take")
+    assert response.status_code == 200, response.json()
+    assert response.json()["assignee"] == agent.user.username
+    assert response.json()["state"] == "in_review"
+    assert _post(agent, claim, "take").status_code == 200  # taking your own again is fine
+    other = desk()
+    refused = _post(other, claim, "take")
+    assert refused.status_code == 409 and refused.json()["code"] == "claim_not_takeable"
+
+
+def test_the_desk_reads_guided_answers_as_questions_in_its_language(filed, agent):
+    claim = filed(answers='{"other_outlet": "yes", "restarted": "no"}')
+    body = agent.get(f"/api/v1/desk/claims/{claim.number}/").json()
+    shown = {a["id"]: (a["question"], a["answer"]) for a in body["answers_shown"]}
+    assert shown["other_outlet"] == ("Have you tried another power outlet or charger?", "Yes")
+    assert shown["restarted"][1] == "No"
+    polish = agent.get(f"/api/v1/desk/claims/{claim.number}/", HTTP_ACCEPT_LANGUAGE="pl").json()
+    assert {a["answer"] for a in polish["answers_shown"]} == {"Tak", "Nie"}

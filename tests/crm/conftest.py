@@ -38,6 +38,35 @@ def tags_of(customer) -> set[str]:
     return set(customer.tags.values_list("tag__slug", flat=True))
 
 
+def _reported_purchase(person) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.crm.models import Lead
+    from tests.factories import MerchantFactory
+
+    now = timezone.now()
+    Lead.objects.create(
+        merchant=MerchantFactory(),
+        customer=person,
+        merchant_order_id=f"bought-{person.pk}",
+        position=0,
+        product={
+            "sku": "X",
+            "title": "Phone",
+            "category": "phones",
+            "price": 9900,
+            "currency": "USD",
+        },
+        category="phones",
+        jurisdiction=person.jurisdiction,
+        quantity=1,
+        purchased_at=now - timedelta(days=1),
+        window_ends_at=now + timedelta(days=29),
+    )
+
+
 @pytest.fixture
 def customer(db):
     """``customer("a@example.com", email=True, sms=False, do_not_sell=False, **profile)``:
@@ -46,9 +75,20 @@ def customer(db):
     from backend.customers.models import Customer
     from backend.customers.services import consent_record
 
-    def make(email, *, marketing_email=True, sms=False, do_not_sell=False, gpc=False, **profile):
+    def make(
+        email,
+        *,
+        marketing_email=True,
+        sms=False,
+        do_not_sell=False,
+        gpc=False,
+        bought=True,
+        **profile,
+    ):
         profile.setdefault("jurisdiction", "US-CA")
         person = Customer.objects.create(email=email, **profile)
+        if bought:  # a purchase the merchant reported: what makes a person a customer
+            _reported_purchase(person)
         for kind, granted, source in (
             (ConsentKind.MARKETING_EMAIL, marketing_email, ConsentSource.WIDGET),
             (ConsentKind.MARKETING_SMS, sms, ConsentSource.WIDGET),

@@ -276,3 +276,16 @@ def test_progress_is_saved_while_copy_streams(customer, marketing):
         sink = exports.Sink(io.BytesIO(), on_progress=progress, every=1)
         exports.write_rows(sql, params, sink, use_copy=True)
     assert sink.rows == 3 and seen == [3]
+
+
+def test_a_shopper_whose_payment_never_came_is_in_no_segment(
+    customer, put_order, order_body, stripe_api
+):
+    customer("bought@example.com")
+    customer("browsed@example.com", bought=False)  # a customer row, nothing bought
+    # An order whose payment failed: its customer has contracts, none of them paid.
+    assert put_order("UNPAID-1", order_body(email="unpaid@example.com")).status_code == 201
+    emails = set(segment_customers({}).values_list("email", flat=True))
+    assert emails == {"bought@example.com"}
+    rows, _, _ = _rows({})
+    assert {r["email"] for r in rows} == {"bought@example.com"}

@@ -2,10 +2,11 @@ import json
 
 from django.urls import reverse
 from django_fsm import can_proceed
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from backend.claims.choices import ClaimReason, PayoutMethod, ResolutionKind
+from backend.claims.guides import answers_shown
 from backend.claims.models import (
     CannedResponse,
     Claim,
@@ -287,12 +288,14 @@ class DeskClaimSerializer(DeskClaimRowSerializer):
     timeline = serializers.SerializerMethodField()
     resolution = serializers.SerializerMethodField()
     fraud_flags = serializers.JSONField()
+    answers_shown = serializers.SerializerMethodField()
 
     class Meta(DeskClaimRowSerializer.Meta):
         fields = (
             *DeskClaimRowSerializer.Meta.fields,
             "description",
             "answers",
+            "answers_shown",
             "serial_number",
             "contact_name",
             "currency",
@@ -315,6 +318,20 @@ class DeskClaimSerializer(DeskClaimRowSerializer):
             "timeline",
             "resolution",
         )
+
+    @extend_schema_field(
+        inline_serializer(
+            "GuidedAnswer",
+            {
+                "id": serializers.CharField(),
+                "question": serializers.CharField(),
+                "answer": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get_answers_shown(self, claim) -> list[dict]:
+        return answers_shown(claim.category, claim.answers or {})
 
     def get_contract_detail(self, claim) -> dict:
         contract = claim.contract

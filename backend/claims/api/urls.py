@@ -46,6 +46,7 @@ urlpatterns = [
     path(f"desk/claims/{claim}/deny/", views.DeskDenyView.as_view(), name="desk-deny"),
     path(f"desk/claims/{claim}/decide/", views.DeskDecideView.as_view(), name="desk-decide"),
     path(f"desk/claims/{claim}/assign/", views.DeskAssignView.as_view(), name="desk-assign"),
+    path(f"desk/claims/{claim}/take/", views.DeskTakeView.as_view(), name="desk-take"),
     path(f"desk/claims/{claim}/fulfil/", views.DeskFulfilView.as_view(), name="desk-fulfil"),
     path(
         f"desk/claims/{claim}/resolution/",

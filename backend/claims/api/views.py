@@ -541,6 +541,17 @@ class DeskDecideView(_DeskAction):
         )
 
 
+class DeskTakeView(_DeskAction):
+    """Take this claim yourself, if nobody has it yet (as take-next would hand it out)."""
+
+    @extend_schema(request=None, responses=DeskClaimSerializer)
+    def post(self, request, number: str):
+        return super().post(request, number)
+
+    def act(self, request, claim, params):
+        services.claim_take(claim_id=claim.pk, actor=_staff(request))
+
+
 class DeskAssignView(_DeskAction):
     """A supervisor gives the claim to a desk user (``assignee``: a username, or null)."""
 

@@ -26,11 +26,26 @@ class Command(BaseCommand):
         seed_crm()
         keys = seed_demo_api_keys(merchants)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
-        self.stdout.write("Sign in at /admin/ as (username / password / role):")
+        where = {
+            "platform_admin": "/admin/",
+            "merchant_admin": "/admin/ and /marketing/ (its own analytics)",
+            "desk_agent": "/desk/",
+            "desk_supervisor": "/desk/",
+            "marketing": "/marketing/",
+        }
+        self.stdout.write("Staff sign-ins (username / password / where):")
+        shoppers = []
         for username, password, roles in users:
-            self.stdout.write(f"  {username:<12} {password:<16} {', '.join(roles)}")
-        self.stdout.write("The warranty desk is at /desk/ (agent or supervisor).")
-        self.stdout.write("The marketing console is at /marketing/ (marketing, or merchant).")
+            places = [where[role] for role in roles if role in where]
+            if not places:
+                shoppers.append(username)
+                continue
+            self.stdout.write(f"  {username:<12} {password:<16} {', '.join(places)}")
+        if shoppers:
+            self.stdout.write(
+                "Shoppers sign in to /portal/ with a link e-mailed to them (no password): "
+                "the link is printed in this console."
+            )
         lead = Lead.objects.filter(merchant_order_id="demo-lead-1").first()
         if lead is not None and lead.state == "open" and lead.window_ends_at > timezone.now():
             self.stdout.write(f"A post-purchase offer page: {lead_url(lead)}")
