@@ -118,3 +118,24 @@ def test_text_fields_take_only_text(paid_order, api, note):
     _intent, [number, _] = paid_order()
     response = api.post(f"/api/v1/contracts/{number}/cancel/", {"note": note}, format="json")
     assert response.status_code == 400 and "note" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_the_main_request_bodies_have_real_examples(client):
+    schema = _schema(client)
+    for path, method in (
+        ("/api/v1/offers/", "post"),
+        ("/api/v1/orders/{merchant_order_id}/", "put"),
+        ("/api/v1/products/{sku}/", "put"),
+        ("/api/v1/products/bulk-upsert/", "post"),
+        ("/api/v1/contracts/{number}/cancel/", "post"),
+    ):
+        body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+        examples = body.get("examples") or {}
+        assert examples, (path, method)
+        for example in examples.values():
+            assert "str" not in str(example["value"]).split("'"), (path, example)
+    components = schema["components"]["schemas"]
+    product = components["InlineProductRequest"]["properties"]
+    assert product["currency"]["example"] == "USD" and product["price"]["example"] == 79900
+    assert components["OffersRequestRequest"]["properties"]["jurisdiction"]["example"] == "US-CA"

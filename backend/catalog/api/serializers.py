@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.catalog.models import Category, Product, WrittenWarranty
@@ -71,12 +72,56 @@ class ProductUpsertSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A phone",
+            request_only=True,
+            value={
+                "title": "Phone 9 Pro, 256 GB",
+                "category": "phones",
+                "price": 79900,
+                "currency": "USD",
+                "manufacturer_warranty_months": 12,
+                "brand": "Northwind",
+                "is_active": True,
+            },
+        )
+    ]
+)
 class ProductPutSerializer(ProductUpsertSerializer):
     """PUT /products/{sku}: the SKU comes from the URL."""
 
     sku = None
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two products",
+            request_only=True,
+            value={
+                "products": [
+                    {
+                        "sku": "PHONE-9-PRO-256",
+                        "title": "Phone 9 Pro, 256 GB",
+                        "category": "phones",
+                        "price": 79900,
+                        "currency": "USD",
+                        "manufacturer_warranty_months": 12,
+                    },
+                    {
+                        "sku": "TV-55-OLED",
+                        "title": "55-inch OLED TV",
+                        "category": "tvs",
+                        "price": 129900,
+                        "currency": "USD",
+                    },
+                ]
+            },
+        )
+    ]
+)
 class ProductBulkUpsertSerializer(serializers.Serializer):
     products = serializers.ListField(
         child=serializers.DictField(), min_length=1, max_length=settings.BULK_UPSERT_MAX_ROWS

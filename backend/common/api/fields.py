@@ -3,6 +3,7 @@ string (DRF's own CharField turns ``0`` into ``"0"`` and ``12.5`` into ``"12.5"`
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.common import jurisdictions
@@ -42,6 +43,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
     }
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10**12, "example": 79900})
 class MinorUnitsField(StrictIntegerField):
     """A non-negative amount of money in minor units of its currency (cents, grosze)."""
 
@@ -52,6 +54,7 @@ class MinorUnitsField(StrictIntegerField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field({"type": "string", "minLength": 3, "maxLength": 3, "example": "USD"})
 class CurrencyField(StrictCharField):
     default_error_messages = {"unknown": _("Unknown currency {value!r}: use an ISO 4217 code.")}
 
@@ -68,6 +71,7 @@ class CurrencyField(StrictCharField):
         return value
 
 
+@extend_schema_field({"type": "string", "maxLength": 6, "example": "US-CA"})
 class JurisdictionField(StrictCharField):
     default_error_messages = {
         "unknown": _(

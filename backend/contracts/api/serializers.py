@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.common.api.fields import (
@@ -52,6 +53,39 @@ class TermsAcceptanceSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two phones with a plan each",
+            request_only=True,
+            value={
+                "customer": {
+                    "email": "ana.nowak@example.com",
+                    "first_name": "Ana",
+                    "last_name": "Nowak",
+                    "locale": "en",
+                },
+                "jurisdiction": "US-CA",
+                "lines": [
+                    {
+                        "offer_token": "<offer_token from POST /api/v1/offers/>",
+                        "terms_sha256": "<terms_sha256 of the same offer>",
+                        "quantity": 2,
+                        "product_title": "Phone 9 Pro, 256 GB",
+                    }
+                ],
+                "terms_acceptance": {
+                    "accepted": True,
+                    "text": "I have read the plan terms and agree to them.",
+                    "text_version": "checkout-2026-11",
+                    "ip_address": "203.0.113.9",
+                    "user_agent": "Mozilla/5.0",
+                },
+                "marketing_email_consent": False,
+            },
+        )
+    ]
+)
 class OrderPutSerializer(serializers.Serializer):
     customer = CustomerInputSerializer()
     jurisdiction = JurisdictionField()
@@ -149,6 +183,15 @@ class RefundQuoteSerializer(serializers.Serializer):
     lines = QuoteLineSerializer(many=True)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The shopper asked",
+            request_only=True,
+            value={"reason": "customer_request", "note": "Asked by phone, ticket 4411."},
+        )
+    ]
+)
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=CancellationReason.choices, default=CancellationReason.CUSTOMER_REQUEST

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.catalog.api.serializers import CategoryField
@@ -23,6 +24,30 @@ class InlineProductSerializer(serializers.Serializer):
     manufacturer_warranty_months = StrictIntegerField(min_value=0, max_value=240, default=12)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A product of your catalogue",
+            request_only=True,
+            value={"sku": "VOLT-PHON-0001", "quantity": 1, "jurisdiction": "US-CA"},
+        ),
+        OpenApiExample(
+            "A product described inline",
+            request_only=True,
+            value={
+                "product": {
+                    "title": "Phone 9 Pro, 256 GB",
+                    "category": "phones",
+                    "price": 79900,
+                    "currency": "USD",
+                    "manufacturer_warranty_months": 12,
+                },
+                "quantity": 2,
+                "jurisdiction": "US-NY",
+            },
+        ),
+    ]
+)
 class OffersRequestSerializer(serializers.Serializer):
     """Either ``sku`` (a product in the caller's catalogue) or an inline ``product``."""
 
