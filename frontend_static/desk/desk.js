@@ -185,7 +185,7 @@ function show(claim) {
           ? field(t("asksApproval"), amount(claim.requested_amount, claim.currency)) : null),
         el("p", { class: "description", text: claim.description }),
         claim.answers_shown?.length ? el("dl", { class: "answers", "aria-label": t("guidedTitle") },
-          claim.answers_shown.map((a) => [el("dt", { text: a.question }), el("dd", { text: a.answer })])) : null),
+          claim.answers_shown.flatMap((a) => [el("dt", { text: a.question }), el("dd", { text: a.answer })])) : null),
       el("section", { class: "panel" }, el("h2", { text: t("contractAndProduct") }), el("dl", {},
         field(t("contract"), `${c.number} (${word("contractStates", c.state)})`),
         field(t("plan"), `${c.plan} · ${c.coverage === "adh" ? t("withAdh") : t("breakdownOnly")}`),

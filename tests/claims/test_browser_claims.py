@@ -83,6 +83,10 @@ def test_a_claim_from_the_portal_to_an_approved_repair(
     assert "size=thumbnail" in desk.locator(".evidence img").get_attribute("src")  # the small one
     desk.wait_for_function("document.querySelector('.evidence img').naturalWidth > 0")  # it loads
     assert "Earlier claims" not in desk.locator("[data-claim]").inner_text()
+    # The guided answers read as the questions the shopper saw, each with its answer.
+    answers = desk.locator("[data-claim] .answers").inner_text()
+    assert "Have you switched it off and on again?" in answers and "Yes" in answers
+    assert "restarted" not in answers and "[object" not in desk.locator("[data-claim]").inner_text()
     shot(desk, "3-desk-claim-taken")
     desk.keyboard.press("r")
     desk.keyboard.type(

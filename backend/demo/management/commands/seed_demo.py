@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.test import override_settings
 from django.utils import timezone
 
+from backend.celery import app
 from backend.crm.leads import lead_url
 from backend.crm.models import Lead
 from backend.demo.seeding import (
@@ -18,13 +20,22 @@ class Command(BaseCommand):
     help = "Seed (or refresh) the demo world: merchants, providers, plans, products, users."
 
     def handle(self, *args, **options):
-        merchants = seed_catalogue()
-        seed_warranties(merchants)
-        seed_desk()
-        seed_demo_claims()
-        users = seed_users(merchants)
-        seed_crm()
-        keys = seed_demo_api_keys(merchants)
+        # The demo's history (its claims, their e-mails, their documents) is made here and
+        # now, not queued: a fresh demo would otherwise open by mailing dozens of made-up
+        # customers into the console. What it "sends" is recorded as sent.
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                merchants = seed_catalogue()
+                seed_warranties(merchants)
+                seed_desk()
+                seed_demo_claims()
+                users = seed_users(merchants)
+                seed_crm()
+                keys = seed_demo_api_keys(merchants)
+        finally:
+            app.conf.task_always_eager = eager
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         where = {
             "platform_admin": "/admin/",
