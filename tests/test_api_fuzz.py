@@ -9,10 +9,13 @@ schema. Examples per operation are bounded so the five runs take a few minutes.
 
 import pytest
 import schemathesis
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -65,11 +68,15 @@ def merchant_headers(api, world):
 
 
 def _session_headers(user) -> dict[str, str]:
-    client = Client()
-    client.force_login(user)
-    client.get("/api/v1/desk/session/")  # sets the CSRF cookie
-    session, csrf = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
-    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    """A signed-in session made directly in the session store (Django's test client would
+    reconnect the end-of-request handler that closes the test's connection)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    csrf = get_random_string(32)
+    return {"Cookie": f"sessionid={session.session_key}; csrftoken={csrf}", "X-CSRFToken": csrf}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ subdivision (``US-CA``, ``US-NY``). US sales are always per state: a bare ``US``
 accepted in a plan's list of markets (meaning every state), never as a shopper's home.
 """
 
+import gettext
 from functools import cache
 
 import pycountry
@@ -92,3 +93,31 @@ def market_matches(markets: frozenset[str], jurisdiction: str) -> bool:
     if jurisdiction in markets or country in markets:
         return True
     return any(country in MARKET_GROUPS[g] for g in markets if g in MARKET_GROUPS)
+
+
+_GETTEXT_LANGUAGES = {"pl": "pl", "zh-hans": "zh_CN", "en": "en"}
+
+
+@cache
+def _place_names(domain: str, language: str):
+    return gettext.translation(
+        domain,
+        pycountry.LOCALES_DIR,
+        languages=[_GETTEXT_LANGUAGES.get(language, language)],
+        fallback=True,
+    )
+
+
+def place_name(code: str, language: str = "en") -> str:
+    """A jurisdiction's own name in ``language``: ``US-OH`` is Ohio (俄亥俄州 in Chinese),
+    ``PL`` is Polska in Polish; from the ISO 3166 names and translations pycountry ships."""
+    code = normalise(code) or ""
+    country, _, sub = code.partition("-")
+    if sub:
+        subdivision = pycountry.subdivisions.get(code=code)
+        if subdivision is not None:
+            return _place_names("iso3166-2", language).gettext(subdivision.name)
+    entry = pycountry.countries.get(alpha_2=country)
+    if entry is None:
+        return code
+    return _place_names("iso3166-1", language).gettext(entry.name)

@@ -108,6 +108,15 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def claims_from(self):
+        """The first day a failure can be claimed: coverage has started and the waiting
+        period (counted from purchase) is over. For a plan that starts when the
+        manufacturer's warranty ends, that is the coverage start, not the purchase."""
+        if self.coverage_start is None or self.waiting_period_ends is None:
+            return None
+        return max(self.coverage_start, self.waiting_period_ends)
+
     # --- Transitions: they only set fields; services do the rest -------------------------
 
     @transition(field=state, source=[S.PENDING_PAYMENT, S.PAYMENT_FAILED], target=S.ACTIVE)

@@ -26,6 +26,7 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTCollection
 
+from backend.common.jurisdictions import place_name
 from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack, pack_for
 from backend.contracts.refunds import RefundRules
@@ -74,16 +75,38 @@ def party_data(party: dict | None, pack: Pack) -> dict:
 
 
 def cancellation_terms(pack: Pack, currency: str, language: str) -> list[str]:
-    """The pack's refund rules, in words (COMPLIANCE.md §5)."""
+    """The pack's refund rules in words (COMPLIANCE.md §5): the same RefundRules the quote
+    is worked out from, so what the contract promises is what the arithmetic does."""
     rules = RefundRules.from_pack(pack)
     terms = []
+    caps = []
+    if rules.fee_cap_percent_of_price:
+        caps.append(_("%(pct)d%% of the price") % {"pct": rules.fee_cap_percent_of_price})
+    if currency in rules.fee_cap_amount:
+        caps.append(format_minor(rules.fee_cap_amount[currency], currency, language))
+    if rules.fee_cap_percent_of_unearned:
+        caps.append(_("%(pct)d%% of the unused part") % {"pct": rules.fee_cap_percent_of_unearned})
     if rules.free_look_days:
-        terms.append(
+        full = (
             _(
-                "If you cancel within %(days)d days of purchase, you get a full refund of "
-                "the price you paid."
+                "If you cancel within %(days)d days of purchase and no claim has been paid, "
+                "you get a full refund of the price you paid"
             )
-            % {"days": rules.free_look_days}
+            if rules.free_look_requires_no_claims
+            else _(
+                "If you cancel within %(days)d days of purchase, you get a full refund of the "
+                "price you paid"
+            )
+        ) % {"days": rules.free_look_days}
+        less = []
+        if rules.free_look_deducts_claims:
+            less.append(_("any claims already paid under this contract"))
+        if rules.free_look_fee_allowed and rules.fee_allowed:
+            less.append(_("the cancellation fee below"))
+        terms.append(
+            _("%(full)s, less %(less)s.") % {"full": full, "less": _(" and ").join(less)}
+            if less
+            else _("%(full)s.") % {"full": full}
         )
         if rules.free_look_days_appliances:
             terms.append(
@@ -98,22 +121,17 @@ def cancellation_terms(pack: Pack, currency: str, language: str) -> list[str]:
     )
     if rules.deduct_claims:
         terms.append(_("Claims already paid under this contract are deducted from the refund."))
-    if rules.fee_allowed:
-        caps = []
-        if rules.fee_cap_percent_of_price:
-            caps.append(_("%(pct)d%% of the price") % {"pct": rules.fee_cap_percent_of_price})
-        if currency in rules.fee_cap_amount:
-            caps.append(format_minor(rules.fee_cap_amount[currency], currency, language))
-        if rules.fee_cap_percent_of_unearned:
-            caps.append(
-                _("%(pct)d%% of the unused part") % {"pct": rules.fee_cap_percent_of_unearned}
+    if rules.fee_allowed and caps:
+        if len(caps) == 1:
+            terms.append(
+                _("A cancellation fee may be charged, of no more than %(cap)s.") % {"cap": caps[0]}
             )
-        if caps:
+        else:
             terms.append(
                 _("A cancellation fee may be charged, of no more than %(caps)s, whichever is less.")
                 % {"caps": _(" or ").join(caps)}
             )
-    else:
+    elif not rules.fee_allowed:
         terms.append(_("No cancellation fee is charged."))
     terms.append(
         _("We pay the refund within %(days)d days of receiving your cancellation.")
@@ -152,17 +170,20 @@ def document_data(contract, kind: str, language: str) -> dict:
 
     with translation.override(language):
         data = {
-            "pack": {"code": pack.code, "name": pack.display_name(language)},
+            "pack": {"code": pack.code, "name": place_name(contract.jurisdiction, language)},
             "contract": {
                 "number": contract.number,
                 "jurisdiction": contract.jurisdiction,
-                "territory": pack.display_name(language),
+                # Where it was sold, by its own name: an Ohio contract under the model act's
+                # rules says Ohio, not the rules' "United States".
+                "territory": place_name(contract.jurisdiction, language),
                 "issued_on": _date(timezone.localdate(contract.purchased_at), language),
                 "price_display": money(contract.price),
                 "term_months": str(plan["term_months"]),
                 "coverage_start": _date(contract.coverage_start, language),
                 "coverage_end": _date(contract.coverage_end, language),
                 "waiting_period_ends": _date(contract.waiting_period_ends, language),
+                "claims_from": _date(contract.claims_from, language),
                 "limit_display": money(contract.limit_of_liability),
             },
             "holder": {
@@ -331,13 +352,14 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
             else _("the day the manufacturer's warranty ends")
         )
         see_table = _("as shown at checkout, by the product's price (see the table below)")
+        place = place_name(jurisdiction, language) if jurisdiction else ""
         return {
             "specimen": True,
-            "pack": {"code": pack.code, "name": pack.display_name(language)},
+            "pack": {"code": pack.code, "name": place or pack.display_name(language)},
             "contract": {
                 "number": _("SPECIMEN"),
                 "jurisdiction": jurisdiction,
-                "territory": pack.display_name(language),
+                "territory": place or pack.display_name(language),
                 "issued_on": buying_day,
                 "price_display": see_table,
                 "term_months": str(plan.term_months),
@@ -347,6 +369,14 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
                 % {"days": plan.waiting_period_days}
                 if plan.waiting_period_days
                 else buying_day,
+                # Claims run from the later of coverage start and the waiting period's end.
+                "claims_from": starts
+                if plan.coverage_starts != "immediate"
+                else (
+                    _("%(days)d days after you buy") % {"days": plan.waiting_period_days}
+                    if plan.waiting_period_days
+                    else buying_day
+                ),
                 "limit_display": see_table,
             },
             "holder": {"name": _("You, the buyer of the plan"), "email": ""},

@@ -90,7 +90,7 @@ function contractCard(c) {
     el("dl", {},
       el("dt", { text: t("number") }), el("dd", { text: c.number }),
       el("dt", { text: t("coverage") }), el("dd", { text: c.coverage_start ? `${c.coverage_start} – ${c.coverage_end}` : "—" }),
-      el("dt", { text: t("claimsFrom") }), el("dd", { text: c.waiting_period_ends || "—" }),
+      el("dt", { text: t("claimsFrom") }), el("dd", { text: c.claims_from || "—" }),
       el("dt", { text: t("bought") }), el("dd", { text: c.merchant }),
       el("dt", { text: t("provider") }), el("dd", { text: `${c.provider}, ${c.provider_phone}` }),
       c.refund ? [el("dt", { text: t("refund") }), el("dd", { text: `${c.refund.total_display} (${c.refund.state})` })] : null,

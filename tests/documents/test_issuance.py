@@ -52,6 +52,7 @@ def _in_jurisdiction(contract: Contract, jurisdiction: str, currency: str = "USD
         "email": "",
         "registration_numbers": {"US-TX": "TX-ADM-4471"},
     }
+    snapshot["provider"] = {**snapshot["provider"], "registration_numbers": {"US-TX": "TX-SC-0042"}}
     Contract.objects.filter(pk=contract.pk).update(
         jurisdiction=jurisdiction, currency=currency, plan_snapshot=snapshot
     )

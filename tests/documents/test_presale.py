@@ -20,7 +20,7 @@ def plan(phones):
     plan = PlanFactory(
         code="tv-3y",
         markets=["US", "EU"],
-        provider=InsuredProviderFactory(),
+        provider=InsuredProviderFactory(registration_numbers={"US-TX": "TX-SC-9"}),
         administrator=AdministratorFactory(registration_numbers={"US-TX": "TX-9"}),
     )
     PlanPriceFactory(plan=plan, product_price_min=0, product_price_max=99_999, price=4_999)

@@ -138,15 +138,18 @@ def test_jurisdiction(merchant, phones, markets, excluded, jurisdiction, eligibl
 
 
 def test_a_plan_whose_documents_could_not_comply_in_a_state_is_not_offered_there(merchant, phones):
-    """Texas requires the administrator's registration number on the contract."""
+    """Texas requires the provider's and the administrator's registration numbers."""
     unregistered = AdministratorFactory()
     registered = AdministratorFactory(registration_numbers={"US-TX": "TX-ADM-1"})
-    offered(merchant, code="no-administrator")
-    offered(merchant, code="unregistered", administrator=unregistered)
-    offered(merchant, code="registered", administrator=registered)
+    texan = InsuredProviderFactory(registration_numbers={"US-TX": "TX-SC-1"})
+    offered(merchant, code="no-administrator", provider=texan)
+    offered(merchant, code="unregistered", administrator=unregistered, provider=texan)
+    offered(merchant, code="registered", administrator=registered, provider=texan)
+    offered(merchant, code="provider-unregistered", administrator=registered)
     assert codes(merchant, jurisdiction="US-TX") == ["registered"]
     assert sorted(codes(merchant, jurisdiction="US-CA")) == [
         "no-administrator",
+        "provider-unregistered",
         "registered",
         "unregistered",
     ]

@@ -40,6 +40,7 @@ def contract_dict(contract) -> dict:
         "coverage_start": iso_date(contract.coverage_start),
         "coverage_end": iso_date(contract.coverage_end),
         "waiting_period_ends": iso_date(contract.waiting_period_ends),
+        "claims_from": iso_date(contract.claims_from),
         "limit_of_liability": contract.limit_of_liability,
         "limit_remaining": contract.limit_remaining,
         "customer_email": contract.customer.email,

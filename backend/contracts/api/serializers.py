@@ -103,6 +103,12 @@ class ContractSerializer(StrictModelSerializer):
     product = serializers.JSONField(source="product_snapshot")
     state = serializers.ChoiceField(choices=ContractState.choices)
     customer_email = serializers.EmailField(source="customer.email")
+    claims_from = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The first day a failure can be claimed: the later of coverage_start and "
+        "waiting_period_ends.",
+    )
 
     class Meta:
         model = Contract
@@ -120,6 +126,7 @@ class ContractSerializer(StrictModelSerializer):
             "coverage_start",
             "coverage_end",
             "waiting_period_ends",
+            "claims_from",
             "limit_of_liability",
             "limit_remaining",
             "customer_email",

@@ -2,12 +2,13 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.translation import get_language
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.catalog.selectors import category_slugs
+from backend.common.api.schema import ERROR_REF
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 from backend.plans.api.rendering import TERMS_CODE_PLACEHOLDER, offers_response
 from backend.plans.api.serializers import (
@@ -47,7 +48,15 @@ class OffersView(APIView):
     def get_merchant(self, request):
         return request_merchant(request)
 
-    @extend_schema(request=OffersRequestSerializer, responses=OffersResponseSerializer)
+    @extend_schema(
+        request=OffersRequestSerializer,
+        responses={
+            200: OffersResponseSerializer,
+            404: OpenApiResponse(
+                ERROR_REF, description="No product with this `sku` in your catalogue."
+            ),
+        },
+    )
     def post(self, request):
         merchant = self.get_merchant(request)
         data = request.data
