@@ -27,6 +27,7 @@ within minutes here).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -127,17 +128,21 @@ def start_worker(env: dict, concurrency: int, queues: str, log: Path):
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,  # its own process group, for stop()
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
 
 
 def stop(process) -> None:
+    """Stop a worker and every process it started (its pool, their wkhtmltopdf): a child
+    left behind would hold this benchmark's output open after it ends."""
     process.send_signal(signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def raw_rates(contract_ids, concurrency: int, workdir: Path) -> dict:
