@@ -52,18 +52,21 @@ def test_two_cancellations_at_once_refund_exactly_once(paid_order):
     assert Refund.objects.filter(contract=contract).count() == 1
 
 
-def test_the_same_order_put_twice_at_once_makes_one_order_and_one_live_intent(
-    stripe_api, order_body, api
-):
-    body = order_body()
-    key = api.key
+def put_at_once(n: int, order_id: str, body: dict, key: str) -> list:
+    """The same order PUT by ``n`` clients released together (each its own connection)."""
 
     def put(_i):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-        return client.put("/api/v1/orders/RACE-1/", body, format="json")
+        return client.put(f"/api/v1/orders/{order_id}/", body, format="json")
 
-    responses = race(3, put)
+    return race(n, put)
+
+
+def test_the_same_order_put_twice_at_once_makes_one_order_and_one_live_intent(
+    stripe_api, order_body, api
+):
+    responses = put_at_once(3, "RACE-1", order_body(), api.key)
     assert all(not isinstance(r, Exception) for r in responses), responses
     assert sorted(r.status_code for r in responses).count(500) == 0
     assert {r.status_code for r in responses} <= {200, 201}
@@ -80,15 +83,7 @@ def test_the_same_order_put_twice_at_once_makes_one_order_and_one_live_intent(
 def test_ten_replays_of_one_order_put_at_once_create_exactly_one_intent(
     stripe_api, order_body, api
 ):
-    body = order_body()
-    key = api.key
-
-    def put(_i):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-        return client.put("/api/v1/orders/REPLAY-10/", body, format="json")
-
-    responses = race(10, put)
+    responses = put_at_once(10, "REPLAY-10", order_body(), api.key)
     assert all(not isinstance(r, Exception) for r in responses), responses
     assert sorted(r.status_code for r in responses) == [200] * 9 + [201]
     payment = Payment.objects.get()
