@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from backend.common.packs import Pack, load_packs
-from backend.documents.rendering import party_data, squash
+from backend.documents.rendering import foreign_characters, party_data, squash
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,27 @@ def check(
             {"id": clause.id, "source": clause.source, "passed": not missing, "missing": missing}
         )
         report.missing += [f"{clause.id}: {m}" for m in missing]
+    if pdf_text is not None:
+        _check_text_layer(report, html_text, pdf_text)
     return report
+
+
+def _check_text_layer(report: ComplianceReport, html_text: str, pdf_text: str) -> None:
+    """The PDF's text, copied, searched or read aloud, is the document's own text: no
+    character in it that the document does not hold."""
+    foreign = foreign_characters(html_text, pdf_text)
+    missing = []
+    if foreign:
+        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in foreign[:12])
+        more = f" and {len(foreign) - 12} more" if len(foreign) > 12 else ""
+        missing.append(
+            f"the PDF's text layer reads characters the document does not hold: {shown}{more}"
+            " (its font draws them for other characters)"
+        )
+    report.clauses.append(
+        {"id": "text_layer", "source": "PDF text layer", "passed": not missing, "missing": missing}
+    )
+    report.missing += [f"text_layer: {m}" for m in missing]
 
 
 _PARTIES = ("provider", "administrator")

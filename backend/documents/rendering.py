@@ -15,7 +15,6 @@ import re
 import shutil
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
 from html.parser import HTMLParser
 
 from babel.dates import format_date
@@ -24,7 +23,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from fontTools.ttLib import TTCollection
 
 from backend.common.jurisdictions import place_name
 from backend.common.money import babel_locale, format_minor
@@ -433,6 +431,7 @@ def render_html(*, pack: Pack, kind: str, version: str, language: str, data: dic
                 "binding": language == pack.binding_language,
                 "binding_language_name": language_name(pack.binding_language, language),
                 "LANGUAGE_CODE": language,
+                "cjk_font": settings.DOCUMENT_CJK_FONT,
             },
         )
 
@@ -502,11 +501,9 @@ def html_text(html: str) -> str:
 
 def warm_up() -> None:
     """Load what the first document would otherwise wait for: MuPDF (0.8 s to import, and
-    130 MB, so only workers that issue documents load it) and the CJK glyph map (0.25 s).
-    A prefork worker calls this before it forks, and its processes share both."""
+    130 MB, so only workers that issue documents load it). A prefork worker calls this
+    before it forks, and its processes share it."""
     import pymupdf  # noqa: F401
-
-    _shared_glyph_map()
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -522,39 +519,29 @@ def pdf_text(pdf: bytes) -> str:
 
 
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
-
-
-@lru_cache(maxsize=1)
-def _shared_glyph_map() -> dict[int, int]:
-    """Characters the CJK font draws with one glyph, mapped to the lowest of them.
-
-    A PDF records glyphs, and a glyph drawn for several characters is read back as the
-    lowest one: 门 (U+95E8) comes back as the radical ⻔ (U+2ED4), 户 as 戶. Mapping both the
-    expected text and the PDF's text through this table compares what was drawn.
-    """
-    path = settings.DOCUMENT_CJK_FONT
-    if not path or not os.path.exists(path):
-        return {}
-    collection = TTCollection(path, lazy=True)
-    font = next(
-        (f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC"),
-        collection.fonts[0],
-    )
-    lowest: dict[str, int] = {}
-    cmap = font.getBestCmap()
-    for codepoint, glyph in sorted(cmap.items()):
-        lowest.setdefault(glyph, codepoint)
-    return {cp: lowest[glyph] for cp, glyph in cmap.items() if lowest[glyph] != cp}
 
 
 def squash(text: str) -> str:
-    """Text for comparison: characters that share a glyph folded together, then NFKC (the
-    lowest of them is often a compatibility radical), and no whitespace at all (lines wrap
-    differently in HTML and PDF, and Chinese has no spaces to wrap at)."""
-    if _CJK.search(text):
-        text = text.translate(_shared_glyph_map())
+    """Text for comparison: NFKC (a PDF may hold a ligature such as ﬁ for "fi"), and no
+    whitespace at all (lines wrap differently in HTML and PDF, and Chinese has no spaces to
+    wrap at)."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def foreign_characters(html_text: str, pdf_text: str) -> list[str]:
+    """Characters a reader copies out of the PDF that the document itself does not hold.
+
+    A PDF records glyphs, and its text layer maps each glyph back to one character. A font
+    that draws several characters with one glyph reads back as the wrong one: Noto Sans CJK
+    draws 门 and the radical ⻔ alike, and wkhtmltopdf writes the lowest code point, so the
+    Chinese text came back as look-alike radicals. A character that only NFKC-folds to the
+    document's text (the ﬁ ligature) is not foreign."""
+    held = set(html_text)
+    return sorted(
+        c
+        for c in set(pdf_text) - held
+        if not c.isspace() and not set(unicodedata.normalize("NFKC", c)) <= held
+    )
 
 
 def language_name(code: str, in_language: str) -> str:

@@ -331,8 +331,8 @@ CELERY_TASK_ROUTES = {
     # Payment events activate contracts: they never wait behind e-mails or webhooks.
     "payments.process_stripe_event": {"queue": "critical"},
     "contracts.expire_due": {"queue": "slow"},
-    # Documents have a queue of their own: only the workers that consume it load MuPDF and
-    # the CJK glyph map (backend/celery.py), 130 MB an export worker has no use for.
+    # Documents have a queue of their own: only the workers that consume it load MuPDF
+    # (backend/celery.py), 130 MB an export worker has no use for.
     "documents.issue": {"queue": "documents"},
     "documents.deliver_contract": {"queue": "documents"},
     "documents.issue_warranty": {"queue": "documents"},
@@ -395,11 +395,11 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 LEGAL_TEMPLATES_DIR = BASE_DIR / "legal_templates"
 # wkhtmltopdf renders contract PDFs; empty means the one on PATH.
 WKHTMLTOPDF_BINARY = env.str("WKHTMLTOPDF_BINARY", default="")
-# The CJK font documents render Chinese with (Debian's fonts-noto-cjk); the compliance
-# checker reads its character map to compare Chinese text read back from PDFs.
-DOCUMENT_CJK_FONT = env.str(
-    "DOCUMENT_CJK_FONT", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-)
+# The font family documents draw Chinese with (Debian's fonts-wqy-zenhei). It must draw
+# every character with a glyph of its own: the PDF's text layer maps each glyph back to one
+# character, and Noto Sans CJK, which shares glyphs between ideographs and radicals, read
+# back as look-alike radicals (门 as ⻔). The documents app checks fontconfig has it.
+DOCUMENT_CJK_FONT = env.str("DOCUMENT_CJK_FONT", default="WenQuanYi Zen Hei")
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
 # How stale another process's catalogue snapshot may be after a committed change.

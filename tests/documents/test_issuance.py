@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from backend.contracts.models import Contract
+from backend.documents.checks import cjk_font_installed
 from backend.documents.models import Document
 from backend.documents.rendering import pdf_text, squash
 from backend.documents.services import DocumentNotCompliant, document_issue
@@ -104,6 +105,35 @@ def test_the_polish_statement_and_chinese_text_survive_the_pdf(contract):
     assert polish.binding is True
     chinese = document_issue(contract_id=contract.pk, kind="service_contract", language="zh-hans")
     assert chinese.binding is False and squash("王小明") in squash(pdf_text(_pdf(chinese)))
+
+
+# Characters Noto Sans CJK draws with the glyph of a look-alike radical (门 and ⻔).
+LOOK_ALIKES = "门户见长马鸟龙车贝页风飞鱼齿"
+
+
+def _chinese_names(contract):
+    contract.customer.first_name, contract.customer.last_name = LOOK_ALIKES[:7], LOOK_ALIKES[7:]
+    contract.customer.save()
+    return contract
+
+
+def test_chinese_copied_out_of_the_pdf_is_the_documents_own_text(contract):
+    contract = _chinese_names(_in_jurisdiction(contract, "PL", "PLN"))
+    document = document_issue(contract_id=contract.pk, kind="service_contract", language="zh-hans")
+    text = pdf_text(_pdf(document))
+    assert LOOK_ALIKES[:7] in text and LOOK_ALIKES[7:] in text  # exact: no folding
+    assert not [c for c in text if 0x2E80 <= ord(c) <= 0x2FDF]  # no radicals at all
+    layer = next(c for c in document.compliance_report["clauses"] if c["id"] == "text_layer")
+    assert layer["passed"] is True
+
+
+@override_settings(DOCUMENT_CJK_FONT="Noto Sans CJK SC")
+def test_a_font_whose_text_layer_reads_back_radicals_is_refused(contract):
+    contract = _chinese_names(_in_jurisdiction(contract, "PL", "PLN"))
+    with pytest.raises(DocumentNotCompliant) as refused:
+        document_issue(contract_id=contract.pk, kind="service_contract", language="zh-hans")
+    assert "text_layer: the PDF's text layer reads characters" in str(refused.value)
+    assert "⻔ (U+2ED4)" in str(refused.value)
 
 
 def test_a_missing_field_refuses_issue_and_says_what_is_missing(contract):
@@ -293,3 +323,10 @@ def test_a_duplicate_task_that_loses_the_race_keeps_the_winners_file(contract, m
     assert Document.objects.count() == 1
     files = default_storage.listdir(f"documents/{contract.number}")[1]
     assert files == [winner["document"].file.name.rpartition("/")[2]]
+
+
+def test_a_missing_cjk_font_is_a_system_check_warning():
+    assert cjk_font_installed() == []
+    with override_settings(DOCUMENT_CJK_FONT="No Such Font Sans"):
+        [warning] = cjk_font_installed()
+    assert warning.id == "documents.W001" and "No Such Font Sans" in warning.msg

@@ -96,6 +96,7 @@ def test_a_limited_warranty_is_issued_with_every_mandated_statement(store):
         "mmwa.consequential",
         "mmwa.state_rights",
         "mmwa.no_tie_in",
+        "text_layer",
     }
     text = squash(pdf_text(_pdf(english)))
     for expected in (
@@ -210,7 +211,10 @@ def test_a_cheap_product_still_gets_the_statements_printed(store):
     ProductFactory(merchant=cheap, price=899)
     warranty = _published(merchant=cheap)
     document = warranty.documents.get(language="en")
-    assert [c["id"] for c in document.compliance_report["clauses"]] == ["mmwa.no_tie_in"]
+    assert [c["id"] for c in document.compliance_report["clauses"]] == [
+        "mmwa.no_tie_in",
+        "text_layer",
+    ]
     assert squash(STATE_RIGHTS) in squash(pdf_text(_pdf(document)))
 
 
