@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from backend.accounts.choices import Role
@@ -40,6 +42,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """Each test starts in the source language: a request in another one leaves its
+    language active on the thread (LocaleMiddleware activates, nothing deactivates)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

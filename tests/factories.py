@@ -2,9 +2,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from backend.accounts.models import User
-from backend.catalog.models import Category, Product, WrittenWarranty
+from backend.catalog.models import Category, Product, WrittenWarranty, WrittenWarrantyTranslation
 from backend.merchants.models import Merchant
-from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
+from backend.plans.models import (
+    Administrator,
+    MerchantPlan,
+    Plan,
+    PlanPrice,
+    PlanTranslation,
+    Provider,
+)
 
 
 class MerchantFactory(DjangoModelFactory):
@@ -46,6 +53,7 @@ class WrittenWarrantyFactory(DjangoModelFactory):
 
     class Meta:
         model = WrittenWarranty
+        skip_postgeneration_save = True
 
     merchant = factory.SubFactory(MerchantFactory)
     code = factory.Sequence(lambda n: f"warranty-{n}")
@@ -65,6 +73,23 @@ class WrittenWarrantyFactory(DjangoModelFactory):
     dispute_name = "BBB AUTO LINE"
     dispute_contact = "bbbautoline.example, +1 800 555 0123"
     dispute_required_first = True
+
+    @factory.post_generation
+    def translations(self, create, extracted, **kwargs):
+        """Its words in Chinese; ``translations=()`` leaves them out."""
+        if create and (extracted is None or "zh-hans" in extracted):
+            WrittenWarrantyTranslation.objects.create(
+                warranty=self, language="zh-hans", **WARRANTY_TEXT_ZH
+            )
+
+
+WARRANTY_TEXT_ZH = {
+    "covered": "手机及其充电器的材料和工艺缺陷。",
+    "excluded": "屏幕破裂、进水损坏，以及六个月后的电池。",
+    "will_do": "我们维修手机；无法维修时，更换为同型号手机。",
+    "will_not_do": "我们不支付数据恢复费用，也不赔偿未经授权的维修造成的损坏。",
+    "claim_steps": "发送电子邮件至 warranty@example.com 并注明订单号。\n将手机寄给我们。",
+}
 
 
 class ProviderFactory(DjangoModelFactory):
@@ -121,6 +146,36 @@ class PlanFactory(DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if create:
             self.eligible_categories.set(extracted if extracted is not None else ["phones"])
+
+    @factory.post_generation
+    def translations(self, create, extracted, **kwargs):
+        """The plan's Polish and Chinese text; ``translations=()`` leaves them out, a list
+        of languages keeps only those."""
+        if not create:
+            return
+        for language in PLAN_TEXT if extracted is None else extracted:
+            number = self.name.rpartition(" ")[2]
+            PlanTranslation.objects.create(
+                plan=self,
+                language=language,
+                **PLAN_TEXT[language],
+                name=f"{PLAN_NAME[language]} {number}",
+            )
+
+
+PLAN_NAME = {"pl": "Plan ochrony", "zh-hans": "保障计划"}
+PLAN_TEXT = {
+    "pl": {
+        "summary": "Ochrona przed awarią.",
+        "covered": "Awarie mechaniczne i elektryczne.",
+        "exclusions": "Utrata, kradzież, niewłaściwe użytkowanie.",
+    },
+    "zh-hans": {
+        "summary": "故障保障。",
+        "covered": "机械和电气故障。",
+        "exclusions": "丢失、被盗、使用不当。",
+    },
+}
 
 
 class PlanPriceFactory(DjangoModelFactory):

@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from backend.catalog import warranties
-from backend.catalog.models import Category, Product, WrittenWarranty
+from backend.catalog.models import Category, Product, WrittenWarranty, WrittenWarrantyTranslation
 
 
 @admin.register(Category)
@@ -38,6 +38,14 @@ class WrittenWarrantyForm(forms.ModelForm):
         return cleaned
 
 
+class WrittenWarrantyTranslationInline(admin.StackedInline):
+    """The warranty's own words in another language: its documents and page in that
+    language are issued once a translation restates every one of them."""
+
+    model = WrittenWarrantyTranslation
+    extra = 0
+
+
 @admin.register(WrittenWarranty)
 class WrittenWarrantyAdmin(admin.ModelAdmin):
     """Merchants' own warranties. Saving a change to the terms starts a new revision and
@@ -51,6 +59,7 @@ class WrittenWarrantyAdmin(admin.ModelAdmin):
     filter_horizontal = ("categories",)
     list_select_related = ("merchant",)
     readonly_fields = ("revision", "public_page", "documents_of_this_revision")
+    inlines = (WrittenWarrantyTranslationInline,)
 
     @admin.display(description="Public page (pre-sale)")
     def public_page(self, warranty):

@@ -1,6 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backend.plans.texts import translation_choices
 
 
 class Category(models.Model):
@@ -151,3 +154,58 @@ class WrittenWarranty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant} {self.code}"
+
+
+# The warranty's own words, which a translation restates; the rest of its terms are data.
+WARRANTY_TEXT_FIELDS = (
+    "coverage_starts",
+    "covered",
+    "excluded",
+    "will_do",
+    "will_not_do",
+    "buyer_duties",
+    "claim_steps",
+)
+
+
+class WrittenWarrantyTranslation(models.Model):
+    """A written warranty's own words in a language other than the source one. It must
+    restate every one the warranty has (``clean``): its documents and page are issued in a
+    language only when it does (``catalog.warranties.warranty_languages``)."""
+
+    warranty = models.ForeignKey(
+        WrittenWarranty, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(
+        max_length=10,
+        choices=translation_choices(),
+    )
+    coverage_starts = models.CharField(max_length=300, blank=True)
+    covered = models.TextField()
+    excluded = models.TextField()
+    will_do = models.TextField()
+    will_not_do = models.TextField()
+    buyer_duties = models.TextField(blank=True)
+    claim_steps = models.TextField(help_text=_("One step per line, as in the warranty."))
+
+    class Meta:
+        ordering = ("warranty_id", "language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warranty", "language"], name="warrantytranslation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warranty_id} {self.language}"
+
+    def clean(self) -> None:
+        if self.warranty_id is None:
+            return
+        missing = {
+            name: _("The warranty says this; its translation must too.")
+            for name in WARRANTY_TEXT_FIELDS
+            if getattr(self.warranty, name).strip() and not getattr(self, name).strip()
+        }
+        if missing:
+            raise ValidationError(missing)

@@ -8,12 +8,13 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from backend.catalog.models import WrittenWarranty
-from backend.catalog.warranties import highest_prices, warranty_terms
+from backend.catalog.warranties import highest_prices, warranty_languages, warranty_terms
 from backend.common.csp import allow_inline_styles
 from backend.common.exceptions import ApplicationError
 from backend.documents import compliance, rendering
 from backend.documents.choices import DocumentKind, DocumentState
 from backend.documents.services import template_version, warranty_pack
+from backend.plans.texts import text_language
 
 
 def _page_html(warranty: WrittenWarranty, pack, language: str) -> str:
@@ -45,7 +46,7 @@ def written_warranty(request, merchant: str, code: str):
     except ApplicationError:
         raise Http404("No such warranty") from None
     language = getattr(request, "LANGUAGE_CODE", "en")
-    language = language if language in pack.languages else pack.binding_language
+    language = text_language(warranty_languages(warranty_terms(warranty)), language, pack)
     if request.GET.get("format") != "pdf":
         html = _page_html(warranty, pack, language)
         return allow_inline_styles(HttpResponse(html), html)

@@ -17,7 +17,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from backend.catalog.models import Product, WarrantyDesignation, WrittenWarranty
+from backend.catalog.models import (
+    WARRANTY_TEXT_FIELDS,
+    Product,
+    WarrantyDesignation,
+    WrittenWarranty,
+)
+from backend.plans.texts import source_language
 
 # The fields that make up a warranty's terms: a change to any of them is a new revision.
 TERM_FIELDS = (
@@ -112,7 +118,37 @@ def warranty_terms(warranty: WrittenWarranty) -> dict:
     terms["merchant"] = warranty.merchant.name
     terms["code"] = warranty.code
     terms["categories"] = sorted(c.name for c in warranty.categories.all()) if warranty.pk else []
+    texts = _translated_texts(warranty) if warranty.pk else {}
+    if texts:  # absent when there are none: the hash of untranslated terms is unchanged
+        terms["texts"] = texts
     return terms
+
+
+def _translated_texts(warranty: WrittenWarranty) -> dict[str, dict[str, str]]:
+    """The translations that restate every word the warranty has: {language: {field: text}}.
+    One the warranty has since outgrown (a new field filled in) is left out."""
+    texts = {}
+    for translation in warranty.translations.all():
+        text = {name: getattr(translation, name) for name in WARRANTY_TEXT_FIELDS}
+        if all(text[n].strip() for n in WARRANTY_TEXT_FIELDS if getattr(warranty, n).strip()):
+            texts[translation.language] = text
+    return texts
+
+
+def warranty_texts(terms: dict) -> dict[str, dict[str, str]]:
+    """Every language's words of a snapshot of the terms, the source language's included."""
+    return {
+        source_language(): {name: terms[name] for name in WARRANTY_TEXT_FIELDS},
+        **terms.get("texts", {}),
+    }
+
+
+def warranty_languages(terms: dict) -> tuple[str, ...]:
+    """The languages a snapshot of the terms has the warranty's own words in (what it
+    covers, what the warrantor does, the claim steps): the source language and each
+    complete translation. Its documents and page are issued in these only, so a Chinese
+    warranty never shows the merchant's English words under Chinese headings."""
+    return tuple(warranty_texts(terms))
 
 
 def terms_sha256(terms: dict) -> str:

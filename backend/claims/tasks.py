@@ -11,6 +11,7 @@ from backend.claims.models import Claim, ClaimEvent, ClaimMessage
 from backend.common.actors import Actor
 from backend.common.money import format_minor
 from backend.notifications.services import email_send_once
+from backend.plans.texts import snapshot_in
 
 CSAT_SALT = "claims.csat"
 
@@ -75,7 +76,7 @@ def claim_notify_task(claim_id: int, event: str, extra: dict | None = None) -> b
             "claim": claim,
             "customer": customer,
             "product": claim.contract.product_snapshot,
-            "plan": claim.contract.plan_snapshot,
+            "plan": snapshot_in(claim.contract.plan_snapshot, language),
             "message": message,
             "resolution": resolution,
             "approved_display": money(claim.approved_amount),

@@ -1,11 +1,16 @@
 """The cancellation refund calculator. Pure arithmetic over a jurisdiction's rules (data).
 
 Integer minor units throughout. Every amount that changes the result is a quote line, so
-the shopper (and a regulator) can follow the arithmetic.
+the shopper (and a regulator) can follow the arithmetic. A line holds its key and the
+numbers it was made from (``params``); its label is written from them in the reader's
+language (``quote_line_label``), so a refund notice in Polish says it all in Polish.
 """
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from backend.common.money import format_minor
 
@@ -39,8 +44,42 @@ class RefundRules:
 @dataclass(frozen=True)
 class QuoteLine:
     key: str
-    label: str
     amount: int  # signed minor units: positive adds to the refund, negative deducts
+    params: dict = field(default_factory=dict)
+
+
+def quote_line_label(key: str, params: dict, currency: str, language: str) -> str:
+    """What a quote line says, in ``language``."""
+    with translation.override(language):
+        if key == "full_refund" and params.get("reason") == "returned":
+            return _("Full refund: product returned before coverage started")
+        if key == "full_refund":
+            return _("Full refund: cancelled within the %(days)d-day free-look period") % {
+                "days": params["days"]
+            }
+        if key == "plan_price":
+            return _("Plan price paid")
+        if key == "earned":
+            return _("Coverage used: %(used)d of %(total)d days") % params
+        if key == "claims_paid":
+            return _("Claims already paid under this plan")
+        if key == "cancellation_fee":
+            caps = [_fee_cap(cap, currency, language) for cap in params.get("caps", ())]
+            if not caps:
+                return _("Cancellation fee")
+            return _("Cancellation fee (%(caps)s, %(pack)s)") % {
+                "caps": "; ".join(caps),
+                "pack": params["pack"],
+            }
+    raise ValueError(f"unknown quote line {key!r}")
+
+
+def _fee_cap(cap: dict, currency: str, language: str) -> str:
+    if cap["kind"] == "amount":
+        return _("at most %(amount)s") % {"amount": format_minor(cap["amount"], currency, language)}
+    if cap["kind"] == "percent_of_price":
+        return _("at most %(percent)d%% of the price") % {"percent": cap["percent"]}
+    return _("at most %(percent)d%% of the unearned premium") % {"percent": cap["percent"]}
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,7 @@ class RefundQuote:
         data["due_on"] = self.due_on.isoformat()
         data["total_display"] = format_minor(self.total, self.currency, language)
         for line in data["lines"]:
+            line["label"] = quote_line_label(line["key"], line["params"], self.currency, language)
             line["amount_display"] = format_minor(line["amount"], self.currency, language)
         return data
 
@@ -106,22 +146,16 @@ def refund_quote(
     returned_before_coverage = product_returned and days_used == 0
 
     if free_look or returned_before_coverage:
-        reason = (
-            f"Full refund: cancelled within the {window}-day free-look period"
-            if free_look
-            else "Full refund: product returned before coverage started"
-        )
-        lines.append(QuoteLine("full_refund", reason, price))
+        reason = {"reason": "free_look", "days": window} if free_look else {"reason": "returned"}
+        lines.append(QuoteLine("full_refund", price, reason))
         unearned = base = price
         deduct_claims = free_look and rules.free_look_deducts_claims
         fee_allowed = free_look and rules.free_look_fee_allowed
     else:
         unearned = _ceil_div(price * days_unused, days_total)
-        lines.append(QuoteLine("plan_price", "Plan price paid", price))
+        lines.append(QuoteLine("plan_price", price))
         lines.append(
-            QuoteLine(
-                "earned", f"Coverage used: {days_used} of {days_total} days", unearned - price
-            )
+            QuoteLine("earned", unearned - price, {"used": days_used, "total": days_total})
         )
         base = unearned
         deduct_claims = rules.deduct_claims
@@ -129,25 +163,27 @@ def refund_quote(
 
     if deduct_claims and claims_paid:
         deduction = min(claims_paid, base)
-        lines.append(QuoteLine("claims_paid", "Claims already paid under this plan", -deduction))
+        lines.append(QuoteLine("claims_paid", -deduction))
         base -= deduction
 
     if fee_allowed and plan_cancellation_fee and base > 0:
         caps = [plan_cancellation_fee, base]
-        notes = []
+        notes = []  # the rules' caps, as the line's params
         if currency in rules.fee_cap_amount:
             caps.append(rules.fee_cap_amount[currency])
-            notes.append(f"at most {format_minor(rules.fee_cap_amount[currency], currency)}")
+            notes.append({"kind": "amount", "amount": rules.fee_cap_amount[currency]})
         if rules.fee_cap_percent_of_price is not None:
             caps.append(price * rules.fee_cap_percent_of_price // 100)
-            notes.append(f"at most {rules.fee_cap_percent_of_price}% of the price")
+            notes.append({"kind": "percent_of_price", "percent": rules.fee_cap_percent_of_price})
         if rules.fee_cap_percent_of_unearned is not None:
             caps.append(unearned * rules.fee_cap_percent_of_unearned // 100)
-            notes.append(f"at most {rules.fee_cap_percent_of_unearned}% of the unearned premium")
+            notes.append(
+                {"kind": "percent_of_unearned", "percent": rules.fee_cap_percent_of_unearned}
+            )
         fee = min(caps)
         if fee:
-            label = "Cancellation fee" + (f" ({'; '.join(notes)}, {rules.pack})" if notes else "")
-            lines.append(QuoteLine("cancellation_fee", label, -fee))
+            params = {"caps": notes, "pack": rules.pack} if notes else {}
+            lines.append(QuoteLine("cancellation_fee", -fee, params))
             base -= fee
 
     return RefundQuote(

@@ -39,6 +39,7 @@ from backend.plans.choices import CoverageStarts
 from backend.plans.models import Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
 from backend.plans.terms import terms_sha256
+from backend.plans.texts import plan_texts
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -251,6 +252,8 @@ def _plan_snapshot(plan: Plan, band: PlanPrice) -> dict:
         "summary": plan.summary,
         "covered": plan.covered,
         "exclusions": plan.exclusions,
+        # Every language's name, summary, coverage and exclusions, as sold (plans.texts).
+        "texts": plan_texts(plan),
         "transferable": plan.transferable,
         "terms_template": plan.terms_template,
         "deductible": band.deductible,

@@ -11,6 +11,7 @@ from backend.contracts.models import Contract
 from backend.contracts.services import contracts_expire_due
 from backend.notifications.models import Notification
 from backend.notifications.services import email_send_once
+from backend.plans.texts import snapshot_in
 
 _TEMPLATES = {
     "contract.activated": "contracts/email/activated",
@@ -63,7 +64,7 @@ def contract_notify(contract: Contract, event: str, attachments=()) -> None:
         context={
             "contract": contract,
             "customer": customer,
-            "plan": contract.plan_snapshot,
+            "plan": snapshot_in(contract.plan_snapshot, customer.locale),
             "product": contract.product_snapshot,
             "refund": getattr(contract, "refund", None),
             "attached": bool(attachments),

@@ -208,7 +208,7 @@ PLANS = [
     ),
     (
         "pl-agd-base-2y",
-        "Przedłużona gwarancja AGD, 2 lata",
+        "Extended Appliance Warranty, 2 years",
         "ochrona",
         "base",
         24,
@@ -223,7 +223,7 @@ PLANS = [
     ),
     (
         "pl-agd-base-5y",
-        "Przedłużona gwarancja AGD, 5 lat",
+        "Extended Appliance Warranty, 5 years",
         "ochrona",
         "base",
         60,
@@ -238,7 +238,7 @@ PLANS = [
     ),
     (
         "pl-agd-adh-3y",
-        "Ochrona od przypadkowych uszkodzeń, 3 lata",
+        "Accidental Damage Protection, 3 years",
         "ochrona",
         "adh",
         36,
@@ -265,6 +265,47 @@ EXCLUSIONS = (
     "neglect or unauthorised repair, pre-existing conditions, normal wear and tear, "
     "consumable parts such as batteries after the first year, and consequential damages."
 )
+
+# The plans' text in the other languages (plans.PlanTranslation): a pack sells a plan only
+# where it has text in the pack's binding language, so the Polish plans need Polish.
+PLAN_NAMES = {
+    "us-elec-base-2y": {"zh-hans": "电子产品保障，2 年"},
+    "us-elec-base-3y": {"zh-hans": "电子产品保障，3 年"},
+    "us-elec-adh-2y": {"zh-hans": "意外保障，2 年"},
+    "us-elec-adh-3y": {"zh-hans": "意外保障，3 年"},
+    "us-elec-adh-1y": {"zh-hans": "意外保障，1 年"},
+    "us-tv-base-4y": {"zh-hans": "电视与家庭影院保障，4 年"},
+    "us-phone-adh-1y": {"zh-hans": "手机意外保障，1 年"},
+    "us-gaming-base-2y": {"zh-hans": "游戏主机保障，2 年"},
+    "pl-agd-base-2y": {"pl": "Przedłużona gwarancja AGD, 2 lata", "zh-hans": "家电延长保修，2 年"},
+    "pl-agd-base-5y": {"pl": "Przedłużona gwarancja AGD, 5 lat", "zh-hans": "家电延长保修，5 年"},
+    "pl-agd-adh-3y": {
+        "pl": "Ochrona od przypadkowych uszkodzeń, 3 lata",
+        "zh-hans": "意外损坏保障，3 年",
+    },
+}
+TRANSLATED_COVERED = {
+    "pl": {
+        "base": "Awarie mechaniczne i elektryczne podczas normalnego użytkowania po zakończeniu "
+        "gwarancji producenta, w tym skutki przepięć. Części i robocizna albo wymiana na "
+        "sprzęt tego samego rodzaju i jakości, gdy naprawa nie jest możliwa.",
+        "adh": "Wszystko, co obejmuje ochrona od awarii, a do tego przypadkowe uszkodzenia od "
+        "pierwszego dnia: upadki, zalania i pęknięte ekrany.",
+    },
+    "zh-hans": {
+        "base": "正常使用中在制造商保修期结束后发生的机械和电气故障，包括电涌造成的故障。"
+        "提供零件和人工；无法维修时，更换为同类同质的产品。",
+        "adh": "包含故障保障的全部内容，另加自第一天起的意外损坏：跌落、液体泼溅和屏幕破裂。",
+    },
+}
+TRANSLATED_EXCLUSIONS = {
+    "pl": "Utrata, kradzież, uszkodzenia kosmetyczne, które nie wpływają na działanie, szkody "
+    "wynikłe z niewłaściwego użytkowania, zaniedbania lub nieautoryzowanej naprawy, wady "
+    "istniejące wcześniej, normalne zużycie, części eksploatacyjne, takie jak baterie po "
+    "pierwszym roku, oraz szkody pośrednie.",
+    "zh-hans": "丢失、被盗、不影响功能的外观损坏、因误用、疏忽或未经授权的维修造成的损坏、"
+    "既有问题、正常磨损、首年后的电池等消耗部件，以及间接损失。",
+}
 
 BRANDS = {
     "phones": ["Nimbus", "Aster", "Orbi"],
@@ -358,6 +399,19 @@ WARRANTIES = {
             warrantor_address="VoltMart Warranty Department\n400 Commerce Drive\n"
             "Columbus, OH 43215",
             warrantor_contact="Warranty department, toll-free +1 800 555 0150",
+            translations={
+                "zh-hans": dict(
+                    covered="产品及其包装盒内配件的材料和工艺缺陷。",
+                    excluded="意外损坏、液体损坏、外观磨损、六个月后的电池，以及由 VoltMart "
+                    "或其合作伙伴以外的任何人维修过的产品。",
+                    will_do="我们维修产品；无法维修时，更换为相同或同等型号的产品。",
+                    will_not_do="我们不支付数据恢复费用、从美国境外寄给我们的运费，"
+                    "也不赔偿产品维修期间的损失。",
+                    claim_steps="打开 voltmart.example/warranty 并输入您的订单号。\n"
+                    "描述缺陷；我们会在一个工作日内回复并附上预付运单。\n"
+                    "将产品寄给我们；我们维修或更换后免费寄回。",
+                )
+            },
         ),
         dict(
             code="voltmart-tv-full-2-year",
@@ -376,6 +430,16 @@ WARRANTIES = {
             warrantor_address="VoltMart Warranty Department\n400 Commerce Drive\n"
             "Columbus, OH 43215",
             warrantor_contact="TV warranty line, toll-free +1 800 555 0151",
+            translations={
+                "zh-hans": dict(
+                    covered="电视机及其遥控器在材料或工艺上的任何缺陷。",
+                    excluded="意外、误用或电涌造成的损坏；屏幕烧屏。",
+                    will_do="我们上门维修电视机，或免费为您更换。",
+                    will_not_do="我们不支付壁挂安装费用，也不支付有线电视和流媒体服务费用。",
+                    claim_steps="拨打免费电话并提供您的订单号。\n"
+                    "我们会在五个工作日内安排技术人员上门。",
+                )
+            },
         ),
     ],
 }

@@ -11,13 +11,20 @@ from django.db import transaction
 from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.accounts.services import user_create
-from backend.catalog.models import Category, WrittenWarranty
+from backend.catalog.models import Category, WrittenWarranty, WrittenWarrantyTranslation
 from backend.catalog.services import product_bulk_upsert
 from backend.catalog.warranties import warranty_publish
 from backend.demo import data
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_create
-from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
+from backend.plans.models import (
+    Administrator,
+    MerchantPlan,
+    Plan,
+    PlanPrice,
+    PlanTranslation,
+    Provider,
+)
 
 DEMO_KEYS_FILE = Path(settings.VAR_DIR) / "demo-api-keys.json"
 
@@ -76,13 +83,25 @@ def seed_catalogue() -> dict[str, Merchant]:
                 waiting_period_days=waiting,
                 markets=markets,
                 excluded_markets=excluded,
-                summary=f"{data.COVERED[coverage].split('.')[0]}.",
+                summary=_first_sentence(data.COVERED[coverage]),
                 covered=data.COVERED[coverage],
                 exclusions=data.EXCLUSIONS,
             ),
         )
         plan.full_clean()
         plan.eligible_categories.set(categories)
+        for language, translated_name in data.PLAN_NAMES.get(code, {}).items():
+            covered = data.TRANSLATED_COVERED[language][coverage]
+            PlanTranslation.objects.update_or_create(
+                plan=plan,
+                language=language,
+                defaults=dict(
+                    name=translated_name,
+                    summary=_first_sentence(covered),
+                    covered=covered,
+                    exclusions=data.TRANSLATED_EXCLUSIONS[language],
+                ),
+            )
         currency, bands = (
             ("PLN", data.PLN_BANDS) if code.startswith("pl-") else ("USD", data.USD_BANDS)
         )
@@ -130,15 +149,29 @@ def seed_catalogue() -> dict[str, Merchant]:
     return merchants
 
 
+def _first_sentence(text: str) -> str:
+    """A plan's one-line summary: the first sentence of what it covers."""
+    for stop in (". ", "。"):
+        if stop in text:
+            return text.split(stop)[0] + stop.strip()
+    return text
+
+
 def seed_warranties(merchants: dict[str, Merchant]) -> None:
     """The demo merchants' own written warranties; each change issues a new revision."""
     for slug, specs in data.WARRANTIES.items():
         for spec in specs:
-            fields = {k: v for k, v in spec.items() if k not in ("code", "categories")}
+            fields = {
+                k: v for k, v in spec.items() if k not in ("code", "categories", "translations")
+            }
             warranty, _ = WrittenWarranty.objects.update_or_create(
                 merchant=merchants[slug], code=spec["code"], defaults=fields
             )
             warranty.categories.set(spec["categories"])
+            for language, words in spec.get("translations", {}).items():
+                WrittenWarrantyTranslation.objects.update_or_create(
+                    warranty=warranty, language=language, defaults=words
+                )
             warranty_publish(warranty)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from backend.common.packs import Pack, load_packs
-from backend.documents.rendering import foreign_characters, party_data, squash
+from backend.documents.rendering import foreign_characters, language_name, party_data, squash
+from backend.plans.texts import plan_texts
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ def lookup(data: dict, path: str):
     return value
 
 
+# Keys that say which language a part of the data is in: data about the text, not shown.
+_LANGUAGE_KEYS = frozenset({"language", "text_language"})
+
+
 def _texts(value) -> list[str]:
     """The strings a field's value shows in the document."""
     if value is None:
@@ -66,7 +71,7 @@ def _texts(value) -> list[str]:
     if isinstance(value, str):
         return [value] if value.strip() else []
     if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
+        return [t for k, v in value.items() if k not in _LANGUAGE_KEYS for t in _texts(v)]
     if isinstance(value, (list, tuple)):
         return [t for v in value for t in _texts(v)]
     return [str(value)]
@@ -120,8 +125,10 @@ def check(
     clauses: list[RequiredClause],
     html_text: str,
     pdf_text: str | None,
+    marked_languages: list[tuple[str, str]] = (),
 ) -> ComplianceReport:
-    """Check one rendered document. ``pdf_text`` None checks the HTML alone."""
+    """Check one rendered document. ``pdf_text`` None checks the HTML alone;
+    ``marked_languages`` are the HTML's sections that carry a language of their own."""
     report = ComplianceReport(pack=pack.code, kind=kind, language=language)
     renderings = {"HTML": squash(html_text)}
     if pdf_text is not None:
@@ -147,9 +154,48 @@ def check(
             {"id": clause.id, "source": clause.source, "passed": not missing, "missing": missing}
         )
         report.missing += [f"{clause.id}: {m}" for m in missing]
+    _check_one_language(report, language, [*_data_languages(data), *marked_languages])
     if pdf_text is not None:
         _check_text_layer(report, html_text, pdf_text)
     return report
+
+
+def _data_languages(data: dict) -> list[tuple[str, str]]:
+    """The languages the document's data says its catalogue text and refund lines are in
+    (the verifier, which has the PDF alone, checks these)."""
+    found = [
+        (name, part["text_language"])
+        for name, part in data.items()
+        if isinstance(part, dict) and part.get("text_language")
+    ]
+    found += [
+        ("refund.lines", line["language"]) for line in data.get("refund", {}).get("lines", ())
+    ]
+    return found
+
+
+def _check_one_language(
+    report: ComplianceReport, language: str, sections: list[tuple[str, str]]
+) -> None:
+    """A document in a language is in that language throughout: a section in another (a
+    plan with no text in it, a line written before labels were translated) is refused."""
+    other = sorted({s for s, lang in sections if lang.lower() != language.lower()})
+    missing = []
+    if other:
+        in_language = language_name(language, "en")
+        missing.append(
+            f"not written in {in_language}: {', '.join(other)} (add the translation, "
+            "or the document cannot be issued in this language)"
+        )
+    report.clauses.append(
+        {
+            "id": "one_language",
+            "source": "Directive (EU) 2019/771 art. 17(2); 15 U.S.C. 2306(b)",
+            "passed": not missing,
+            "missing": missing,
+        }
+    )
+    report.missing += [f"one_language: {m}" for m in missing]
 
 
 def _check_text_layer(report: ComplianceReport, html_text: str, pdf_text: str) -> None:
@@ -193,12 +239,18 @@ def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
     from backend.contracts.services import plan_parties
 
     parties = plan_parties(plan)
+    written_in = plan_texts(plan)
     gaps = {}
     for code, pack in load_packs().items():
         if plan.terms_template not in pack.document_versions:
             gaps[code] = [f"the pack issues no {plan.terms_template} documents"]
             continue
         found = party_gaps(pack, plan.terms_template, parties)
+        if pack.binding_language not in written_in:
+            found.append(
+                f"the plan has no text in {language_name(pack.binding_language, 'en')} "
+                "(name, summary, coverage and exclusions)"
+            )
         if found:
             gaps[code] = found
     return gaps

@@ -27,8 +27,14 @@ from django.utils.translation import gettext as _
 from backend.common.jurisdictions import place_name
 from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack, pack_for
-from backend.contracts.refunds import RefundRules
+from backend.contracts.refunds import RefundRules, quote_line_label
 from backend.documents.wkhtmltopdf import Renderers, WkhtmltopdfError
+from backend.plans.texts import (
+    TEXT_FIELDS,
+    plan_texts,
+    snapshot_texts,
+    text_in,
+)
 
 PDF_OPTIONS = {
     "encoding": "UTF-8",
@@ -196,11 +202,8 @@ def document_data(contract, kind: str, language: str) -> dict:
                 "price_display": money(product.get("price")),
             },
             "plan": {
-                "name": plan["name"],
+                **_catalogue_text(snapshot_texts(plan), language),
                 "code": plan["code"],
-                "summary": plan.get("summary", ""),
-                "covered": plan.get("covered", ""),
-                "exclusions": plan.get("exclusions", ""),
                 "deductible_display": money(plan.get("deductible", 0)),
                 "waiting_period_days": str(plan.get("waiting_period_days", 0)),
                 "transfer_terms": transfer_terms(plan.get("transferable", True)),
@@ -215,13 +218,35 @@ def document_data(contract, kind: str, language: str) -> dict:
             quote = refund.quote
             data["refund"] = {
                 "lines": [
-                    {"label": line["label"], "amount_display": money(line["amount"])}
+                    {
+                        **_line_label(line, refund.currency, language),
+                        "amount_display": money(line["amount"]),
+                    }
                     for line in quote.get("lines", [])
                 ],
                 "total_display": money(refund.amount),
                 "due_on": _date(timezone.localdate(refund.due_at), language),
             }
     return data
+
+
+def _line_label(line: dict, currency: str, language: str) -> dict:
+    """A refund quote line's label in ``language``, and the language it is in: a quote
+    stored before lines kept their numbers has only its English label."""
+    if "params" not in line:
+        return {"label": line["label"], "language": "en"}
+    return {
+        "label": quote_line_label(line["key"], line["params"], currency, language),
+        "language": language,
+    }
+
+
+def _catalogue_text(texts: dict, language: str) -> dict:
+    """The plan's name, summary, coverage and exclusions for a document in ``language``,
+    and the language they are in (``text_language``), which the template marks on them:
+    the checker refuses a section in another language."""
+    shown, text = text_in(texts, language)
+    return {**{f: text.get(f, "") for f in TEXT_FIELDS}, "text_language": shown}
 
 
 def _yes(flag: bool) -> str:
@@ -245,6 +270,7 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
         full = terms["designation"] == "full" and not warranties.full_standard_gaps(terms)
         limit = terms["implied_warranty_limit_months"]
         tie_in = warranties.tie_in(terms)
+        written_in, words = text_in(warranties.warranty_texts(terms), language)
         return {
             "pack": {"code": pack.code, "name": pack.display_name(language)},
             "item_prices": item_prices,
@@ -255,13 +281,16 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
                 "contact": terms["warrantor_contact"],
             },
             "warranty": {
+                # The warranty's own words below are in this language (the template marks
+                # them): the document's, where a translation restates them all.
+                "text_language": written_in,
                 "code": terms["code"],
                 "designation": terms["designation"],
                 "designation_title": warranties.designation_title(terms),
                 "products": ", ".join(terms["categories"])
                 or _("every product %(seller)s sells") % {"seller": terms["merchant"]},
                 "duration": _duration(terms["duration_months"]),
-                "coverage_starts": terms["coverage_starts"] or _("the day you buy the product"),
+                "coverage_starts": words["coverage_starts"] or _("the day you buy the product"),
                 "first_buyer_only": _yes(terms["first_buyer_only"]),
                 "who_is_covered": _(
                     "This warranty covers only the person who first buys the product from "
@@ -270,10 +299,10 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
                 % {"seller": terms["merchant"]}
                 if terms["first_buyer_only"]
                 else _("This warranty covers anyone who owns the product during its term."),
-                "covered": terms["covered"],
-                "excluded": terms["excluded"],
-                "will_do": terms["will_do"],
-                "will_not_do": terms["will_not_do"],
+                "covered": words["covered"],
+                "excluded": words["excluded"],
+                "will_do": words["will_do"],
+                "will_not_do": words["will_not_do"],
                 "remedy": _("We give the remedy within %(days)d days of your claim%(free)s.")
                 % {
                     "days": terms["remedy_days"],
@@ -290,7 +319,7 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
                 ]
                 if full
                 else [],
-                "buyer_duties": terms["buyer_duties"],
+                "buyer_duties": words["buyer_duties"],
                 "tie_in": tie_in,
                 "required_brand_statement": _(
                     "Repairs under this warranty must use %(brand)s parts or service, which "
@@ -300,7 +329,7 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
                 if tie_in == "free"
                 else "",
                 "claim_steps": [
-                    line.strip() for line in terms["claim_steps"].splitlines() if line.strip()
+                    line.strip() for line in words["claim_steps"].splitlines() if line.strip()
                 ],
                 "limits_implied": _yes(limit is not None),
                 "implied_limit": ngettext(
@@ -385,11 +414,8 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
                 "price_display": "",
             },
             "plan": {
-                "name": plan.name,
+                **_catalogue_text(plan_texts(plan), language),
                 "code": plan.code,
-                "summary": plan.summary,
-                "covered": plan.covered,
-                "exclusions": plan.exclusions,
                 "deductible_display": see_table,
                 "waiting_period_days": str(plan.waiting_period_days),
                 "transfer_terms": transfer_terms(plan.transferable),
@@ -477,11 +503,15 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
+        self.marked: list[tuple[str, str]] = []  # (section, language) of lang="" elements
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "head"):
             self._skip += 1
+        attributes = dict(attrs)
+        if tag != "html" and attributes.get("lang"):
+            self.marked.append((attributes.get("data-section") or tag, attributes["lang"]))
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "head") and self._skip:
@@ -497,6 +527,15 @@ def html_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return " ".join(parser.chunks)
+
+
+def marked_languages(html: str) -> list[tuple[str, str]]:
+    """The (section, language) of every element of the document that says it is in a
+    language of its own (``lang``): catalogue text without a translation is marked so."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return parser.marked
 
 
 def warm_up() -> None:

@@ -26,6 +26,7 @@ from backend.contracts.models import Contract
 from backend.documents import compliance, rendering
 from backend.documents.choices import DocumentKind, DocumentState, PaperCopyState
 from backend.documents.models import Document, PaperCopyRequest
+from backend.plans.texts import snapshot_texts
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,17 @@ def _not_compliant(missing: list[str]) -> DocumentNotCompliant:
 
 
 def document_languages(contract: Contract) -> list[str]:
-    """The binding language first, then the holder's own if the pack offers it."""
+    """The binding language first, then the holder's own if the pack offers it and the plan
+    has text in it (a translation with English coverage in it would be refused)."""
     pack = pack_for(contract.jurisdiction)
     binding = pack.binding_language
     languages = [binding]
     locale = (contract.customer.locale or "").lower()
-    if locale != binding and locale in pack.languages:
+    if (
+        locale != binding
+        and locale in pack.languages
+        and locale in snapshot_texts(contract.plan_snapshot)
+    ):
         languages.append(locale)
     return languages
 
@@ -99,6 +105,7 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
         clauses=clauses,
         html_text=html_text,
         pdf_text=rendering.pdf_text(pdf),
+        marked_languages=rendering.marked_languages(html),
     )
     return html, pdf if report.passed else None, report
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from backend.catalog.warranties import warranty_languages, warranty_terms
 from backend.documents.services import (
     DocumentNotCompliant,
     document_issue,
@@ -65,13 +66,15 @@ def contract_documents_deliver_task(contract_id: int, event: str) -> int:
     max_retries=5,
 )
 def warranty_documents_issue_task(warranty_id: int, revision: int) -> dict[str, str]:
-    """Issue a written warranty revision in each of its pack's languages. Returns each
+    """Issue a written warranty revision in each of its pack's languages that its text is
+    written in (``catalog.warranties.warranty_languages``). Returns each
     language's outcome: issued, failed (its check; staff see it) or superseded."""
     from backend.catalog.models import WrittenWarranty
 
     warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
     outcomes = {}
-    for language in warranty_pack(warranty).languages:
+    written_in = warranty_languages(warranty_terms(warranty))
+    for language in (lang for lang in warranty_pack(warranty).languages if lang in written_in):
         try:
             document = warranty_document_issue(
                 warranty_id=warranty_id, revision=revision, language=language

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from backend.plans.models import Administrator, MerchantPlan, Plan, PlanPrice, Provider
+from backend.plans.models import (
+    Administrator,
+    MerchantPlan,
+    Plan,
+    PlanPrice,
+    PlanTranslation,
+    Provider,
+)
 
 
 @admin.register(Provider)
@@ -20,6 +27,14 @@ class AdministratorAdmin(admin.ModelAdmin):
 
 class PlanPriceInline(admin.TabularInline):
     model = PlanPrice
+    extra = 0
+
+
+class PlanTranslationInline(admin.StackedInline):
+    """The plan's text in each other language. A pack whose binding language has none
+    does not sell the plan ("Where it cannot be sold" says so)."""
+
+    model = PlanTranslation
     extra = 0
 
 
@@ -53,13 +68,14 @@ class PlanAdmin(admin.ModelAdmin):
     filter_horizontal = ("eligible_categories",)
     autocomplete_fields = ("provider", "administrator")
     list_select_related = ("provider",)
-    inlines = (PlanPriceInline, MerchantPlanInline)
+    inlines = (PlanTranslationInline, PlanPriceInline, MerchantPlanInline)
     readonly_fields = ("where_it_cannot_be_sold",)
 
     @admin.display(description="Where it cannot be sold")
     def where_it_cannot_be_sold(self, plan):
-        """Jurisdictions whose documents the provider or administrator data cannot fill:
-        offers there leave the plan out until this is fixed."""
+        """Jurisdictions whose documents the provider or administrator data cannot fill, or
+        whose binding language the plan has no text in: offers there leave the plan out
+        until this is fixed."""
         if plan.pk is None:
             return "-"
         from backend.documents.compliance import plan_disclosure_gaps

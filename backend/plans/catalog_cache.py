@@ -22,6 +22,7 @@ from django.db import transaction
 
 from backend.common.jurisdictions import market_matches
 from backend.common.packs import pack_code_for
+from backend.plans.texts import plan_texts
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class PlanEntry:
     buying_window_days: int
     coverage_starts: str
     summary: str
+    # language -> (name, summary), the source language's included (plans.texts)
+    texts: dict[str, tuple[str, str]]
     provider_name: str
     categories: frozenset[str]
     markets: frozenset[str]
@@ -157,7 +160,7 @@ def _build(version: str) -> CatalogSnapshot:
     plans = (
         Plan.objects.filter(is_active=True, provider__is_active=True)
         .select_related("provider", "administrator")
-        .prefetch_related("eligible_categories", "prices")
+        .prefetch_related("eligible_categories", "prices", "translations")
     )
     entries: dict[int, PlanEntry] = {}
     for plan in plans:
@@ -185,6 +188,7 @@ def _build(version: str) -> CatalogSnapshot:
             buying_window_days=plan.buying_window_days,
             coverage_starts=plan.coverage_starts,
             summary=plan.summary,
+            texts={lang: (t["name"], t["summary"]) for lang, t in plan_texts(plan).items()},
             provider_name=plan.provider.legal_name,
             categories=frozenset(c.slug for c in plan.eligible_categories.all()),
             markets=frozenset(plan.markets),

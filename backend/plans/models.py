@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.common import jurisdictions
 from backend.common.money import is_currency
 from backend.plans.choices import Backing, Coverage, CoverageStarts, ServiceType
+from backend.plans.texts import translation_choices
 
 
 class Party(models.Model):
@@ -153,6 +154,30 @@ class Plan(models.Model):
             errors["markets"] = _("A plan must be sold somewhere.")
         if errors:
             raise ValidationError(errors)
+
+
+class PlanTranslation(models.Model):
+    """A plan's catalogue text in a language other than the source one (its own fields).
+    Every field is required: a language has the whole text or none (``plans.texts``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(
+        max_length=10,
+        choices=translation_choices(),
+    )
+    name = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300)
+    covered = models.TextField()
+    exclusions = models.TextField()
+
+    class Meta:
+        ordering = ("plan_id", "language")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "language"], name="plantranslation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.language}"
 
 
 class PlanPrice(models.Model):

@@ -8,14 +8,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from backend.merchants.models import Merchant
 from backend.plans.catalog_cache import catalog_invalidate
-from backend.plans.models import MerchantPlan, Plan, PlanPrice, Provider
+from backend.plans.models import MerchantPlan, Plan, PlanPrice, PlanTranslation, Provider
 
 
 def _catalogue_changed(sender, **kwargs):
     catalog_invalidate()
 
 
-for _model in (Plan, PlanPrice, Provider, MerchantPlan, Merchant):
+for _model in (Plan, PlanPrice, PlanTranslation, Provider, MerchantPlan, Merchant):
     post_save.connect(
         _catalogue_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}"
     )

@@ -10,6 +10,7 @@ from functools import lru_cache
 from backend.common import jurisdictions, packs
 from backend.plans.catalog_cache import catalog_snapshot
 from backend.plans.models import Plan
+from backend.plans.texts import plan_texts, text_language
 
 
 def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
@@ -25,7 +26,7 @@ def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
         and not jurisdictions.market_matches(frozenset(plan.excluded_markets), jurisdiction)
     )
     version = pack.document_versions.get(plan.terms_template, "v1")
-    language = language if language in pack.languages else pack.binding_language
+    language = text_language(plan_texts(plan), language, pack)
     data = rendering.specimen_data(plan, pack, language, jurisdiction)
     clauses = compliance.required_clauses(pack, plan.terms_template, language, data)
     return rendering.render_html(

@@ -29,6 +29,7 @@ from backend.contracts.selectors import contract_get, contract_list
 from backend.contracts.services import contract_cancel, contract_refund_quote, contract_transfer
 from backend.documents.choices import DocumentKind, DocumentState
 from backend.documents.services import paper_copy_request
+from backend.plans.texts import snapshot_in
 from backend.portal.permissions import IsShopper, request_customer
 from backend.portal.services import login_link_consume, login_link_request, shopper_sign_in
 
@@ -71,8 +72,11 @@ class PortalContractSerializer(ContractSerializer):
 
     def to_representation(self, contract) -> dict:
         provider = contract.plan_snapshot["provider"]
+        language = getattr(self.context.get("request"), "LANGUAGE_CODE", None) or "en"
         return {
             **super().to_representation(contract),
+            # The holder reads the plan's name in the portal's language, where it has one.
+            "plan_name": snapshot_in(contract.plan_snapshot, language)["name"],
             "merchant": contract.merchant.name,
             "provider": provider["legal_name"],
             "provider_phone": provider["toll_free_phone"],

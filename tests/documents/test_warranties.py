@@ -96,6 +96,7 @@ def test_a_limited_warranty_is_issued_with_every_mandated_statement(store):
         "mmwa.consequential",
         "mmwa.state_rights",
         "mmwa.no_tie_in",
+        "one_language",
         "text_layer",
     }
     text = squash(pdf_text(_pdf(english)))
@@ -112,6 +113,27 @@ def test_a_limited_warranty_is_issued_with_every_mandated_statement(store):
         assert squash(expected) in text, expected
     chinese = squash(pdf_text(_pdf(documents["zh-hans"])))
     assert squash("有限保修") in chinese and squash(STATE_RIGHTS) in chinese
+    assert squash("手机及其充电器的材料和工艺缺陷。") in chinese  # its own words, translated
+    assert squash("Defects in materials") not in chinese
+
+
+def test_a_warranty_is_issued_only_in_the_languages_its_words_are_written_in(store):
+    from django.test import Client
+
+    warranty = _published(merchant=store, translations=())
+    assert [d.language for d in warranty.documents.all()] == ["en"]
+    url = reverse("written-warranty", args=[store.slug, warranty.code])
+    page = Client(headers={"accept-language": "zh-hans"}).get(url).content.decode()
+    assert '<html lang="en">' in page and "Defects in materials" in page
+
+
+def test_a_translation_the_warranty_has_outgrown_is_not_issued(store):
+    warranty = _published(merchant=store)
+    warranty.buyer_duties = "Keep your receipt."  # the Chinese text does not say this yet
+    warranty.save()
+    _publish(warranty)
+    current = warranty.documents.filter(warranty_revision=warranty.revision)
+    assert [d.language for d in current] == ["en"]
 
 
 def test_a_full_warranty_is_titled_with_its_duration_and_states_its_promises(store):
@@ -213,6 +235,7 @@ def test_a_cheap_product_still_gets_the_statements_printed(store):
     document = warranty.documents.get(language="en")
     assert [c["id"] for c in document.compliance_report["clauses"]] == [
         "mmwa.no_tie_in",
+        "one_language",
         "text_layer",
     ]
     assert squash(STATE_RIGHTS) in squash(pdf_text(_pdf(document)))

@@ -20,8 +20,8 @@ def test_snapshot_is_reused_without_queries(merchant, phones, django_assert_num_
 def test_build_uses_a_constant_number_of_queries(merchant, phones, django_assert_num_queries):
     for _ in range(15):
         MerchantPlanFactory(merchant=merchant, plan=PlanPriceFactory().plan)
-    # plans + provider (joined), categories, prices, offerings
-    with django_assert_num_queries(4):
+    # plans + provider (joined), categories, prices, translations, offerings
+    with django_assert_num_queries(5):
         snapshot = catalog_snapshot()
     assert len(snapshot.offerings_for(merchant.id)) == 15
 

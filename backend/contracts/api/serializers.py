@@ -170,10 +170,17 @@ class OrderOutputSerializer(serializers.Serializer):
 
 
 class QuoteLineSerializer(serializers.Serializer):
-    key = StrictCharField()
-    label = StrictCharField()
-    amount = serializers.IntegerField()
+    key = StrictCharField(
+        help_text="full_refund, plan_price, earned, claims_paid or cancellation_fee."
+    )
+    label = StrictCharField(help_text="What the line says, in the request's language.")
+    amount = serializers.IntegerField(
+        help_text="Signed minor units: positive adds to the refund, negative deducts."
+    )
     amount_display = StrictCharField()
+    params = serializers.DictField(
+        help_text="The numbers the label is written from (days, caps), by key."
+    )
 
 
 class RefundQuoteSerializer(serializers.Serializer):

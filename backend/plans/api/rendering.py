@@ -7,18 +7,22 @@ same fields.
 """
 
 from backend.common.money import format_minor
+from backend.common.packs import pack_for
 from backend.plans.offers import Offer, OfferSet, ProductInput
 from backend.plans.terms import terms_sha256
+from backend.plans.texts import text_language
 
 TERMS_CODE_PLACEHOLDER = "__plan_code__"
 
 
 def offer_dict(offer: Offer, *, language: str, terms_url: str, jurisdiction: str) -> dict:
     plan = offer.plan
+    # In the language its terms page is in: the shopper's, where the plan has text in it.
+    name, summary = plan.texts[text_language(plan.texts, language, pack_for(jurisdiction))]
     return {
         "plan_code": plan.code,
-        "name": plan.name,
-        "summary": plan.summary,
+        "name": name,
+        "summary": summary,
         "provider": plan.provider_name,
         "coverage": plan.coverage,
         "service_type": plan.service_type,
