@@ -8,19 +8,23 @@ Two changes to what the emulator answers, both to behave as Stripe does:
   (https://docs.stripe.com/testing#declined-payments): ``4000 0000 0000 0002`` and the
   others that upstream declines only when a card is attached to a customer;
 
-and three to how it runs:
+and four to how it runs:
 
 - the store stays in memory: upstream pickles all of it to one shared /tmp file on every
   write, which is slow and mixes concurrent instances;
 - objects are indexed by kind: upstream lists (and so every charge's refunds, which every
   PaymentIntent response embeds) by scanning the whole store, so each payment costs more
   than the last (12 ms of CPU at first, 59 ms after 1,800 payments);
-- webhooks go out over one reused HTTP session instead of a new one per event.
+- webhooks go out over one reused HTTP session instead of a new one per event;
+- webhooks go out as soon as the event happens (``--webhook-delay``, 0 s by default):
+  upstream waits a fixed second before sending each one, which made every demo activation
+  wait that second although Coverdesk activates within a tenth of one.
 
     .venv/bin/python scripts/run_localstripe.py --port 8420
 """
 
 import argparse
+import asyncio
 import logging
 from types import SimpleNamespace
 
@@ -126,6 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument(
+        "--webhook-delay", type=float, default=0.0, help="seconds before each webhook goes out"
+    )
     args = parser.parse_args()
     resources.store.__class__ = _IndexedStore  # the instance every module already holds
     resources.store.by_kind = {}
@@ -135,6 +142,11 @@ def main() -> None:
     _decline_as_stripe_does()
     webhooks.aiohttp = SimpleNamespace(
         ClientSession=_SharedSession, client_exceptions=aiohttp.client_exceptions
+    )
+    # The sender's only uses of asyncio: its fixed one-second wait, and scheduling itself.
+    delay = args.webhook_delay
+    webhooks.asyncio = SimpleNamespace(
+        sleep=lambda _seconds: asyncio.sleep(delay), ensure_future=asyncio.ensure_future
     )
     logging.basicConfig(level=logging.WARNING)
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
