@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -51,6 +52,14 @@ def _source_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _celery_joins_allowed():
+    """Celery's eager ``apply_async`` sets a process-wide "joining would block" flag and
+    restores what it found; two threads applying eagerly at once (the concurrency tests)
+    can restore it set, and every later ``result.get()`` then refuses to wait."""
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
