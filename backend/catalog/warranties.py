@@ -23,6 +23,7 @@ from backend.catalog.models import (
     WarrantyDesignation,
     WrittenWarranty,
 )
+from backend.events.services import publish
 from backend.plans.texts import source_language
 
 # The fields that make up a warranty's terms: a change to any of them is a new revision.
@@ -196,10 +197,9 @@ def warranty_for_product(product: Product) -> WrittenWarranty | None:
 
 def warranty_publish(warranty: WrittenWarranty) -> bool:
     """After the warranty and its categories are saved: if its terms changed, start a new
-    revision. An active warranty's current revision is issued once the transaction commits
-    (issuing is idempotent, so re-saving costs nothing). True if the terms changed."""
-    from backend.documents.tasks import warranty_documents_issue_task
-
+    revision. An active warranty publishes ``warranty.revised`` with its current revision,
+    changed or not (so one switched on gets its documents; the documents app subscribes and
+    issues it, idempotently). True if the terms changed."""
     digest = terms_sha256(warranty_terms(warranty))
     with transaction.atomic():
         locked = WrittenWarranty.objects.select_for_update().get(pk=warranty.pk)
@@ -210,8 +210,10 @@ def warranty_publish(warranty: WrittenWarranty) -> bool:
             locked.save(update_fields=["revision", "terms_sha256", "updated_at"])
         warranty.revision, warranty.terms_sha256 = locked.revision, digest
         if locked.is_active:
-            revision = locked.revision
-            transaction.on_commit(
-                lambda: warranty_documents_issue_task.delay(warranty.pk, revision)
+            publish(
+                "warranty.revised",
+                aggregate="warranty",
+                aggregate_id=locked.pk,
+                payload={"revision": locked.revision, "new_revision": changed},
             )
     return changed

@@ -6,4 +6,8 @@ class DocumentsConfig(AppConfig):
     label = "documents"
 
     def ready(self) -> None:
-        from backend.documents import checks  # noqa: F401  (registers the system checks)
+        # Imported once the apps are loaded: the system checks register themselves, and
+        # the subscribers name tasks whose modules import models.
+        from backend.documents import checks, subscribers  # noqa: F401
+
+        subscribers.register()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "backend.common",
+    "backend.events",
     "backend.accounts",
     "backend.merchants",
     "backend.catalog",
@@ -345,6 +346,8 @@ CELERY_TASK_ROUTES = {
     "crm.leads": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "events-sweep": {"task": "events.sweep", "schedule": 15.0},
+    "events-purge": {"task": "events.purge", "schedule": 3600.0},
     "reconcile-payments": {"task": "payments.reconcile", "schedule": 60.0},
     "expire-contracts": {"task": "contracts.expire_due", "schedule": 3600.0},
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 30.0},
@@ -400,6 +403,12 @@ WKHTMLTOPDF_BINARY = env.str("WKHTMLTOPDF_BINARY", default="")
 # character, and Noto Sans CJK, which shares glyphs between ideographs and radicals, read
 # back as look-alike radicals (门 as ⻔). The documents app checks fontconfig has it.
 DOCUMENT_CJK_FONT = env.str("DOCUMENT_CJK_FONT", default="WenQuanYi Zen Hei")
+# The domain-event outbox (backend/events): how long a worker holds a delivery before
+# another may take it over, how long a committed event may wait for its relay before the
+# sweep relays it, and how long delivered events are kept.
+EVENTS_LEASE = timedelta(seconds=env.int("COVERDESK_EVENTS_LEASE_SECONDS", default=300))
+EVENTS_RELAY_GRACE = timedelta(seconds=env.int("COVERDESK_EVENTS_RELAY_GRACE_SECONDS", default=10))
+EVENTS_RETENTION = timedelta(days=env.int("COVERDESK_EVENTS_RETENTION_DAYS", default=30))
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))
 OFFER_MAX_QUANTITY = 99
 # How stale another process's catalogue snapshot may be after a committed change.

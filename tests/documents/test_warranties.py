@@ -376,3 +376,14 @@ def test_the_demo_warranties_are_issued_and_the_full_one_earns_its_title():
     assert set(documents.values_list("state", flat=True)) == {"issued"}
     tv = documents.get(warranty__code="voltmart-tv-full-2-year", language="en")
     assert squash("Full 2-Year Warranty") in squash(pdf_text(_pdf(tv)))
+
+
+def test_a_revision_reaches_the_documents_app_as_a_domain_event(store):
+    from backend.events.models import Delivery, Event
+
+    warranty = _published(merchant=store)
+    [event] = Event.objects.filter(name="warranty.revised", aggregate_id=str(warranty.pk))
+    assert event.payload == {"revision": 1, "new_revision": True}
+    [delivery] = Delivery.objects.filter(event=event)
+    assert (delivery.subscriber, delivery.state) == ("documents.warranty_revision", "done")
+    assert warranty.documents.filter(warranty_revision=1, state="issued").count() == 2
