@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("backend.merchants.api.urls")),
     path("", include("backend.catalog.api.urls")),
     path("", include("backend.plans.api.urls")),
+    path("", include("backend.checkout.api.urls")),
     path("", include("backend.contracts.api.urls")),
     path("", include("backend.payments.api.urls")),
     path("", include("backend.webhooks.api.urls")),

@@ -53,7 +53,7 @@ def percentile(values, pct):
 def sell(count: int) -> list[int]:
     """``count`` pending contracts for one demo phone in California, sold by the services."""
     from backend.catalog.models import Product
-    from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
+    from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
     from backend.merchants.models import Merchant
     from backend.plans.offers import ProductInput, offers_for_product
     from backend.plans.terms import terms_sha256

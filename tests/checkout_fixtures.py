@@ -6,15 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
-from backend.contracts.services import (
-    LineInput,
-    OrderInput,
-    TermsAcceptance,
-    contract_activate,
-    order_upsert,
-)
+from backend.contracts.services import contract_activate
 from backend.plans.offers import ProductInput, offers_for_product
 from backend.plans.terms import terms_sha256
 from tests.factories import (

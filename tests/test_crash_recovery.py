@@ -19,9 +19,9 @@ import pytest
 from django.db import connection
 
 from backend.celery import app
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
-from backend.contracts.services import contract_cancel
 from backend.documents.models import Document
 from backend.notifications.models import Notification
 from backend.payments.models import Refund

@@ -23,7 +23,7 @@ from backend.claims.choices import OPEN_STATES, ClaimReason, ClaimState, Priorit
 from backend.claims.models import Claim
 from backend.common.api.fields import StrictCharField
 from backend.common.exceptions import ValidationFailed
-from backend.contracts.api.rendering import iso_datetime
+from backend.common.isoformat import iso_datetime
 from backend.contracts.models import Contract
 from backend.merchants.models import Merchant
 

@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor, ActorKind
 from backend.common.admin import ServiceWrittenAdmin
 from backend.common.exceptions import ApplicationError
 from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
-from backend.contracts.services import contract_cancel, contract_void
+from backend.contracts.services import contract_void
 
 
 class ContractEventInline(admin.TabularInline):

@@ -1,51 +1,47 @@
-"""Writes for orders and contracts. One service per transition.
+"""Contract transitions. One service per transition.
 
-Every transition service opens a transaction, locks the contract row, checks that the
-transition may proceed, applies it (the model method only sets fields), saves, writes a
-ContractEvent, and registers follow-up work to run after commit. Nothing here talks to
-Stripe inside a transaction. The transitions a payment outcome triggers (activate,
-fail_payment, void) take no SAVEPOINT when nested: they catch no database error, so an
-error rolls back the caller's transaction as a whole.
+Each one runs in a transaction: it locks the contract row, checks that the transition
+may proceed, applies it (the model method only sets fields), saves, writes a
+ContractEvent and publishes the domain event (``contract.activated`` ...), through the
+shared helper (``common.transitions``). What follows a change (documents, e-mail,
+merchants' webhooks, CRM tags) subscribes to those events; this module does not know
+who listens. Nothing here talks to Stripe. The transitions a payment outcome triggers
+(activate, fail_payment, void) take no SAVEPOINT when nested: they catch no database
+error, so an error rolls back the caller's transaction as a whole.
+
+Placing orders and cancelling with a refund span contracts and payments; they live in
+``backend/checkout``.
 """
 
-import hashlib
-import json
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
+from backend.catalog.models import Category
 from backend.common.actors import Actor
-from backend.common.exceptions import ApplicationError, Conflict
+from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
-from backend.common.queries import unique_or_none
-from backend.contracts.choices import ContractState
-from backend.contracts.models import Contract, ContractEvent, Order, OrderLine
-from backend.customers.choices import (
-    E_DELIVERY_TEXT_VERSION,
-    ConsentKind,
-    ConsentSource,
-    e_delivery_disclosure,
-)
-from backend.customers.services import consent_record, customer_upsert
+from backend.common.transitions import InvalidTransition, Transitions
+from backend.contracts.choices import CancellationReason, ContractState
+from backend.contracts.models import Contract, ContractEvent
+from backend.contracts.refunds import RefundQuote, RefundRules, refund_quote
+from backend.customers.services import customer_upsert
 from backend.plans.choices import CoverageStarts
-from backend.plans.models import Plan, PlanPrice
-from backend.plans.offers import OfferClaims, offer_token_verify
-from backend.plans.terms import terms_sha256
-from backend.plans.texts import plan_texts
 
-_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+__all__ = ["InvalidTransition"]
 
-
-class InvalidTransition(Conflict):
-    default_code = "invalid_transition"
+CONTRACTS = Transitions(
+    Contract,
+    ContractEvent,
+    "contract",
+    refusal=gettext_lazy("Contract %(number)s is %(state)s and cannot be %(action)s."),
+)
 
 
 # Checks other apps make before a contract may be cancelled, run inside the cancelling
@@ -58,422 +54,6 @@ _cancellation_guards: list[CancellationGuard] = []
 def cancellation_guard_register(guard: CancellationGuard) -> None:
     if guard not in _cancellation_guards:
         _cancellation_guards.append(guard)
-
-
-# --- Orders -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineInput:
-    offer_token: str
-    terms_sha256: str
-    quantity: int
-    product_title: str = ""
-
-
-@dataclass(frozen=True)
-class TermsAcceptance:
-    text: str
-    text_version: str
-    ip_address: str | None = None
-    user_agent: str = ""
-
-
-@dataclass(frozen=True)
-class OrderInput:
-    merchant_order_id: str
-    jurisdiction: str
-    customer: dict
-    lines: list[LineInput]
-    terms: TermsAcceptance
-    purchased_at: datetime | None = None
-    marketing_email_consent: bool | None = None
-    source: ConsentSource = ConsentSource.MERCHANT_API
-    actor: Actor | None = None  # who placed it; the merchant's API when not given
-
-    def customer_profile(self) -> dict:
-        return {k: v for k, v in self.customer.items() if k not in ("email", "jurisdiction")}
-
-
-@dataclass
-class OrderUpsertResult:
-    order: Order
-    created: bool
-    contracts: list[Contract] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _VerifiedLine:
-    claims: OfferClaims
-    plan: Plan
-    band: PlanPrice
-    quantity: int
-    title: str
-    terms_sha256: str
-
-
-def _verify_lines(*, merchant, data: OrderInput) -> list[_VerifiedLine]:
-    """Check every offer token and what it binds; raise on the first bad line."""
-    tokens = [
-        offer_token_verify(token=line.offer_token, merchant_id=merchant.id) for line in data.lines
-    ]
-    plan_ids = {c.plan_id for c in tokens}
-    plans = {
-        plan.id: plan
-        for plan in Plan.objects.select_related("provider", "administrator")
-        .filter(id__in=plan_ids)
-        .order_by()
-    }
-    bands = list(PlanPrice.objects.filter(plan_id__in=plan_ids).order_by())
-    verified = []
-    for index, (line, claims) in enumerate(zip(data.lines, tokens, strict=True)):
-        where = {"lines": {str(index): {}}}
-        if claims.jurisdiction != data.jurisdiction:
-            where["lines"][str(index)] = {
-                "offer_token": [
-                    _("This offer was made for %(offered)s, not %(order)s.")
-                    % {"offered": claims.jurisdiction, "order": data.jurisdiction}
-                ]
-            }
-            raise ApplicationError(
-                _("An offer does not match the order's jurisdiction."),
-                code="offer_jurisdiction_mismatch",
-                fields=where,
-            )
-        if line.quantity > claims.quantity:
-            where["lines"][str(index)] = {
-                "quantity": [_("The offer covers at most %(n)d units.") % {"n": claims.quantity}]
-            }
-            raise ApplicationError(
-                _("A line asks for more units than its offer covers."),
-                code="offer_quantity_exceeded",
-                fields=where,
-            )
-        plan = plans.get(claims.plan_id)
-        band = None
-        if plan is not None and plan.is_active:
-            band = next(
-                (
-                    b
-                    for b in bands
-                    if b.plan_id == plan.id
-                    and b.currency == claims.currency
-                    and b.product_price_min <= claims.product_price <= b.product_price_max
-                ),
-                None,
-            )
-        if band is None:
-            raise ApplicationError(
-                _("A plan in this order is no longer offered; ask for fresh offers."),
-                code="offer_no_longer_available",
-                fields=where,
-            )
-        shown = {
-            terms_sha256(plan.code, data.jurisdiction, language)
-            for language, _name in settings.LANGUAGES
-        }
-        if line.terms_sha256 not in shown:
-            where["lines"][str(index)] = {
-                "terms_sha256": [_("These are not the current terms of this plan.")]
-            }
-            raise Conflict(
-                _("The plan terms changed since the shopper read them; show them again."),
-                code="terms_changed",
-                fields=where,
-            )
-        title = line.product_title or claims.sku or ""
-        verified.append(_VerifiedLine(claims, plan, band, line.quantity, title, line.terms_sha256))
-    currencies = {v.claims.currency for v in verified}
-    if len(currencies) > 1:
-        raise ApplicationError(
-            _("All lines of an order must be in one currency."), code="mixed_currencies"
-        )
-    return verified
-
-
-def _content_sha256(data: OrderInput, lines: list[_VerifiedLine]) -> str:
-    """What makes two PUTs 'the same order': who, where, and what at which price."""
-    canonical = {
-        "email": data.customer["email"].strip().lower(),
-        "jurisdiction": data.jurisdiction,
-        "lines": [
-            [
-                v.plan.id,
-                v.claims.sku,
-                v.claims.category,
-                v.claims.product_price,
-                v.claims.plan_price,
-                v.claims.currency,
-                v.quantity,
-            ]
-            for v in lines
-        ],
-    }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-
-
-def _party_snapshot(party) -> dict | None:
-    if party is None:
-        return None
-    return {
-        "legal_name": party.legal_name,
-        "mailing_address": party.mailing_address,
-        "toll_free_phone": party.toll_free_phone,
-        "email": party.email,
-        "registration_numbers": party.registration_numbers,
-    }
-
-
-def plan_parties(plan: Plan) -> dict:
-    """The provider and administrator as a contract records them."""
-    provider = plan.provider
-    return {
-        "provider": {
-            **_party_snapshot(provider),
-            "backing": provider.backing,
-            "insurer_name": provider.insurer_name,
-            "insurer_address": provider.insurer_address,
-            "insurer_phone": provider.insurer_phone,
-        },
-        "administrator": _party_snapshot(plan.administrator),
-    }
-
-
-def _plan_snapshot(plan: Plan, band: PlanPrice) -> dict:
-    """The plan's terms as sold. Later catalogue edits never change a contract."""
-    return {
-        "code": plan.code,
-        "name": plan.name,
-        "coverage": plan.coverage,
-        "term_months": plan.term_months,
-        "service_type": plan.service_type,
-        "waiting_period_days": plan.waiting_period_days,
-        "coverage_starts": plan.coverage_starts,
-        "summary": plan.summary,
-        "covered": plan.covered,
-        "exclusions": plan.exclusions,
-        # Every language's name, summary, coverage and exclusions, as sold (plans.texts).
-        "texts": plan_texts(plan),
-        "transferable": plan.transferable,
-        "terms_template": plan.terms_template,
-        "deductible": band.deductible,
-        "cancellation_fee": band.cancellation_fee,
-        **plan_parties(plan),
-    }
-
-
-def _new_contract_number(year: int) -> str:
-    return f"CD-{year}-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
-
-
-def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
-    """Create an order and one contract per covered unit, or return the existing order.
-
-    Idempotent by the merchant's order id: the same order sent again returns the same
-    contracts; the same id with different lines is a 409 ``order_conflict``. The payment
-    is set up separately (``payments.services.payment_ensure_intent``), after commit.
-    """
-    verified = _verify_lines(merchant=merchant, data=data)
-    content = _content_sha256(data, verified)
-
-    existing = _order_for_upsert(merchant, data.merchant_order_id)
-    if existing is not None:
-        return _existing_order(existing, content)
-
-    purchased_at = data.purchased_at or timezone.now()
-    actor = data.actor or Actor.merchant(merchant, "order PUT")
-    # The template version each contract is sold under; its documents always use it.
-    documents = pack_for(data.jurisdiction).document_versions
-    try:
-        with transaction.atomic():
-            customer = customer_upsert(
-                email=data.customer["email"],
-                jurisdiction=data.jurisdiction,
-                **data.customer_profile(),
-            )
-            order = Order.objects.create(
-                merchant=merchant,
-                merchant_order_id=data.merchant_order_id,
-                customer=customer,
-                currency=verified[0].claims.currency,
-                jurisdiction=data.jurisdiction,
-                total=sum(v.claims.plan_price * v.quantity for v in verified),
-                content_sha256=content,
-                purchased_at=purchased_at,
-            )
-            contracts = []
-            for position, v in enumerate(verified):
-                product = {
-                    "sku": v.claims.sku,
-                    "title": v.title,
-                    "category": v.claims.category,
-                    "price": v.claims.product_price,
-                    "currency": v.claims.currency,
-                    "manufacturer_warranty_months": v.claims.manufacturer_warranty_months,
-                }
-                line = OrderLine.objects.create(
-                    order=order,
-                    position=position,
-                    plan=v.plan,
-                    product=product,
-                    quantity=v.quantity,
-                    unit_price=v.claims.plan_price,
-                    currency=v.claims.currency,
-                )
-                snapshot = _plan_snapshot(v.plan, v.band)
-                limit = v.band.limit_of_liability or v.claims.product_price
-                contracts += [
-                    Contract(
-                        number=_new_contract_number(purchased_at.year),
-                        order_line=line,
-                        unit_index=unit,
-                        merchant=merchant,
-                        customer=customer,
-                        plan=v.plan,
-                        product_snapshot=product,
-                        plan_snapshot=snapshot,
-                        price=v.claims.plan_price,
-                        currency=v.claims.currency,
-                        jurisdiction=data.jurisdiction,
-                        purchased_at=purchased_at,
-                        template_version=f"{v.plan.terms_template}/"
-                        + documents.get(v.plan.terms_template, ""),
-                        limit_of_liability=limit,
-                        limit_remaining=limit,
-                    )
-                    for unit in range(1, v.quantity + 1)
-                ]
-            Contract.objects.bulk_create(contracts)
-            ContractEvent.objects.bulk_create(
-                ContractEvent.of(
-                    actor,
-                    contract=c,
-                    name="create",
-                    from_state="",
-                    to_state=c.state,
-                    reason=f"Order {data.merchant_order_id}",
-                )
-                for c in contracts
-            )
-            _record_consents(customer=customer, merchant=merchant, data=data, lines=verified)
-            from backend.payments.services import payment_prepare
-
-            payment_prepare(order=order)
-    except IntegrityError:
-        # A concurrent PUT of the same order id won the race: answer as for a repeat.
-        existing = _order_for_upsert(merchant, data.merchant_order_id)
-        if existing is None:
-            raise
-        return _existing_order(existing, content)
-    return OrderUpsertResult(order=order, created=True, contracts=contracts)
-
-
-def _order_for_upsert(merchant, merchant_order_id: str) -> Order | None:
-    return unique_or_none(
-        Order.objects.select_related("merchant", "customer", "payment").filter(
-            merchant=merchant, merchant_order_id=merchant_order_id
-        )
-    )
-
-
-def _existing_order(order: Order, content: str) -> OrderUpsertResult:
-    if order.content_sha256 != content:
-        raise Conflict(
-            _(
-                "Order %(id)s already exists with other lines or another customer. Use a new "
-                "order id for a different order."
-            )
-            % {"id": order.merchant_order_id},
-            code="order_conflict",
-        )
-    from backend.contracts.selectors import order_contracts
-
-    return OrderUpsertResult(order=order, created=False, contracts=order_contracts(order=order))
-
-
-def _record_consents(*, customer, merchant, data: OrderInput, lines) -> None:
-    """One terms acceptance per plan, holding the hash of exactly the terms shown, and the
-    consent to electronic delivery with the E-SIGN disclosures it was given on."""
-    terms = data.terms
-    with translation.override(data.customer.get("locale") or "en"):
-        disclosure = e_delivery_disclosure()
-    consent_record(
-        customer=customer,
-        kind=ConsentKind.E_DELIVERY,
-        granted=True,
-        text=disclosure,
-        text_version=E_DELIVERY_TEXT_VERSION,
-        source=data.source,
-        ip_address=terms.ip_address,
-        user_agent=terms.user_agent,
-        merchant=merchant,
-    )
-    for plan_code, document_sha256 in sorted({(v.plan.code, v.terms_sha256) for v in lines}):
-        consent_record(
-            customer=customer,
-            kind=ConsentKind.TERMS_ACCEPTANCE,
-            granted=True,
-            text=terms.text,
-            text_version=terms.text_version,
-            document_sha256=document_sha256,
-            document_ref=f"{plan_code}@{data.jurisdiction}",
-            source=data.source,
-            ip_address=terms.ip_address,
-            user_agent=terms.user_agent,
-            merchant=merchant,
-        )
-    if data.marketing_email_consent is not None:
-        consent_record(
-            customer=customer,
-            kind=ConsentKind.MARKETING_EMAIL,
-            granted=data.marketing_email_consent,
-            text=_("Send me news and offers about my protection plans by e-mail."),
-            text_version="marketing-email-1",
-            source=data.source,
-            ip_address=terms.ip_address,
-            user_agent=terms.user_agent,
-            merchant=merchant,
-        )
-
-
-# --- Transitions --------------------------------------------------------------------------
-
-
-def _record(
-    contract: Contract,
-    name: str,
-    from_state: str,
-    actor: Actor,
-    reason: str = "",
-    data: dict | None = None,
-) -> ContractEvent:
-    event = ContractEvent.of(
-        actor,
-        contract=contract,
-        name=name,
-        from_state=from_state,
-        to_state=contract.state,
-        reason=reason,
-        data=data,
-    )
-    event.save()
-    return event
-
-
-def _locked(contract_id: int) -> Contract:
-    return Contract.objects.select_for_update().get(pk=contract_id)
-
-
-def _refuse(contract: Contract, action: str) -> InvalidTransition:
-    return InvalidTransition(
-        _("Contract %(number)s is %(state)s and cannot be %(action)s.")
-        % {
-            "number": contract.number,
-            "state": contract.get_state_display().lower(),
-            "action": action,
-        },
-        extra={"state": contract.state},
-    )
 
 
 def coverage_dates(contract: Contract) -> dict:
@@ -493,64 +73,64 @@ def coverage_dates(contract: Contract) -> dict:
 def contract_activate(*, contract_id: int, actor: Actor, at: datetime) -> Contract | None:
     """pending_payment (or payment_failed) -> active. A repeat is a no-op (returns None)."""
     with transaction.atomic(savepoint=False):
-        contract = _locked(contract_id)
-        if not can_proceed(contract.activate):
-            return None
-        before = contract.state
-        contract.activate(activated_at=at, **coverage_dates(contract))
-        contract.save()
-        _record(contract, "activate", before, actor, "Payment received")
-        transaction.on_commit(lambda: _after_transition(contract.pk, "contract.activated"))
-    return contract
+        contract = CONTRACTS.lock(contract_id)
+        activated = CONTRACTS.apply(
+            contract,
+            "activate",
+            actor=actor,
+            reason="Payment received",
+            event="contract.activated",
+            activated_at=at,
+            **coverage_dates(contract),
+        )
+    return contract if activated else None
 
 
 def contract_fail_payment(*, contract_id: int, actor: Actor, reason: str) -> Contract | None:
     with transaction.atomic(savepoint=False):
-        contract = _locked(contract_id)
-        if not can_proceed(contract.fail_payment):
-            return None
-        before = contract.state
-        contract.fail_payment()
-        contract.save()
-        _record(contract, "fail_payment", before, actor, reason)
-    return contract
+        contract = CONTRACTS.lock(contract_id)
+        failed = CONTRACTS.apply(contract, "fail_payment", actor=actor, reason=reason)
+    return contract if failed else None
 
 
 def contract_void(*, contract_id: int, actor: Actor, reason: str) -> Contract | None:
     """Void a contract (chargeback, fraud) and flag it for the warranty desk."""
     with transaction.atomic(savepoint=False):
-        contract = _locked(contract_id)
-        if not can_proceed(contract.void):
-            return None
-        before = contract.state
-        contract.void(at=timezone.now(), flag_reason=reason)
-        contract.save()
-        _record(contract, "void", before, actor, reason)
-        transaction.on_commit(lambda: _after_transition(contract.pk, "contract.voided"))
-    return contract
+        contract = CONTRACTS.lock(contract_id)
+        voided = CONTRACTS.apply(
+            contract,
+            "void",
+            actor=actor,
+            reason=reason,
+            event="contract.voided",
+            at=timezone.now(),
+            flag_reason=reason,
+        )
+    return contract if voided else None
 
 
 def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason: str = ""):
     """Give an active contract to a new owner; it stays active and the change is audited."""
     with transaction.atomic():
-        contract = _locked(contract_id)
+        contract = CONTRACTS.lock(contract_id)
         if not contract.plan_snapshot.get("transferable", True):
             raise ApplicationError(_("This plan cannot be transferred."), code="not_transferable")
         if not can_proceed(contract.transfer):
-            raise _refuse(contract, _("transferred"))
+            raise CONTRACTS.refuse(contract, _("transferred"))
         previous = contract.customer
         customer = customer_upsert(jurisdiction=previous.jurisdiction, **new_owner)
         if customer.pk == previous.pk:
             raise ApplicationError(_("The new owner is the current owner."), code="same_owner")
-        contract.transfer(new_customer=customer)
-        contract.save()
-        _record(
+        owners = {"from_customer": previous.pk, "to_customer": customer.pk}
+        CONTRACTS.apply(
             contract,
             "transfer",
-            contract.state,
-            actor,
-            reason,
-            {"from_customer": previous.pk, "to_customer": customer.pk},
+            actor=actor,
+            reason=reason,
+            data=owners,
+            event="contract.transferred",
+            payload=owners,
+            new_customer=customer,
         )
     return contract
 
@@ -591,7 +171,7 @@ def contract_ensure_payable(contract: Contract, *, filed_at: datetime) -> None:
 def contract_lock_payable(*, contract_id: int, filed_at: datetime) -> Contract:
     """The contract, locked, if a claim filed at ``filed_at`` may still draw on it (inside
     the caller's transaction: the lock holds until it commits)."""
-    contract = _locked(contract_id)
+    contract = CONTRACTS.lock(contract_id)
     contract_ensure_payable(contract, filed_at=filed_at)
     return contract
 
@@ -619,44 +199,29 @@ def contract_pay_claim(
             "amount": amount,
             "limit_remaining": contract.limit_remaining,
         }
-        if (replaced or contract.limit_remaining == 0) and can_proceed(contract.fulfil):
-            before = contract.state
-            contract.fulfil(at=timezone.now())
+        used_up = replaced or contract.limit_remaining == 0
+        if not (
+            used_up
+            and CONTRACTS.apply(
+                contract,
+                "fulfil",
+                actor=actor,
+                reason="product replaced" if replaced else "limit of liability used up",
+                data=data,
+                event="contract.fulfilled",
+                payload={"claim": claim_number},
+                at=timezone.now(),
+            )
+        ):
             contract.save()
-            reason = "product replaced" if replaced else "limit of liability used up"
-            _record(contract, "fulfil", before, actor, reason, data)
-        else:
-            contract.save()
-            _record(contract, "claim_paid", contract.state, actor, "", data)
+            CONTRACTS.record(contract, "claim_paid", contract.state, actor, "", data)
     return contract
 
 
-def _after_transition(contract_id: int, event: str) -> None:
-    """Follow-up work after a committed transition: e-mail, outbound webhooks, CRM tags."""
-    from backend.contracts.tasks import contract_after_transition
-    from backend.crm.choices import Trigger
-    from backend.crm.events import emit
-
-    contract_after_transition.delay(contract_id, event)
-    trigger = {
-        "contract.activated": Trigger.PLAN_BOUGHT,
-        "contract.cancelled": Trigger.CONTRACT_CANCELLED,
-    }.get(event)
-    if trigger is not None:
-        emit(trigger, contract_id)
-
-
-# --- Cancellation and refunds -------------------------------------------------------------
-
-
-def contract_refund_quote(*, contract: Contract, reason: str, on=None):
+def contract_refund_quote(*, contract: Contract, reason: str, on=None) -> RefundQuote:
     """What cancelling ``contract`` today would refund, itemised (nothing is written)."""
-    from backend.catalog.models import Category
-    from backend.contracts.choices import CancellationReason
-    from backend.contracts.refunds import RefundRules, refund_quote
-
     if contract.coverage_start is None:
-        raise _refuse(contract, _("cancelled"))
+        raise CONTRACTS.refuse(contract, _("cancelled"))
     appliance = Category.objects.filter(
         slug=contract.product_snapshot.get("category"), is_appliance_or_home_electronics=True
     ).exists()
@@ -675,103 +240,63 @@ def contract_refund_quote(*, contract: Contract, reason: str, on=None):
     )
 
 
-def contract_cancel(*, contract_id: int, actor: Actor, reason: str, note: str = ""):
-    """active -> cancelled, with its refund quoted and queued, in one transaction.
-
-    The contract's row lock makes two concurrent cancellations queue: the first cancels
-    and creates the refund, the second finds the contract cancelled (409
-    ``invalid_transition``). The same lock orders a cancellation against a claim being
-    paid (contract_pay_claim): the registered guards refuse to cancel while a claim is
-    still to be decided, and a claim cannot be paid once the contract is cancelled, so the
-    refund always deducts every claim paid. The refund itself is paid after commit
-    (refund_execute).
-    """
-    from datetime import timedelta
-
-    from backend.payments.models import Refund
-
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        if not can_proceed(contract.cancel):
-            raise _refuse(contract, _("cancelled"))
-        for guard in _cancellation_guards:
-            guard(contract)
-        quote = contract_refund_quote(contract=contract, reason=reason)
-        now = timezone.now()
-        before = contract.state
-        contract.cancel(at=now)
-        contract.save()
-        payment = contract.order_line.order.payment
-        refund = Refund.objects.create(
-            contract=contract,
-            payment=payment,
-            amount=quote.total,
-            currency=contract.currency,
-            quote=quote.as_dict(contract.customer.locale),
-            idempotency_key=f"coverdesk-contract-{contract.pk}-refund",
-            requested_at=now,
-            due_at=now + timedelta(days=(quote.due_on - quote.cancel_on).days),
-            late_penalty_percent_per_month=quote.late_penalty_percent_per_month,
-            requested_by=actor.user,
-        )
-        _record(
-            contract,
-            "cancel",
-            before,
-            actor,
-            note or reason,
-            {"reason": reason, "refund": refund.pk, "refund_total": quote.total},
-        )
-        transaction.on_commit(lambda: _after_cancel(contract.pk, refund.pk))
-    return contract, refund
+def contract_lock_cancellable(*, contract_id: int) -> Contract:
+    """The contract, locked, if it may be cancelled now: its transition allows it and no
+    registered guard objects (inside the caller's transaction: the lock holds until it
+    commits, so a claim cannot be paid meanwhile)."""
+    contract = CONTRACTS.lock(contract_id)
+    if not can_proceed(contract.cancel):
+        raise CONTRACTS.refuse(contract, _("cancelled"))
+    for guard in _cancellation_guards:
+        guard(contract)
+    return contract
 
 
-def _after_cancel(contract_id: int, refund_id: int) -> None:
-    from backend.payments.tasks import refund_execute_task
-
-    refund_execute_task.delay(refund_id)
-    _after_transition(contract_id, "contract.cancelled")
+def contract_cancel_apply(
+    *, contract: Contract, actor: Actor, at: datetime, reason: str, note: str, data: dict
+) -> Contract:
+    """active -> cancelled, on a contract ``contract_lock_cancellable`` returned. ``data``
+    (the refund and its total) goes on the audit row and the event."""
+    CONTRACTS.apply(
+        contract,
+        "cancel",
+        actor=actor,
+        reason=note or reason,
+        data={"reason": reason, **data},
+        event="contract.cancelled",
+        payload={"reason": reason, **data},
+        at=at,
+    )
+    return contract
 
 
 def contracts_expire_due(*, today=None, batch_size: int = 500) -> int:
     """Expire every active contract whose coverage has ended. Batched and set-based.
 
-    Each batch locks its rows (skipping rows another worker holds), moves them from
-    ``active`` to ``expired`` with one UPDATE whose WHERE clause is the transition's
-    source state, and writes their audit events in one INSERT. Running it twice expires
-    nothing twice.
+    Each batch locks its rows (skipping rows another worker holds), runs ``Contract.expire``
+    on each, and writes them with one UPDATE, their audit rows with one INSERT and their
+    ``contract.expired`` events with another (``Transitions.apply_many``). Running it
+    twice expires nothing twice.
     """
     today = today or timezone.localdate()
     expired = 0
+    actor = Actor.system("expiry task")
     while True:
         with transaction.atomic():
-            ids = list(
+            batch = list(
                 Contract.objects.select_for_update(skip_locked=True)
                 .filter(state=ContractState.ACTIVE, coverage_end__lte=today)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch_size]
+                .order_by("pk")[:batch_size]
             )
-            if not ids:
+            if not batch:
                 return expired
-            now = timezone.now()
-            Contract.objects.filter(pk__in=ids, state=ContractState.ACTIVE).update(
-                state=ContractState.EXPIRED, ended_at=now, updated_at=now
+            changed = CONTRACTS.apply_many(
+                batch,
+                "expire",
+                actor=actor,
+                fields=("ended_at",),
+                reason="Coverage ended",
+                event="contract.expired",
+                at=timezone.now(),
             )
-            ContractEvent.objects.bulk_create(
-                ContractEvent.of(
-                    Actor.system("expiry task"),
-                    contract_id=pk,
-                    name="expire",
-                    from_state=ContractState.ACTIVE,
-                    to_state=ContractState.EXPIRED,
-                    reason="Coverage ended",
-                )
-                for pk in ids
-            )
-            transaction.on_commit(lambda ids=ids: _after_expiry(ids))
-        expired += len(ids)
-
-
-def _after_expiry(contract_ids: list[int]) -> None:
-    for contract_id in contract_ids:
-        _after_transition(contract_id, "contract.expired")
+        expired += len(changed)

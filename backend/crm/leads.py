@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from backend.checkout.orders import OrderInput, OrderUpsertResult, order_upsert
 from backend.common.actors import Actor
 from backend.common.exceptions import Conflict, ValidationFailed
-from backend.contracts.services import OrderInput, OrderUpsertResult, order_upsert
 from backend.crm.choices import LeadState, Trigger
 from backend.crm.consent import unsubscribe_headers, unsubscribe_url
 from backend.crm.events import emit

@@ -213,16 +213,11 @@ def seed_demo_claims() -> int:
     from django.utils import timezone
 
     from backend.catalog.models import Product
+    from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
     from backend.claims.models import Claim
     from backend.claims.services import claim_file
     from backend.common.actors import Actor
-    from backend.contracts.services import (
-        LineInput,
-        OrderInput,
-        TermsAcceptance,
-        contract_activate,
-        order_upsert,
-    )
+    from backend.contracts.services import contract_activate
     from backend.plans.offers import ProductInput, offers_for_product
     from backend.plans.terms import terms_sha256
 
@@ -338,16 +333,11 @@ def seed_crm() -> dict:
     from django.utils import timezone
 
     from backend.catalog.models import Product
+    from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
     from backend.claims.models import Claim
     from backend.claims.services import claim_approve, claim_deny, claim_file, claim_take_next
     from backend.common.actors import Actor, ActorKind
-    from backend.contracts.services import (
-        LineInput,
-        OrderInput,
-        TermsAcceptance,
-        contract_activate,
-        order_upsert,
-    )
+    from backend.contracts.services import contract_activate
     from backend.crm import leads
     from backend.crm.analytics import OfferEvent, offer_events_record
     from backend.crm.models import Segment, Tag, TagRule

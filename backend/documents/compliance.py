@@ -236,7 +236,7 @@ def party_gaps(pack: Pack, kind: str, parties: dict) -> list[str]:
 def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
     """Per pack, why the plan's contract documents could not be compliant there (so the plan
     is never offered there). Empty when it can be sold under every pack."""
-    from backend.contracts.services import plan_parties
+    from backend.plans.snapshots import plan_parties
 
     parties = plan_parties(plan)
     written_in = plan_texts(plan)

@@ -367,7 +367,7 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
 def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> dict:
     """The data of a specimen contract: the plan's real terms, with placeholders for what
     only a sale fixes (the buyer, the product, the price band, the dates)."""
-    from backend.contracts.services import plan_parties
+    from backend.plans.snapshots import plan_parties
 
     parties = plan_parties(plan)
     bands = list(plan.prices.all())

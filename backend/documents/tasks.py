@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from backend.catalog.models import WrittenWarranty
 from backend.catalog.warranties import warranty_languages, warranty_terms
 from backend.documents.services import (
     DocumentNotCompliant,
@@ -27,39 +28,6 @@ def document_issue_task(contract_id: int, kind: str, language: str) -> str:
 
 
 @shared_task(
-    name="documents.deliver_contract",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def contract_documents_deliver_task(contract_id: int, event: str) -> int:
-    """Issue the documents an event calls for, in every language the holder gets, then send
-    the event's e-mail with them attached. A document that fails its compliance check is
-    not attached (staff see it failed); the e-mail still goes out. Returns how many were
-    attached."""
-    from backend.contracts.models import Contract
-    from backend.contracts.tasks import DOCUMENT_FOR_EVENT, contract_notify
-    from backend.documents.services import document_languages
-
-    contract = Contract.objects.select_related(
-        "customer", "merchant", "refund", "order_line__order"
-    ).get(pk=contract_id)
-    kind = DOCUMENT_FOR_EVENT[event]
-    attachments = []
-    for language in document_languages(contract):
-        try:
-            document = document_issue(contract_id=contract.pk, kind=kind, language=language)
-        except DocumentNotCompliant:
-            continue
-        with document.file.open("rb") as f:
-            attachments.append(
-                (f"{contract.number}-{kind}-{language}.pdf", f.read(), "application/pdf")
-            )
-    contract_notify(contract, event, attachments=attachments)
-    return len(attachments)
-
-
-@shared_task(
     name="documents.issue_warranty",
     autoretry_for=(OSError,),
     retry_backoff=True,
@@ -69,8 +37,6 @@ def warranty_documents_issue_task(warranty_id: int, revision: int) -> dict[str, 
     """Issue a written warranty revision in each of its pack's languages that its text is
     written in (``catalog.warranties.warranty_languages``). Returns each
     language's outcome: issued, failed (its check; staff see it) or superseded."""
-    from backend.catalog.models import WrittenWarranty
-
     warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
     outcomes = {}
     written_in = warranty_languages(warranty_terms(warranty))

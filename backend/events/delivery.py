@@ -24,6 +24,11 @@ logger = logging.getLogger(__name__)
 
 def relay(event_id: int) -> list[int]:
     """Create the event's deliveries (once) and return the ids of those still pending."""
+    return [pk for pk, _subscriber in relay_pending(event_id)]
+
+
+def relay_pending(event_id: int) -> list[tuple[int, str]]:
+    """``relay``, returning each pending delivery with its subscriber's name."""
     with transaction.atomic():
         event = Event.objects.select_for_update().filter(pk=event_id).first()
         if event is None:
@@ -37,7 +42,7 @@ def relay(event_id: int) -> list[int]:
             event.save(update_fields=["relayed_at"])
     return list(
         Delivery.objects.filter(event_id=event_id, state=DeliveryState.PENDING).values_list(
-            "pk", flat=True
+            "pk", "subscriber"
         )
     )
 
@@ -87,14 +92,13 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
         _release(delivery, next_attempt_at=now + timedelta(seconds=1))
         return "waiting"
     try:
-        with transaction.atomic():
+        if target.atomic:
+            with transaction.atomic():
+                target.handler(delivery.event)
+                _done(delivery)
+        else:
             target.handler(delivery.event)
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=DeliveryState.DONE,
-                attempts=delivery.attempts + 1,
-                finished_at=timezone.now(),
-                last_error="",
-            )
+            _done(delivery)
     except Exception as exc:
         attempts = delivery.attempts + 1
         gave_up = attempts >= target.max_attempts
@@ -116,11 +120,20 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
     return "done"
 
 
+def _done(delivery: Delivery) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.DONE,
+        attempts=delivery.attempts + 1,
+        finished_at=timezone.now(),
+        last_error="",
+    )
+
+
 def _release(delivery: Delivery, *, next_attempt_at: datetime) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(started_at=None, next_attempt_at=next_attempt_at)
 
 
-def due(now: datetime, limit: int = 500) -> tuple[list[int], list[int]]:
+def due(now: datetime, limit: int = 500) -> tuple[list[int], list[tuple[int, str]]]:
     """What the sweep sends again: events committed but never relayed (the process died
     between commit and enqueue) after a grace period, and deliveries whose time has come
     that no worker holds."""
@@ -133,7 +146,7 @@ def due(now: datetime, limit: int = 500) -> tuple[list[int], list[int]]:
         Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         .filter(Q(started_at=None) | Q(started_at__lt=now - settings.EVENTS_LEASE))
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "subscriber")[:limit]
     )
     return unrelayed, deliveries
 

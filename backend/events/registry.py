@@ -14,6 +14,13 @@ class Subscriber:
     # earlier event of the same aggregate is still undelivered to this subscriber.
     ordered: bool = False
     max_attempts: int = 8
+    # The Celery queue its deliveries run on (documents have a queue of their own).
+    queue: str = "fast"
+    # True: the handler and the delivery's "done" commit together, so its writes happen
+    # exactly once. False: the handler runs outside a transaction (it renders PDFs, say,
+    # and must not hold one open) and must be idempotent itself: a worker that dies after
+    # its work and before "done" has it run again.
+    atomic: bool = True
 
 
 _subscribers: dict[str, Subscriber] = {}
@@ -26,10 +33,12 @@ def subscribe(
     handler: Callable,
     ordered: bool = False,
     max_attempts: int = 8,
+    queue: str = "fast",
+    atomic: bool = True,
 ) -> Subscriber:
     if name in _subscribers and _subscribers[name].handler is not handler:
         raise ValueError(f"a subscriber named {name!r} is registered already")
-    subscriber = Subscriber(name, frozenset(events), handler, ordered, max_attempts)
+    subscriber = Subscriber(name, frozenset(events), handler, ordered, max_attempts, queue, atomic)
     _subscribers[name] = subscriber
     return subscriber
 
@@ -44,3 +53,10 @@ def subscribers_for(event_name: str) -> list[Subscriber]:
 
 def subscriber(name: str) -> Subscriber | None:
     return _subscribers.get(name)
+
+
+def queue_of(name: str) -> str:
+    """Where a subscriber's deliveries run (one no longer registered: the default queue,
+    where ``deliver`` reports it)."""
+    registered = _subscribers.get(name)
+    return registered.queue if registered else "fast"

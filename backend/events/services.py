@@ -20,3 +20,16 @@ def publish(name: str, *, aggregate: str, aggregate_id, payload: dict | None = N
     )
     transaction.on_commit(lambda: events_relay_task.delay(event.pk))
     return event
+
+
+def publish_many(name: str, *, aggregate: str, ids: list, payload: dict | None = None) -> int:
+    """``publish`` for a batch of aggregates (one INSERT): the same event for each id."""
+    if not transaction.get_connection().in_atomic_block:
+        raise NotInTransaction(f"publish {name} inside the transaction of its change")
+    events = Event.objects.bulk_create(
+        Event(name=name, aggregate=aggregate, aggregate_id=str(pk), payload=payload or {})
+        for pk in ids
+    )
+    event_ids = [event.pk for event in events]
+    transaction.on_commit(lambda: [events_relay_task.delay(pk) for pk in event_ids])
+    return len(event_ids)

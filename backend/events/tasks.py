@@ -2,15 +2,20 @@ from celery import shared_task
 from django.utils import timezone
 
 from backend.events import delivery
+from backend.events.registry import queue_of
 
 
 @shared_task(name="events.relay")
 def events_relay_task(event_id: int) -> int:
     """Create the event's deliveries and send each as its own task."""
-    pending = delivery.relay(event_id)
-    for delivery_id in pending:
-        events_deliver_task.delay(delivery_id)
+    pending = delivery.relay_pending(event_id)
+    for delivery_id, subscriber in pending:
+        deliver_later(delivery_id, subscriber)
     return len(pending)
+
+
+def deliver_later(delivery_id: int, subscriber: str) -> None:
+    events_deliver_task.apply_async((delivery_id,), queue=queue_of(subscriber))
 
 
 @shared_task(name="events.deliver")
@@ -25,8 +30,8 @@ def events_sweep_task() -> int:
     unrelayed, deliveries = delivery.due(timezone.now())
     for event_id in unrelayed:
         events_relay_task.delay(event_id)
-    for delivery_id in deliveries:
-        events_deliver_task.delay(delivery_id)
+    for delivery_id, subscriber in deliveries:
+        deliver_later(delivery_id, subscriber)
     return len(unrelayed) + len(deliveries)
 
 

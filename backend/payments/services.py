@@ -5,15 +5,16 @@ state that says what is about to happen (``creating``, ``pending``), the call is
 an idempotency key derived from that row, and the result is applied in a short transaction
 that re-checks the state. A retry at any point is safe.
 
-The payment outcomes run inside the Stripe event's transaction and call the contract
-transitions inside theirs; none of them catches a database error, so the nested blocks
-take no SAVEPOINT (``savepoint=False``): an error rolls back the whole event, which is
-retried.
+The payment outcomes run inside the Stripe event's transaction and call the handlers
+registered for them (checkout's: the contract transitions) inside theirs; none of them
+catches a database error, so the nested blocks take no SAVEPOINT (``savepoint=False``):
+an error rolls back the whole event, which is retried.
 """
 
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import stripe
@@ -27,8 +28,7 @@ from django_fsm import can_proceed
 from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError
 from backend.common.queries import unique_or_none
-from backend.contracts.choices import ContractState
-from backend.contracts.models import Contract
+from backend.events.services import publish
 from backend.payments import stripe_gateway
 from backend.payments.choices import PaymentStatus, RefundState, StripeEventStatus
 from backend.payments.models import Payment, Refund, StripeEvent
@@ -156,69 +156,89 @@ def payment_confirm(*, payment_id: int, payment_method: str) -> stripe_gateway.I
 # --- Payment outcomes (from webhooks or reconciliation) ------------------------------------
 
 
+# What a payment's outcome does to what it paid for (checkout: the order's contracts),
+# run inside the outcome's transaction under the payment's row lock. Checkout registers
+# them in its AppConfig.ready(), so payments does not import contracts.
+OUTCOMES = ("succeeded", "failed", "disputed")
+_outcome_handlers: dict[str, list[Callable]] = {outcome: [] for outcome in OUTCOMES}
+
+
+def payment_outcome_register(outcome: str, handler: Callable) -> None:
+    """``handler(payment, actor=..., **facts)`` runs on every ``outcome`` of a payment:
+    succeeded (``at``), failed (``message``) or disputed (``reason``)."""
+    if handler not in _outcome_handlers[outcome]:
+        _outcome_handlers[outcome].append(handler)
+
+
+def _outcome(outcome: str, payment: Payment, **facts) -> None:
+    for handler in _outcome_handlers[outcome]:
+        handler(payment, **facts)
+
+
 def _payment_for_intent(payment_intent_id: str) -> Payment | None:
     return unique_or_none(
         Payment.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent_id)
     )
 
 
-def _order_contract_ids(payment: Payment, states) -> list[int]:
-    return list(
-        Contract.objects.filter(order_line__order_id=payment.order_id, state__in=states)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 @transaction.atomic(savepoint=False)
 def payment_succeeded(*, payment_intent_id: str, actor: Actor, at: datetime) -> bool:
-    """Mark the payment paid and activate its contracts. Repeats are no-ops."""
-    from backend.contracts.services import contract_activate
-
+    """Mark the payment paid (``order.paid``) and apply the outcome to what it paid for.
+    Repeats are no-ops."""
     payment = _payment_for_intent(payment_intent_id)
     if payment is None:
         return False
     if can_proceed(payment.succeed):
         payment.succeed(at=at)
         payment.save()
+        publish(
+            "order.paid",
+            aggregate="order",
+            aggregate_id=payment.order_id,
+            payload={"payment": payment.pk, "amount": payment.amount, "currency": payment.currency},
+        )
     if payment.state != PaymentStatus.SUCCEEDED:
         return False  # refunded or disputed meanwhile: never activate
-    pending = (ContractState.PENDING_PAYMENT, ContractState.PAYMENT_FAILED)
-    for contract_id in _order_contract_ids(payment, pending):
-        contract_activate(contract_id=contract_id, actor=actor, at=at)
+    _outcome("succeeded", payment, actor=actor, at=at)
     return True
 
 
 @transaction.atomic(savepoint=False)
 def payment_failed(*, payment_intent_id: str, actor: Actor, message: str) -> bool:
-    """A declined card: the payment and its contracts wait for another attempt."""
-    from backend.contracts.services import contract_fail_payment
-
+    """A declined card: the payment (and what it pays for) waits for another attempt."""
     payment = _payment_for_intent(payment_intent_id)
     if payment is None or not can_proceed(payment.fail):
         return False
     payment.fail(message=message or _("The card was declined."))
     payment.save()
-    for contract_id in _order_contract_ids(payment, (ContractState.PENDING_PAYMENT,)):
-        contract_fail_payment(contract_id=contract_id, actor=actor, reason=payment.failure_message)
+    _outcome("failed", payment, actor=actor, message=payment.failure_message)
     return True
 
 
 @transaction.atomic(savepoint=False)
 def payment_disputed(*, payment_intent_id: str, actor: Actor, reason: str) -> bool:
-    """A chargeback: void every contract of the order and flag it for the desk."""
-    from backend.contracts.services import contract_void
-
+    """A chargeback: the payment is disputed, and what it paid for is voided."""
     payment = _payment_for_intent(payment_intent_id)
     if payment is None:
         return False
     if can_proceed(payment.dispute):
         payment.dispute()
         payment.save()
-    live = (ContractState.ACTIVE, ContractState.PENDING_PAYMENT, ContractState.PAYMENT_FAILED)
-    for contract_id in _order_contract_ids(payment, live):
-        contract_void(contract_id=contract_id, actor=actor, reason=reason)
+    _outcome("disputed", payment, actor=actor, reason=reason)
     return True
+
+
+def _refund_paid(refund: Refund) -> None:
+    publish(
+        "refund.paid",
+        aggregate="refund",
+        aggregate_id=refund.pk,
+        payload={
+            "contract": refund.contract_id,
+            "amount": refund.amount,
+            "currency": refund.currency,
+        },
+    )
 
 
 @transaction.atomic(savepoint=False)
@@ -235,6 +255,7 @@ def charge_refunded(
         if can_proceed(refund.succeed):
             refund.succeed(stripe_refund_id=refund.stripe_refund_id, at=timezone.now())
             refund.save()
+            _refund_paid(refund)
     if amount_refunded >= payment.amount and can_proceed(payment.refunded_in_full):
         payment.refunded_in_full()
         payment.save()
@@ -254,6 +275,23 @@ def payment_reconcile(*, payment_id: int) -> bool:
 
 
 # --- Refunds ------------------------------------------------------------------------------
+
+
+def refund_open(*, contract, quote, actor: Actor, at: datetime) -> Refund:
+    """The refund a cancellation owes, as quoted, claimed inside the cancelling
+    transaction (one per contract, by its idempotency key); paid after commit."""
+    return Refund.objects.create(
+        contract=contract,
+        payment=contract.order_line.order.payment,
+        amount=quote.total,
+        currency=contract.currency,
+        quote=quote.as_dict(contract.customer.locale),
+        idempotency_key=f"coverdesk-contract-{contract.pk}-refund",
+        requested_at=at,
+        due_at=at + timedelta(days=(quote.due_on - quote.cancel_on).days),
+        late_penalty_percent_per_month=quote.late_penalty_percent_per_month,
+        requested_by=actor.user,
+    )
 
 
 def claim_is_stale_before() -> datetime:
@@ -324,10 +362,13 @@ def refund_execute(*, refund_id: int) -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         refund.attempt_started_at = None
-        if can_proceed(refund.succeed):
+        paid = can_proceed(refund.succeed)
+        if paid:
             refund.succeed(stripe_refund_id=stripe_refund_id, at=timezone.now())
             refund.attempts += 1
         refund.save()
+        if paid:
+            _refund_paid(refund)
     return refund
 
 

@@ -10,23 +10,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.checkout.api.serializers import CancelOutputSerializer
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.csrf import enforce_csrf
 from backend.common.api.fields import StrictCharField
 from backend.common.api.sessions import end_session
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound
+from backend.common.isoformat import iso_datetime
 from backend.common.queries import unique_or_none
-from backend.contracts.api.rendering import iso_datetime
-from backend.contracts.api.serializers import (
-    CancelOutputSerializer,
-    ContractSerializer,
-    RefundQuoteSerializer,
-)
+from backend.contracts.api.serializers import ContractSerializer, RefundQuoteSerializer
 from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract
 from backend.contracts.selectors import contract_get, contract_list
-from backend.contracts.services import contract_cancel, contract_refund_quote, contract_transfer
+from backend.contracts.services import contract_refund_quote, contract_transfer
 from backend.documents.choices import DocumentKind, DocumentState
 from backend.documents.services import paper_copy_request
 from backend.plans.texts import snapshot_in

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backend.customers",
     "backend.contracts",
     "backend.payments",
+    "backend.checkout",
     "backend.notifications",
     "backend.webhooks",
     "backend.widget",
@@ -335,7 +336,6 @@ CELERY_TASK_ROUTES = {
     # Documents have a queue of their own: only the workers that consume it load MuPDF
     # (backend/celery.py), 130 MB an export worker has no use for.
     "documents.issue": {"queue": "documents"},
-    "documents.deliver_contract": {"queue": "documents"},
     "documents.issue_warranty": {"queue": "documents"},
     "payments.reconcile": {"queue": "slow"},
     "claims.sweep": {"queue": "slow"},
@@ -357,11 +357,11 @@ CELERY_BEAT_SCHEDULE = {
     "crm-exports-purge": {"task": "crm.exports_purge", "schedule": 3600.0},
     "crm-leads": {"task": "crm.leads", "schedule": 900.0},
     # Work a killed worker or a lost task left half done, run again (each task is
-    # idempotent): refunds, documents still rendering, contract follow-ups (webhooks,
-    # documents, e-mail). Outbound webhooks are recovered by webhooks-retry-due.
+    # idempotent): refunds, documents still rendering. What follows a state change
+    # (webhooks, documents, e-mail, tags) is recovered by events-sweep, outbound webhooks
+    # by webhooks-retry-due.
     "recover-refunds": {"task": "payments.refunds_sweep", "schedule": 15.0},
     "recover-documents": {"task": "documents.sweep", "schedule": 20.0},
-    "recover-contract-followups": {"task": "contracts.followups_sweep", "schedule": 20.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
@@ -406,7 +406,7 @@ DOCUMENT_CJK_FONT = env.str("DOCUMENT_CJK_FONT", default="WenQuanYi Zen Hei")
 # The domain-event outbox (backend/events): how long a worker holds a delivery before
 # another may take it over, how long a committed event may wait for its relay before the
 # sweep relays it, and how long delivered events are kept.
-EVENTS_LEASE = timedelta(seconds=env.int("COVERDESK_EVENTS_LEASE_SECONDS", default=300))
+EVENTS_LEASE = timedelta(seconds=env.int("COVERDESK_EVENTS_LEASE_SECONDS", default=60))
 EVENTS_RELAY_GRACE = timedelta(seconds=env.int("COVERDESK_EVENTS_RELAY_GRACE_SECONDS", default=10))
 EVENTS_RETENTION = timedelta(days=env.int("COVERDESK_EVENTS_RETENTION_DAYS", default=30))
 OFFER_TOKEN_TTL = timedelta(seconds=env.int("COVERDESK_OFFER_TOKEN_TTL_SECONDS", default=24 * 3600))

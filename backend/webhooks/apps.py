@@ -6,3 +6,9 @@ class WebhooksConfig(AppConfig):
 
     name = "backend.webhooks"
     label = "webhooks"
+
+    def ready(self) -> None:
+        # Imported once the apps are loaded: the subscribers' module imports models.
+        from backend.webhooks import subscribers
+
+        subscribers.register()

@@ -11,17 +11,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.actors import Actor, ActorKind
-from backend.common.api.fields import JurisdictionField, StrictCharField
-from backend.common.api.throttling import AddressScopedRateThrottle
-from backend.common.clientip import client_ip
-from backend.contracts.api.serializers import (
+from backend.checkout.api.serializers import (
     CustomerInputSerializer,
     OrderLineInputSerializer,
     OrderOutputSerializer,
 )
+from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
+from backend.common.actors import Actor, ActorKind
+from backend.common.api.fields import JurisdictionField, StrictCharField
+from backend.common.api.throttling import AddressScopedRateThrottle
+from backend.common.clientip import client_ip
 from backend.contracts.selectors import order_get
-from backend.contracts.services import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.crm.consent import honour_gpc
 from backend.crm.leads import lead_checkout
 from backend.customers.choices import ConsentSource, e_delivery_disclosure

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.accounts.choices import Role
+from backend.checkout.cancellation import contract_cancel
 from backend.claims.models import Claim, ClaimResolution
 from backend.claims.services import (
     claim_approve,
@@ -29,7 +30,7 @@ from backend.claims.services import (
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import Conflict
 from backend.contracts.models import Contract
-from backend.contracts.services import contract_cancel, contract_void, contracts_expire_due
+from backend.contracts.services import contract_void, contracts_expire_due
 from backend.payments.models import Refund
 
 TODAY = timezone.localdate

@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.contracts.models import Contract, Order
-from backend.contracts.services import InvalidTransition, contract_cancel
+from backend.contracts.services import InvalidTransition
 from backend.payments.models import Payment, Refund
 from tests import stripe_helpers as sh
 

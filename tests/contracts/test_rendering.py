@@ -7,10 +7,11 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from backend.checkout.api.serializers import OrderOutputSerializer
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
-from backend.contracts.api.serializers import ContractSerializer, OrderOutputSerializer
+from backend.contracts.api.serializers import ContractSerializer
 from backend.contracts.models import Contract, Order
-from backend.contracts.services import contract_cancel
 from backend.portal.views import PortalContractSerializer
 
 pytestmark = pytest.mark.django_db

@@ -36,8 +36,8 @@ def test_a_plan_bought_tags_by_category_once(sell, rule):
 def test_activation_and_cancellation_emit_after_commit(
     sell, rule, django_capture_on_commit_callbacks
 ):
+    from backend.checkout.cancellation import contract_cancel
     from backend.common.actors import Actor
-    from backend.contracts.services import contract_cancel
 
     rule("plan_bought", "customer")
     rule("contract_cancelled", "cancelled-returned", reason=["product_returned"])

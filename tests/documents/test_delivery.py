@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
-from backend.contracts.services import contract_cancel
 from backend.documents.models import Document
 from backend.documents.rendering import pdf_text, squash
 from tests import stripe_helpers as sh

@@ -10,11 +10,11 @@ import pytest
 from django.test import override_settings
 from django.utils.translation import trans_real
 
+from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.common.packs import load_packs
 from backend.contracts.models import Contract
 from backend.contracts.refunds import quote_line_label
-from backend.contracts.services import contract_cancel
 from backend.documents import compliance, rendering
 from backend.documents.models import Document
 from backend.documents.services import (

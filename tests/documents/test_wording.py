@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone, translation
 
 from backend.common.packs import load_packs, pack_for
-from backend.contracts.api.rendering import contract_dict
 from backend.contracts.models import Contract
+from backend.contracts.payloads import contract_dict
 from backend.contracts.refunds import RefundRules, refund_quote
 from backend.documents import rendering
 from backend.documents.services import render_document, template_version

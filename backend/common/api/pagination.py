@@ -11,7 +11,8 @@ def page_size_param(request, *, default: int, maximum: int) -> int:
     raw = request.query_params.get("page_size")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    # isdigit() alone admits "¹" and other digits int() refuses: ASCII only.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise ValidationFailed(
             _("page_size must be a whole number from 1 to %(max)d.") % {"max": maximum},
             fields={"page_size": [_("A whole number from 1 to %(max)d.") % {"max": maximum}]},

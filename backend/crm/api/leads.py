@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.catalog.selectors import category_slugs
+from backend.checkout.api.serializers import CustomerInputSerializer
 from backend.common.api.fields import (
     JurisdictionField,
     StrictCharField,
     StrictIntegerField,
     StrictModelSerializer,
 )
-from backend.contracts.api.serializers import CustomerInputSerializer
 from backend.crm import leads
 from backend.crm.models import Lead
 from backend.merchants.api.permissions import IsMerchant, request_merchant

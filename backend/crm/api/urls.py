@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from backend.contracts.api.views import ORDER_ID
+from backend.checkout.api.views import ORDER_ID
 from backend.crm.api import analytics, leads, views
 
 urlpatterns = [

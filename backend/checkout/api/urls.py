@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from backend.checkout.api import views
+
+urlpatterns = [
+    re_path(
+        rf"^orders/(?P<merchant_order_id>{views.ORDER_ID})/$",
+        views.OrderView.as_view(),
+        name="order",
+    ),
+    path(
+        "contracts/<str:number>/cancel/", views.ContractCancelView.as_view(), name="contract-cancel"
+    ),
+]

@@ -1,0 +1,19 @@
+"""Customer events into tags (domain events): each rule of the event's trigger that the
+event meets tags the customer, once (``TagChange``'s unique event key)."""
+
+from backend.crm.choices import Trigger
+from backend.crm.services import tags_for_event
+from backend.events.registry import subscribe
+
+TRIGGER_FOR_EVENT = {
+    "contract.activated": Trigger.PLAN_BOUGHT,
+    "contract.cancelled": Trigger.CONTRACT_CANCELLED,
+}
+
+
+def tag(event) -> None:
+    tags_for_event(trigger=TRIGGER_FOR_EVENT[event.name], object_id=int(event.aggregate_id))
+
+
+def register() -> None:
+    subscribe("crm.tags", events=list(TRIGGER_FOR_EVENT), handler=tag)

@@ -1,0 +1,47 @@
+"""Merchants' webhooks for what happens to their contracts (domain events)."""
+
+from django.db import transaction
+
+from backend.common.queries import unique_or_none
+from backend.contracts.models import Contract
+from backend.contracts.payloads import contract_webhook_data
+from backend.events.registry import subscribe
+from backend.webhooks.models import WebhookEndpoint
+from backend.webhooks.services import webhooks_emit
+from backend.webhooks.tasks import webhook_deliver_task
+
+CONTRACT_EVENTS = (
+    "contract.activated",
+    "contract.cancelled",
+    "contract.expired",
+    "contract.voided",
+)
+
+
+def contract_changed(event) -> None:
+    """One delivery per subscribed endpoint (once per endpoint and event: a repeat adds
+    none), sent after the delivery commits; webhooks.retry_due sends what was not."""
+    contract = unique_or_none(
+        Contract.objects.select_related("customer", "order_line__order").filter(
+            pk=event.aggregate_id
+        )
+    )
+    if contract is None:
+        return
+    if not WebhookEndpoint.objects.filter(
+        merchant_id=contract.merchant_id, is_active=True
+    ).exists():
+        return
+    deliveries = webhooks_emit(
+        merchant_id=contract.merchant_id,
+        event_type=event.name,
+        subject=f"contract:{contract.pk}",
+        data=contract_webhook_data(contract),
+    )
+    for delivery_id in deliveries:
+        transaction.on_commit(lambda pk=delivery_id: webhook_deliver_task.delay(pk))
+
+
+def register() -> None:
+    # In order per contract: a merchant hears "activated" before "cancelled".
+    subscribe("webhooks.contract", events=CONTRACT_EVENTS, handler=contract_changed, ordered=True)
