@@ -2,7 +2,8 @@
 
 Every service locks the claim row, checks that the transition is allowed (else 409
 ``invalid_transition``) and that the actor may make it (else 403), applies it, records a
-``ClaimEvent`` (who, when, why), and queues the shopper's e-mail after commit. Two agents
+``ClaimEvent`` (who, when, why), and publishes the domain event the shopper's e-mail and
+the CRM's tags subscribe to (``common.transitions``). Two agents
 deciding one claim at once: the second waits on the row lock, finds it decided, and gets
 409. Side effects (e-mail, fulfilment orders) run after commit in idempotent tasks.
 """
@@ -17,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from backend.claims import eligibility, uploads
@@ -36,22 +38,18 @@ from backend.claims.sla import sla_targets
 from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from backend.common.transitions import InvalidTransition, Transitions
+from backend.contracts.models import Contract
 from backend.contracts.services import (
     contract_ensure_payable,
     contract_ensure_within_limit,
     contract_lock_payable,
     contract_pay_claim,
 )
-from backend.crm.choices import Trigger
-from backend.crm.events import emit
 
 logger = logging.getLogger(__name__)
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-class InvalidTransition(Conflict):
-    default_code = "invalid_transition"
 
 
 class ClaimNotEligible(ApplicationError):
@@ -63,52 +61,28 @@ def _new_number(year: int) -> str:
     return f"CL-{year}-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _n in range(8))
 
 
-def _record(claim: Claim, name: str, before: str, actor: Actor, reason: str = "", data=None):
-    event = ClaimEvent.of(
-        actor,
-        claim=claim,
-        name=name,
-        from_state=before,
-        to_state=claim.state,
-        reason=reason,
-        data=data,
-    )
-    event.save()
-    return event
-
-
-def _notify(claim_id: int, event: str, **extra) -> None:
-    """The shopper's e-mail for a customer-visible change, sent after commit (and the
-    CRM's tags for the changes rules listen to)."""
-    from backend.claims.tasks import claim_notify_task
-
-    transaction.on_commit(lambda: claim_notify_task.delay(claim_id, event, extra))
-    trigger = {
-        "claim.submitted": Trigger.CLAIM_FILED,
-        "claim.approved": Trigger.CLAIM_APPROVED,
-        "claim.denied": Trigger.CLAIM_DENIED,
-    }.get(event)
-    if trigger is not None:
-        emit(trigger, claim_id)
+CLAIMS = Transitions(
+    Claim,
+    ClaimEvent,
+    "claim",
+    refusal=gettext_lazy("Claim %(number)s is %(state)s and cannot be %(action)s."),
+    related=("contract",),
+)
+_record = CLAIMS.record
+_refuse = CLAIMS.refuse
 
 
 def _locked(claim_id: int) -> Claim:
     try:
-        return Claim.objects.select_for_update().select_related("contract").get(pk=claim_id)
+        return CLAIMS.lock(claim_id)
     except Claim.DoesNotExist:
         raise NotFound(_("No such claim."), code="claim_not_found") from None
 
 
-def _refuse(claim: Claim, action: str) -> InvalidTransition:
-    return InvalidTransition(
-        _("Claim %(number)s is %(state)s and cannot be %(action)s.")
-        % {
-            "number": claim.number,
-            "state": claim.get_state_display().lower(),
-            "action": action,
-        },
-        extra={"state": claim.state},
-    )
+def _publish(claim: Claim, event: str, **payload) -> None:
+    """The domain event of a change the shopper or the CRM hears about (the shopper's
+    e-mail and the tags subscribe to it), written in the change's transaction."""
+    CLAIMS.publish(claim, event, payload)
 
 
 def _desk(actor: Actor, claim: Claim | None = None, *, supervisor: bool = False) -> str:
@@ -158,8 +132,6 @@ def claim_file(
     the shopper to send those files again."""
     now = timezone.now()
     with transaction.atomic():
-        from backend.contracts.models import Contract
-
         contract = (
             Contract.objects.select_for_update().select_related("customer").get(pk=contract.pk)
         )
@@ -199,7 +171,7 @@ def claim_file(
             except IntegrityError:  # a number already taken: draw again
                 claim.pk = None
         _record(claim, "file", "", actor, "", {"flags": [f["code"] for f in claim.fraud_flags]})
-        _notify(claim.pk, "claim.submitted")
+        _publish(claim, "claim.filed")
     failed = evidence_store(claim=claim, files=files, by=MessageAuthor.SHOPPER)
     return claim, failed
 
@@ -304,7 +276,7 @@ def claim_withdraw(*, claim_id: int, actor: Actor, reason: str = "") -> Claim:
         claim.withdraw(at=timezone.now())
         claim.save()
         _record(claim, "withdraw", before, actor, reason)
-        _notify(claim.pk, "claim.withdrawn")
+        _publish(claim, "claim.withdrawn")
     return claim
 
 
@@ -329,7 +301,7 @@ def claim_appeal(*, claim_id: int, actor: Actor, reason: str) -> Claim:
             claim=claim, author_kind=MessageAuthor.SHOPPER, author_name=actor.label, body=reason
         )
         _record(claim, "appeal", before, actor, reason)
-        _notify(claim.pk, "claim.appealed")
+        _publish(claim, "claim.appealed")
     return claim
 
 
@@ -348,7 +320,7 @@ def claim_rate(*, claim_id: int, score: int, comment: str = "") -> Claim:
         _record(
             claim, "csat", claim.state, Actor(ActorKind.SHOPPER, "shopper"), "", {"score": score}
         )
-        emit(Trigger.CLAIM_RATED, claim.pk)
+        _publish(claim, "claim.rated", score=score)
     return claim
 
 
@@ -454,7 +426,7 @@ def claim_message(
         if not internal:
             _first_response(claim, message.created_at)
             claim.save(update_fields=["first_response_at", "updated_at"])
-            _notify(claim.pk, "claim.message", message_id=message.pk)
+            _publish(claim, "claim.message", message_id=message.pk)
         _record(claim, "note" if internal else "message", claim.state, actor)
     return message
 
@@ -480,7 +452,7 @@ def claim_ask_customer(*, claim_id: int, actor: Actor, body: str, canned_respons
         _first_response(claim, now)
         claim.save()
         _record(claim, "ask_customer", before, actor, body[:500])
-        _notify(claim.pk, "claim.awaiting_customer", message_id=message.pk)
+        _publish(claim, "claim.awaiting_customer", message_id=message.pk)
     return claim
 
 
@@ -519,7 +491,7 @@ def claim_approve(
         claim.save()
         _pay(claim, actor)
         _record(claim, "approve", before, actor, note, {"amount": amount, "resolution": resolution})
-        _notify(claim.pk, "claim.approved")
+        _publish(claim, "claim.approved")
     return claim
 
 
@@ -541,7 +513,7 @@ def claim_decide_approval(
             claim.deny(note=note, at=now)
             claim.save()
             _record(claim, "deny", before, actor, note)
-            _notify(claim.pk, "claim.denied")
+            _publish(claim, "claim.denied")
             return claim
         amount = claim.requested_amount if amount is None else amount
         limit = approval_limit(actor.user, claim.currency)
@@ -554,7 +526,7 @@ def claim_decide_approval(
         claim.save()
         _pay(claim, actor)
         _record(claim, "approve", before, actor, note, {"amount": amount, "supervisor": True})
-        _notify(claim.pk, "claim.approved")
+        _publish(claim, "claim.approved")
     return claim
 
 
@@ -610,7 +582,7 @@ def claim_deny(*, claim_id: int, actor: Actor, note: str) -> Claim:
         _first_response(claim, now)
         claim.save()
         _record(claim, "deny", before, actor, note)
-        _notify(claim.pk, "claim.denied")
+        _publish(claim, "claim.denied")
     return claim
 
 
@@ -670,7 +642,7 @@ def claim_fulfil(
         claim.fulfil()
         claim.save()
         _record(claim, "fulfil", before, actor, "", {"reference": resolution.reference})
-        _notify(claim.pk, "claim.in_fulfillment")
+        _publish(claim, "claim.fulfilled")
     return resolution
 
 
@@ -712,13 +684,13 @@ def resolution_update(
             claim, f"resolution_{action}", claim.state, actor, "", {"tracking": tracking_number}
         )
         if action == "ship":
-            _notify(claim.pk, "claim.shipped")
+            _publish(claim, "claim.shipped")
         if action == "complete" and can_proceed(claim.resolve):
             before = claim.state
             claim.resolve(at=now)
             claim.save()
             _record(claim, "resolve", before, actor)
-            _notify(claim.pk, "claim.resolved")
+            _publish(claim, "claim.resolved")
     return resolution
 
 
@@ -733,6 +705,5 @@ def claim_close(*, claim_id: int, actor: Actor, reason: str = "") -> Claim:
         claim.close(at=timezone.now())
         claim.save()
         _record(claim, "close", before, actor, reason)
-        if before == ClaimState.AWAITING_CUSTOMER:
-            _notify(claim.pk, "claim.closed_no_reply")
+        _publish(claim, "claim.closed", no_reply=before == ClaimState.AWAITING_CUSTOMER)
     return claim

@@ -8,6 +8,10 @@ from backend.events.registry import subscribe
 TRIGGER_FOR_EVENT = {
     "contract.activated": Trigger.PLAN_BOUGHT,
     "contract.cancelled": Trigger.CONTRACT_CANCELLED,
+    "claim.filed": Trigger.CLAIM_FILED,
+    "claim.approved": Trigger.CLAIM_APPROVED,
+    "claim.denied": Trigger.CLAIM_DENIED,
+    "claim.rated": Trigger.CLAIM_RATED,
 }
 
 

@@ -1,7 +1,14 @@
-"""The shopper's e-mails about their contracts and claims, sent when the change they tell
-of is committed (domain events). Each is sent once, by its key (``email_send_once``), so
-a delivery run twice sends nothing twice."""
+"""The e-mails about contracts and claims (to shoppers, and the desk's SLA alerts), sent
+when the change they tell of is committed (domain events). Each is sent once, by its key
+(``email_send_once``), so a delivery run twice sends nothing twice."""
 
+from django.conf import settings
+
+from backend.accounts.choices import Role
+from backend.accounts.models import User
+from backend.claims.csat import csat_token
+from backend.claims.models import Claim, ClaimMessage
+from backend.common.money import format_minor
 from backend.common.queries import unique_or_none
 from backend.contracts.models import Contract
 from backend.documents.choices import DocumentState
@@ -59,10 +66,118 @@ def contract_email(event) -> None:
     contract_notify(contract, event.payload["event"], attachments=attachments)
 
 
+# The e-mail each claim event sends (by the name its template and key use); claim.closed
+# is told only when it closed for want of the shopper's answer.
+_CLAIM_EMAIL = {
+    "claim.filed": "claim.submitted",
+    "claim.withdrawn": "claim.withdrawn",
+    "claim.appealed": "claim.appealed",
+    "claim.message": "claim.message",
+    "claim.awaiting_customer": "claim.awaiting_customer",
+    "claim.approved": "claim.approved",
+    "claim.denied": "claim.denied",
+    "claim.fulfilled": "claim.in_fulfillment",
+    "claim.shipped": "claim.shipped",
+    "claim.resolved": "claim.resolved",
+    "claim.closed": "claim.closed_no_reply",
+    "claim.reminder": "claim.reminder",
+}
+
+
+def _portal_url(path: str = "") -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/portal/{path}"
+
+
+def claim_email(event) -> None:
+    """The shopper's e-mail for one customer-visible change, in their language, once."""
+    if event.name == "claim.closed" and not event.payload.get("no_reply"):
+        return
+    claim_notify(int(event.aggregate_id), _CLAIM_EMAIL[event.name], event.payload)
+
+
+def claim_notify(claim_id: int, event: str, extra: dict) -> bool:
+    claim = (
+        Claim.objects.select_related("customer", "contract", "merchant", "resolution__partner")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        return False
+    customer = claim.customer
+    message = None
+    if "message_id" in extra:
+        message = ClaimMessage.objects.filter(
+            pk=extra["message_id"], claim=claim, internal=False
+        ).first()
+    if event == "claim.reminder":  # what we asked for, again
+        message = (
+            claim.messages.filter(internal=False, author_kind="desk")
+            .order_by("-created_at")
+            .first()
+        )
+    resolution = getattr(claim, "resolution", None)
+    key = f"claim:{claim.pk}:{event}"
+    if message is not None:
+        key += f":{message.pk}"
+    if "reminder" in extra:
+        key += f":{extra['reminder']}"
+    language = customer.locale
+
+    def money(amount):
+        return format_minor(amount, claim.currency, language) if amount is not None else ""
+
+    return email_send_once(
+        key=key,
+        to=customer.email,
+        language=language,
+        template="claims/email/update",
+        context={
+            "event": event,
+            "claim": claim,
+            "customer": customer,
+            "product": claim.contract.product_snapshot,
+            "plan": snapshot_in(claim.contract.plan_snapshot, language),
+            "message": message,
+            "resolution": resolution,
+            "approved_display": money(claim.approved_amount),
+            "resolution_amount_display": money(resolution.amount) if resolution else "",
+            "claim_url": _portal_url(f"#claim/{claim.number}"),
+            "csat_url": _portal_url(f"#rate/{csat_token(claim)}"),
+            "appeal_days": settings.CLAIMS_APPEAL_DAYS,
+            "auto_close_days": settings.CLAIMS_AUTO_CLOSE_AFTER_DAYS,
+        },
+    )
+
+
+def supervisors_alert(event) -> None:
+    """One e-mail to each desk supervisor listing the claims a sweep found overdue."""
+    breached, at = event.payload["breached"], event.payload["at"]
+    for user in User.objects.filter(groups__name=Role.DESK_SUPERVISOR, is_active=True):
+        email_send_once(
+            key=f"sla-alert:{at}:{user.pk}",
+            to=user.email,
+            language=user.locale,
+            template="claims/email/sla_alert",
+            context={"user": user, "breached": breached, "desk_url": "/desk/"},
+        )
+
+
 def register() -> None:
     subscribe(
         "notifications.contract_email",
         events=["contract.expired", "contract.voided", "contract.documents_issued"],
         handler=contract_email,
+        atomic=False,
+    )
+    subscribe(
+        "notifications.claim_email",
+        events=list(_CLAIM_EMAIL),
+        handler=claim_email,
+        atomic=False,
+    )
+    subscribe(
+        "notifications.sla_alert",
+        events=["claims.sla_breached"],
+        handler=supervisors_alert,
         atomic=False,
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from backend.accounts.choices import Role
 from backend.claims.models import Claim
 from backend.claims.services import claim_ask_customer, claim_take_next
-from backend.claims.tasks import claims_sweep
+from backend.claims.sweep import claims_sweep
 from tests.claims.conftest import actor_for, file_claim
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from backend.claims.choices import ClaimReason, PayoutMethod, ResolutionKind
+from backend.claims.csat import csat_token
 from backend.claims.guides import answers_shown
 from backend.claims.models import (
     CannedResponse,
@@ -242,8 +243,6 @@ class PortalClaimSerializer(ClaimSummarySerializer):
         return claim.state not in ("closed", "withdrawn")
 
     def get_rate_token(self, claim) -> str | None:
-        from backend.claims.tasks import csat_token
-
         if claim.resolved_at and claim.csat_score is None:
             return csat_token(claim)
         return None

@@ -47,10 +47,10 @@ from backend.claims.api.serializers import (
     TakeNextSerializer,
 )
 from backend.claims.choices import EvidenceKind
+from backend.claims.csat import csat_claim_id
 from backend.claims.eligibility import claim_eligibility
 from backend.claims.models import Claim, ClaimEvidence, DeskQueue, RepairPartner
 from backend.claims.permissions import IsDesk, IsDeskSupervisor, desk_level
-from backend.claims.tasks import csat_claim_id
 from backend.claims.uploads import clean_uploads
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.fields import StrictCharField
