@@ -67,7 +67,7 @@ class Transitions:
         entry.save()
         return entry
 
-    def refuse(self, instance, action: str, **extra) -> InvalidTransition:
+    def refuse(self, instance, action: str) -> InvalidTransition:
         return InvalidTransition(
             self.refusal
             % {
@@ -76,7 +76,6 @@ class Transitions:
                 "action": action,
             },
             extra={"state": instance.state},
-            **extra,
         )
 
     def publish(self, instance, event: str, payload: dict | None = None) -> None:

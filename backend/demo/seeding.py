@@ -11,9 +11,19 @@ from django.db import transaction
 from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.accounts.services import user_create
-from backend.catalog.models import Category, WrittenWarranty, WrittenWarrantyTranslation
+from backend.catalog.models import Category, Product, WrittenWarranty, WrittenWarrantyTranslation
 from backend.catalog.services import product_bulk_upsert
 from backend.catalog.warranties import warranty_publish
+from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
+from backend.claims.models import CannedResponse, Claim, DeskQueue, RepairPartner
+from backend.claims.services import claim_approve, claim_deny, claim_file, claim_take_next
+from backend.common.actors import Actor, ActorKind
+from backend.contracts.services import contract_activate
+from backend.crm import leads
+from backend.crm.analytics import OfferEvent, offer_events_record
+from backend.crm.models import Segment, Tag, TagRule
+from backend.crm.services import rules_recompute, tags_for_event
+from backend.customers.models import Customer
 from backend.demo import data
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_create
@@ -25,6 +35,8 @@ from backend.plans.models import (
     PlanTranslation,
     Provider,
 )
+from backend.plans.offers import ProductInput, offers_for_product
+from backend.plans.terms import terms_sha256
 
 DEMO_KEYS_FILE = Path(settings.VAR_DIR) / "demo-api-keys.json"
 
@@ -177,7 +189,6 @@ def seed_warranties(merchants: dict[str, Merchant]) -> None:
 
 def seed_desk() -> None:
     """The warranty desk's repair partners, saved queues and canned responses."""
-    from backend.claims.models import CannedResponse, DeskQueue, RepairPartner
 
     for name, email, categories in data.REPAIR_PARTNERS:
         RepairPartner.objects.update_or_create(
@@ -211,15 +222,6 @@ def seed_demo_claims() -> int:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from backend.catalog.models import Product
-    from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
-    from backend.claims.models import Claim
-    from backend.claims.services import claim_file
-    from backend.common.actors import Actor
-    from backend.contracts.services import contract_activate
-    from backend.plans.offers import ProductInput, offers_for_product
-    from backend.plans.terms import terms_sha256
 
     email = "shopper@example.com"
     if Claim.objects.filter(customer__email=email).exists():
@@ -331,20 +333,6 @@ def seed_crm() -> dict:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from backend.catalog.models import Product
-    from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
-    from backend.claims.models import Claim
-    from backend.claims.services import claim_approve, claim_deny, claim_file, claim_take_next
-    from backend.common.actors import Actor, ActorKind
-    from backend.contracts.services import contract_activate
-    from backend.crm import leads
-    from backend.crm.analytics import OfferEvent, offer_events_record
-    from backend.crm.models import Segment, Tag, TagRule
-    from backend.crm.services import rules_recompute, tags_for_event
-    from backend.customers.models import Customer
-    from backend.plans.offers import ProductInput, offers_for_product
-    from backend.plans.terms import terms_sha256
 
     for slug, name, description in data.TAGS:
         Tag.objects.update_or_create(slug=slug, defaults={"name": name, "description": description})

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backend.common.packs import Pack, load_packs
 from backend.documents.rendering import foreign_characters, language_name, party_data, squash
+from backend.plans.snapshots import plan_parties
 from backend.plans.texts import plan_texts
 
 
@@ -236,8 +237,6 @@ def party_gaps(pack: Pack, kind: str, parties: dict) -> list[str]:
 def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
     """Per pack, why the plan's contract documents could not be compliant there (so the plan
     is never offered there). Empty when it can be sold under every pack."""
-    from backend.plans.snapshots import plan_parties
-
     parties = plan_parties(plan)
     written_in = plan_texts(plan)
     gaps = {}

@@ -29,6 +29,7 @@ from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack, pack_for
 from backend.contracts.refunds import RefundRules, quote_line_label
 from backend.documents.wkhtmltopdf import Renderers, WkhtmltopdfError
+from backend.plans.snapshots import plan_parties
 from backend.plans.texts import (
     TEXT_FIELDS,
     plan_texts,
@@ -367,8 +368,6 @@ def warranty_data(terms: dict, pack: Pack, language: str, item_prices: dict[str,
 def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> dict:
     """The data of a specimen contract: the plan's real terms, with placeholders for what
     only a sale fixes (the buyer, the product, the price band, the dates)."""
-    from backend.plans.snapshots import plan_parties
-
     parties = plan_parties(plan)
     bands = list(plan.prices.all())
     with translation.override(language):
