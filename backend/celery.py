@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init
+from celery.signals import task_postrun, task_prerun
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
@@ -30,15 +30,3 @@ def _recycle_database_connections(task=None, **_kwargs) -> None:
 
     if task is not None and not task.request.is_eager:  # eager: inside the caller's transaction
         close_old_connections()
-
-
-@worker_init.connect
-def _warm_up_document_rendering(sender=None, **_kwargs) -> None:
-    """A worker that consumes the documents' queue loads the PDF reader before its pool
-    starts: the first document after a start had waited a second for it."""
-    queues = sender.app.amqp.queues
-    consumed = queues.consume_from or queues
-    if app.conf.task_routes["documents.issue"]["queue"] in consumed:
-        from backend.documents.rendering import warm_up
-
-        warm_up()

@@ -3,11 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.accounts.lockout import address_limited
-from backend.catalog.views import written_warranty
 from backend.common.health import healthz
 from backend.common.pages import static_page
 from backend.crm.views import lead_offers, unsubscribe
 from backend.demo.views import demo_store
+from backend.documents.views import written_warranty
 from backend.plans.views import plan_terms
 
 api_v1 = [

@@ -152,8 +152,8 @@ def raw_rates(contract_ids, concurrency: int, workdir: Path) -> dict:
     from its standard input (``--read-args-from-stdin``, what the pipeline does; the
     physical limit). Documents/s and CPU milliseconds per document for each."""
     from backend.contracts.models import Contract
-    from backend.documents.rendering import PDF_OPTIONS
     from backend.documents.services import render_document_html
+    from backend.legal.pdf import PDF_OPTIONS
 
     files = []
     for contract in Contract.objects.select_related("customer", "merchant").filter(

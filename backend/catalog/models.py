@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from backend.plans.texts import translation_choices
+from backend.common.languages import translation_choices
 
 
 class Category(models.Model):

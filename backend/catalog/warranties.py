@@ -23,8 +23,8 @@ from backend.catalog.models import (
     WarrantyDesignation,
     WrittenWarranty,
 )
+from backend.common.languages import source_language
 from backend.events.services import publish
-from backend.plans.texts import source_language
 
 # The fields that make up a warranty's terms: a change to any of them is a new revision.
 TERM_FIELDS = (

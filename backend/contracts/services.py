@@ -30,8 +30,8 @@ from backend.common.packs import pack_for
 from backend.common.transitions import InvalidTransition, Transitions
 from backend.contracts.choices import CancellationReason, ContractState
 from backend.contracts.models import Contract, ContractEvent
-from backend.contracts.refunds import RefundQuote, RefundRules, refund_quote
 from backend.customers.services import customer_upsert
+from backend.legal.refunds import RefundQuote, RefundRules, refund_quote
 from backend.plans.choices import CoverageStarts
 
 __all__ = ["InvalidTransition"]

@@ -20,12 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from backend.catalog.models import WrittenWarranty
+from backend.catalog.warranties import highest_prices, warranty_terms
+from backend.catalog.warranty_document import warranty_data
 from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
 from backend.contracts.models import Contract
-from backend.documents import compliance, rendering
 from backend.documents.choices import DocumentKind, DocumentState, PaperCopyState
+from backend.documents.data import document_data
 from backend.documents.models import Document, PaperCopyRequest
+from backend.legal import compliance
+from backend.legal.pdf import PdfRenderError, html_to_pdf_in_background, pdf_text
+from backend.legal.rendering import render_html
+from backend.legal.text import html_text, marked_languages
 from backend.plans.texts import snapshot_texts
 
 logger = logging.getLogger(__name__)
@@ -71,9 +78,9 @@ def template_version(pack, kind: str) -> str:
 def render_document_html(contract: Contract, kind: str, language: str, version: str):
     """The document's data, required clauses and HTML."""
     pack = pack_for(contract.jurisdiction)
-    data = rendering.document_data(contract, kind, language)
+    data = document_data(contract, kind, language)
     clauses = compliance.required_clauses(pack, kind, language, data)
-    html = rendering.render_html(
+    html = render_html(
         pack=pack, kind=kind, version=version, language=language, data=data, clauses=clauses
     )
     return data, clauses, html
@@ -84,7 +91,7 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
     None if the document fails its check. ``shown_clauses`` are the statements the document
     prints, when it prints more than it must (a warranty below the price gates)."""
     clauses = compliance.required_clauses(pack, kind, language, data)
-    html = rendering.render_html(
+    html = render_html(
         pack=pack,
         kind=kind,
         version=version,
@@ -94,8 +101,8 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
     )
     # wkhtmltopdf runs while the HTML's text is extracted here; both renderings are then
     # checked in one pass (a document whose HTML fails is refused all the same).
-    pdf_future = rendering.html_to_pdf_in_background(html, page_size=pack.page_size)
-    html_text = rendering.html_text(html)
+    pdf_future = html_to_pdf_in_background(html, page_size=pack.page_size)
+    text = html_text(html)
     pdf = pdf_future.result()
     report = compliance.check(
         pack=pack,
@@ -103,9 +110,9 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
         language=language,
         data=data,
         clauses=clauses,
-        html_text=html_text,
-        pdf_text=rendering.pdf_text(pdf),
-        marked_languages=rendering.marked_languages(html),
+        html_text=text,
+        pdf_text=pdf_text(pdf),
+        marked_languages=marked_languages(html),
     )
     return html, pdf if report.passed else None, report
 
@@ -113,7 +120,7 @@ def render_checked(*, pack, kind: str, language: str, version: str, data: dict, 
 def render_document(contract: Contract, kind: str, language: str, version: str):
     """A contract document's HTML, PDF and compliance report (nothing is written)."""
     pack = pack_for(contract.jurisdiction)
-    data = rendering.document_data(contract, kind, language)
+    data = document_data(contract, kind, language)
     return render_checked(pack=pack, kind=kind, language=language, version=version, data=data)
 
 
@@ -131,7 +138,7 @@ def warranty_pack(warranty):
 def render_warranty(*, terms: dict, item_prices: dict, pack, language: str, version: str):
     """A written warranty's HTML, PDF and report. It prints every statement the law asks of
     warranties above the price gates, whatever the price; only those are required."""
-    data = rendering.warranty_data(terms, pack, language, item_prices)
+    data = warranty_data(terms, pack, language, item_prices)
     shown = compliance.required_clauses(
         pack, DocumentKind.WRITTEN_WARRANTY, language, {**data, "item_prices": {}}
     )
@@ -186,9 +193,6 @@ def warranty_document_issue(*, warranty_id: int, revision: int, language: str) -
     """Issue one language of a warranty revision, once, from a snapshot of its terms taken
     when the row is claimed. None if the warranty moved on to a newer revision first (that
     revision is issued by its own task)."""
-    from backend.catalog.models import WrittenWarranty
-    from backend.catalog.warranties import highest_prices, warranty_terms
-
     warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
     pack = warranty_pack(warranty)
     kind = DocumentKind.WRITTEN_WARRANTY
@@ -284,16 +288,16 @@ def document_verify(document: Document) -> list[str]:
         problems.append("its file does not match the sha256 recorded at issue")
     if document.warranty_id:
         pack = warranty_pack(document.warranty)
-        data = rendering.warranty_data(
+        data = warranty_data(
             document.snapshot["terms"], pack, document.language, document.snapshot["item_prices"]
         )
     else:
         pack = pack_for(document.contract.jurisdiction)
-        data = rendering.document_data(document.contract, document.kind, document.language)
+        data = document_data(document.contract, document.kind, document.language)
     clauses = compliance.required_clauses(pack, document.kind, document.language, data)
     try:
-        text = rendering.pdf_text(pdf)
-    except rendering.PdfRenderError as exc:  # a damaged file is a finding, not a crash
+        text = pdf_text(pdf)
+    except PdfRenderError as exc:  # a damaged file is a finding, not a crash
         return [*problems, str(exc)]
     report = compliance.check(
         pack=pack,

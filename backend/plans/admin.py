@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from backend.plans.disclosure import plan_disclosure_gaps
 from backend.plans.models import (
     Administrator,
     MerchantPlan,
@@ -78,8 +79,6 @@ class PlanAdmin(admin.ModelAdmin):
         until this is fixed."""
         if plan.pk is None:
             return "-"
-        from backend.documents.compliance import plan_disclosure_gaps
-
         gaps = plan_disclosure_gaps(plan)
         if not gaps:
             return "Everywhere its markets allow."

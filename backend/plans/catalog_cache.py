@@ -22,6 +22,8 @@ from django.db import transaction
 
 from backend.common.jurisdictions import market_matches
 from backend.common.packs import pack_code_for
+from backend.plans.disclosure import plan_disclosure_gaps
+from backend.plans.models import MerchantPlan, Plan
 from backend.plans.texts import plan_texts
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ class PlanEntry:
     categories: frozenset[str]
     markets: frozenset[str]
     excluded_markets: frozenset[str]
-    # packs under which its documents could not be compliant (documents.compliance)
+    # packs under which its documents could not be compliant (plans.disclosure)
     blocked_packs: frozenset[str]
     # currency -> bands sorted by min, and their mins for bisection
     bands: dict[str, tuple[PriceBand, ...]]
@@ -154,9 +156,6 @@ def _publish_new_version() -> None:
 
 
 def _build(version: str) -> CatalogSnapshot:
-    from backend.documents.compliance import plan_disclosure_gaps
-    from backend.plans.models import MerchantPlan, Plan
-
     plans = (
         Plan.objects.filter(is_active=True, provider__is_active=True)
         .select_related("provider", "administrator")

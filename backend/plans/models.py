@@ -5,9 +5,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import jurisdictions
+from backend.common.languages import translation_choices
 from backend.common.money import is_currency
 from backend.plans.choices import Backing, Coverage, CoverageStarts, ServiceType
-from backend.plans.texts import translation_choices
 
 
 class Party(models.Model):

@@ -8,16 +8,17 @@ import hashlib
 from functools import lru_cache
 
 from backend.common import jurisdictions, packs
+from backend.common.languages import text_language
+from backend.legal import compliance, rendering
 from backend.plans.catalog_cache import catalog_snapshot
 from backend.plans.models import Plan
-from backend.plans.texts import plan_texts, text_language
+from backend.plans.specimen import specimen_data
+from backend.plans.texts import plan_texts
 
 
 def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
     """The plan's contract as a specimen for ``jurisdiction``: the same template, version
     and required statements its contracts are issued with, before any sale."""
-    from backend.documents import compliance, rendering
-
     pack_code = packs.pack_code_for(jurisdiction) if jurisdiction else None
     pack = packs.load_packs()[pack_code or "US"]
     sold_here = (
@@ -27,7 +28,7 @@ def render_terms(plan: Plan, jurisdiction: str, language: str) -> str:
     )
     version = pack.document_versions.get(plan.terms_template, "v1")
     language = text_language(plan_texts(plan), language, pack)
-    data = rendering.specimen_data(plan, pack, language, jurisdiction)
+    data = specimen_data(plan, pack, language, jurisdiction)
     clauses = compliance.required_clauses(pack, plan.terms_template, language, data)
     return rendering.render_html(
         pack=pack,

@@ -5,24 +5,13 @@ The plan's own fields are written in the catalogue's source language
 document, a terms page or an offer shows the text of one language throughout, never a mix:
 a language the plan has no text in is not offered (``text_language``), and a pack whose
 binding language it lacks does not sell the plan at all
-(``documents.compliance.plan_disclosure_gaps``). A contract snapshots every language's
+(``plans.disclosure.plan_disclosure_gaps``). A contract snapshots every language's
 text at sale (``texts`` in its plan snapshot).
 """
 
-from collections.abc import Iterable
-
-from django.conf import settings
+from backend.common.languages import source_language, text_in
 
 TEXT_FIELDS = ("name", "summary", "covered", "exclusions")
-
-
-def source_language() -> str:
-    return settings.LANGUAGE_CODE
-
-
-def translation_choices() -> list[tuple[str, str]]:
-    """The languages a catalogue text can be translated into: all but the source one."""
-    return [(code, name) for code, name in settings.LANGUAGES if code != source_language()]
 
 
 def plan_texts(plan) -> dict[str, dict[str, str]]:
@@ -48,18 +37,9 @@ def snapshot_in(snapshot: dict, language: str) -> dict:
     return {**snapshot, **snapshot_texts(snapshot).get(language, {})}
 
 
-def text_language(available: Iterable[str], language: str, pack) -> str:
-    """The language a shopper asking for ``language`` reads the plan in under ``pack``:
-    theirs when the pack offers it and the plan has text in it, else the binding language."""
-    if language in pack.languages and language in available:
-        return language
-    return pack.binding_language
-
-
-def text_in(texts: dict[str, dict[str, str]], language: str) -> tuple[str, dict[str, str]]:
-    """(the language the text is in, the text) for a document in ``language``: its own
-    language's text when there is one, else the source language's, which the document
-    then marks as such and the compliance checker refuses."""
-    if language in texts:
-        return language, texts[language]
-    return source_language(), texts[source_language()]
+def catalogue_text(texts: dict[str, dict[str, str]], language: str) -> dict[str, str]:
+    """The plan's name, summary, coverage and exclusions for a document in ``language``,
+    and the language they are in (``text_language``), which the template marks on them:
+    the compliance checker refuses a section in another language."""
+    shown, text = text_in(texts, language)
+    return {**{f: text.get(f, "") for f in TEXT_FIELDS}, "text_language": shown}

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from backend.common import jurisdictions, packs
 from backend.common.csp import allow_inline_styles
 from backend.common.exceptions import NotFound
-from backend.documents.rendering import PdfRenderError, html_to_pdf
+from backend.legal.pdf import PdfRenderError, html_to_pdf
 from backend.plans.selectors import plan_get_public
 from backend.plans.terms import render_terms, sha256
 

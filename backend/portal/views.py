@@ -25,10 +25,10 @@ from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract
 from backend.contracts.selectors import contract_get, contract_list
 from backend.contracts.services import contract_refund_quote, contract_transfer
+from backend.customers.permissions import IsShopper, request_customer
 from backend.documents.choices import DocumentKind, DocumentState
 from backend.documents.services import paper_copy_request
 from backend.plans.texts import snapshot_in
-from backend.portal.permissions import IsShopper, request_customer
 from backend.portal.services import login_link_consume, login_link_request, shopper_sign_in
 
 

@@ -6,13 +6,13 @@ so it is answered for any origin: it grants nothing by itself, because the brows
 the real response only if that response allows the origin too.
 """
 
-from backend.widget.authentication import WidgetPrincipal
+from backend.merchants.api.publishable import WidgetPrincipal
 
 
 def widget_cors_allowed(sender, request, **kwargs) -> bool:
     """``corsheaders.signals.check_request_enabled`` receiver for the widget's paths.
 
-    A real request is answered with CORS headers once the widget authentication has
+    A real request is answered with CORS headers once the publishable-key authentication has
     accepted it, which includes checking the page's origin against the merchant's list
     (``authentication.origin_allowed``): no second look-up here."""
     if not request.path_info.startswith("/api/v1/widget/"):

@@ -19,16 +19,15 @@ from backend.checkout.api.serializers import (
 from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.fields import JurisdictionField, StrictCharField
-from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.clientip import client_ip
 from backend.contracts.selectors import order_get
 from backend.crm.consent import honour_gpc
 from backend.crm.leads import lead_checkout
 from backend.customers.choices import ConsentSource, e_delivery_disclosure
+from backend.merchants.api.publishable import WidgetMixin
 from backend.payments.services import payment_confirm, payment_ensure_intent
 from backend.payments.stripe_gateway import CardDeclined
 from backend.plans.api.views import OffersView
-from backend.widget.authentication import IsWidget, PublishableKeyAuthentication
 
 # The checkbox the widget shows, versioned: the version is recorded with each acceptance.
 TERMS_TEXT_VERSION = "widget-terms-2"
@@ -54,13 +53,6 @@ def stripe_js_url() -> str:
 def _order_id(cart_id: str) -> str:
     """The merchant order id of a widget cart (stable, so a resend finds the same order)."""
     return f"web-{uuid.uuid5(uuid.NAMESPACE_URL, cart_id).hex[:20]}"
-
-
-class WidgetMixin:
-    authentication_classes = [PublishableKeyAuthentication]
-    permission_classes = [IsWidget]
-    throttle_classes = [AddressScopedRateThrottle]
-    throttle_scope = "widget"
 
 
 class WidgetConfigView(WidgetMixin, APIView):

@@ -10,7 +10,7 @@ import pytest
 
 from backend.common.exceptions import ApplicationError
 from backend.common.packs import load_packs, pack_for
-from backend.contracts.refunds import RefundRules, refund_quote
+from backend.legal.refunds import RefundRules, refund_quote
 
 PURCHASED = date(2026, 1, 1)
 END = date(2028, 1, 1)

@@ -8,7 +8,8 @@ from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
 from backend.documents.models import Document
-from backend.documents.rendering import pdf_text, squash
+from backend.legal.pdf import pdf_text
+from backend.legal.text import squash
 from tests import stripe_helpers as sh
 
 pytestmark = pytest.mark.django_db

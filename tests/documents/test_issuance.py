@@ -12,8 +12,9 @@ from django.test import override_settings
 from backend.contracts.models import Contract
 from backend.documents.checks import cjk_font_installed
 from backend.documents.models import Document
-from backend.documents.rendering import pdf_text, squash
 from backend.documents.services import DocumentNotCompliant, document_issue
+from backend.legal.pdf import pdf_text
+from backend.legal.text import squash
 
 pytestmark = pytest.mark.django_db
 

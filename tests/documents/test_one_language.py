@@ -14,8 +14,6 @@ from backend.checkout.cancellation import contract_cancel
 from backend.common.actors import Actor
 from backend.common.packs import load_packs
 from backend.contracts.models import Contract
-from backend.contracts.refunds import quote_line_label
-from backend.documents import compliance, rendering
 from backend.documents.models import Document
 from backend.documents.services import (
     DocumentNotCompliant,
@@ -23,6 +21,10 @@ from backend.documents.services import (
     render_document_html,
     template_version,
 )
+from backend.legal import compliance
+from backend.legal.pdf import pdf_text
+from backend.legal.refunds import quote_line_label
+from backend.legal.text import html_text, marked_languages, squash
 from backend.plans.catalog_cache import catalog_snapshot
 from backend.plans.models import PlanTranslation
 from backend.plans.terms import render_terms
@@ -39,19 +41,19 @@ def contract(paid_order):
 
 
 def _text(document: Document) -> str:
-    return rendering.squash(rendering.pdf_text(_pdf(document)))
+    return squash(pdf_text(_pdf(document)))
 
 
 def test_the_polish_contract_shows_its_coverage_and_exclusions_in_polish(contract):
     contract = _in_jurisdiction(contract, "PL", "PLN")
     polish = document_issue(contract_id=contract.pk, kind="service_contract", language="pl")
     text = _text(polish)
-    assert rendering.squash(PLAN_TEXT["pl"]["covered"]) in text
-    assert rendering.squash(PLAN_TEXT["pl"]["exclusions"]) in text
-    assert rendering.squash("Plan ochrony") in text
+    assert squash(PLAN_TEXT["pl"]["covered"]) in text
+    assert squash(PLAN_TEXT["pl"]["exclusions"]) in text
+    assert squash("Plan ochrony") in text
     assert "Mechanical" not in text and "theft" not in text
     chinese = document_issue(contract_id=contract.pk, kind="service_contract", language="zh-hans")
-    assert rendering.squash(PLAN_TEXT["zh-hans"]["covered"]) in _text(chinese)
+    assert squash(PLAN_TEXT["zh-hans"]["covered"]) in _text(chinese)
     assert "Mechanical" not in _text(chinese)
     [check] = [c for c in polish.compliance_report["clauses"] if c["id"] == "one_language"]
     assert check["passed"] is True
@@ -81,9 +83,9 @@ def test_the_checker_reads_the_language_marks_of_the_html_itself():
         language="pl",
         data={},
         clauses=[],
-        html_text=rendering.html_text(html),
+        html_text=html_text(html),
         pdf_text=None,
-        marked_languages=rendering.marked_languages(html),
+        marked_languages=marked_languages(html),
     )
     assert report.missing == [
         "one_language: not written in Polish: plan.covered (add the translation, or the "
@@ -114,7 +116,7 @@ def test_a_plan_without_text_in_the_binding_language_is_not_sold_there(
         PlanTranslation.objects.filter(plan=plan, language="pl").delete()
     entry = catalog_snapshot().plans[plan.id]
     assert not entry.sold_in("PL") and entry.sold_in("US-CA")
-    from backend.documents.compliance import plan_disclosure_gaps
+    from backend.plans.disclosure import plan_disclosure_gaps
 
     assert plan_disclosure_gaps(plan)["PL"] == [
         "the plan has no text in Polish (name, summary, coverage and exclusions)"
@@ -197,7 +199,7 @@ def test_the_polish_refund_notice_is_polish_throughout(
     notice = Document.objects.get(contract=contract, kind="refund_notice", language="pl")
     assert notice.state == "issued", notice.compliance_report["missing"]
     text = _text(notice)
-    assert rendering.squash("Pełny zwrot") in text and "Fullrefund" not in text
+    assert squash("Pełny zwrot") in text and "Fullrefund" not in text
 
 
 # Every string a document prints, in each language documents are issued in.
@@ -268,7 +270,7 @@ def test_every_string_of_every_document_is_translated(contract, django_capture_o
 def _quote_lines(days: int) -> list[dict]:
     from datetime import date, timedelta
 
-    from backend.contracts.refunds import RefundRules, refund_quote
+    from backend.legal.refunds import RefundRules, refund_quote
 
     rules = RefundRules(
         pack="US-CA",

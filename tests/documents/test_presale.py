@@ -2,8 +2,11 @@
 
 import pytest
 
-from backend.common.packs import load_packs
-from backend.documents import compliance, rendering
+from backend.common.packs import load_packs, pack_for
+from backend.legal import compliance
+from backend.legal.pdf import html_to_pdf, pdf_text
+from backend.legal.text import html_text, squash
+from backend.plans.specimen import specimen_data
 from backend.plans.terms import render_terms
 from tests.factories import (
     AdministratorFactory,
@@ -29,10 +32,10 @@ def plan(phones):
 
 @pytest.mark.parametrize("jurisdiction", ["US-CA", "US-TX", "US-FL", "US-GA", "PL", "DE"])
 def test_the_specimen_carries_every_required_statement_of_the_pack(plan, jurisdiction):
-    pack = load_packs()[rendering.pack_for(jurisdiction).code]
+    pack = load_packs()[pack_for(jurisdiction).code]
     language = pack.data["binding_language"]
     html = render_terms(plan, jurisdiction, language)
-    data = rendering.specimen_data(plan, pack, language, jurisdiction)
+    data = specimen_data(plan, pack, language, jurisdiction)
     clauses = compliance.required_clauses(pack, "service_contract", language, data)
     report = compliance.check(
         pack=pack,
@@ -40,7 +43,7 @@ def test_the_specimen_carries_every_required_statement_of_the_pack(plan, jurisdi
         language=language,
         data=data,
         clauses=clauses,
-        html_text=rendering.html_text(html),
+        html_text=html_text(html),
         pdf_text=None,
     )
     assert report.passed, report.missing
@@ -52,9 +55,9 @@ def test_terms_download_as_pdf_with_the_hash_of_the_page(client, plan):
     pdf = client.get("/plans/tv-3y/terms/?jurisdiction=US-FL&format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf["Coverdesk-Terms-SHA256"] == page["Coverdesk-Terms-SHA256"]
-    text = rendering.squash(rendering.pdf_text(pdf.content))
-    assert rendering.squash("is not subject to regulation by the office") in text
-    assert rendering.squash("$49.99") in text  # the price table
+    text = squash(pdf_text(pdf.content))
+    assert squash("is not subject to regulation by the office") in text
+    assert squash("$49.99") in text  # the price table
 
 
 def test_the_terms_pdf_is_rendered_once_per_text_not_per_request(client, plan, monkeypatch):
@@ -64,7 +67,7 @@ def test_the_terms_pdf_is_rendered_once_per_text_not_per_request(client, plan, m
 
     def counting(html, page_size):
         renders.append(page_size)
-        return rendering.html_to_pdf(html, page_size=page_size)
+        return html_to_pdf(html, page_size=page_size)
 
     monkeypatch.setattr(views, "html_to_pdf", counting)
     url = "/plans/tv-3y/terms/?jurisdiction={}&format=pdf"

@@ -16,11 +16,13 @@ from backend.catalog.warranties import (
     warranty_publish,
     warranty_terms,
 )
+from backend.catalog.warranty_document import warranty_data
 from backend.common.packs import load_packs
-from backend.documents import compliance, rendering
 from backend.documents.models import Document
-from backend.documents.rendering import pdf_text, squash
 from backend.documents.services import DocumentNotCompliant, warranty_document_issue
+from backend.legal import compliance
+from backend.legal.pdf import html_to_pdf, pdf_text
+from backend.legal.text import html_text, squash
 from tests.factories import CategoryFactory, MerchantFactory, ProductFactory, WrittenWarrantyFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +224,7 @@ def test_a_paid_tie_in_is_refused_and_a_free_one_is_stated(store):
 def test_price_gates_decide_what_a_warranty_must_state(store, prices, required):
     pack = load_packs()["US"]
     terms = warranty_terms(WrittenWarrantyFactory.build(merchant=store))
-    data = rendering.warranty_data(terms, pack, "en", prices)
+    data = warranty_data(terms, pack, "en", prices)
     found = {c.id for c in compliance.required_clauses(pack, "written_warranty", "en", data)}
     every = {c.id for c in compliance.required_clauses(pack, "written_warranty", "en", {})}
     assert found == (every if required == "all" else required)
@@ -288,7 +290,7 @@ def test_the_presale_page_shows_the_terms_and_serves_the_issued_pdf(store):
     warranty = _published(merchant=store)
     page = _page(warranty)
     assert page.status_code == 200
-    text = squash(rendering.html_text(page.content.decode()))
+    text = squash(html_text(page.content.decode()))
     assert squash("Limited Warranty") in text and squash(STATE_RIGHTS) in text
     pdf = _page(warranty, format="pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -345,7 +347,7 @@ def test_verify_documents_detects_a_tampered_warranty(store):
 
 def _pdf_without_statements(document: Document) -> bytes:
     html = "<html><body><h1>Limited Warranty</h1><p>Nothing else.</p></body></html>"
-    return rendering.html_to_pdf(html)
+    return html_to_pdf(html)
 
 
 def test_merchants_list_their_own_warranties_with_the_presale_links(store, api, merchant):

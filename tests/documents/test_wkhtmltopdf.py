@@ -11,9 +11,10 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from backend.documents import rendering, wkhtmltopdf
-from backend.documents.rendering import PDF_OPTIONS, pdf_text, squash
-from backend.documents.wkhtmltopdf import Renderers, Wkhtmltopdf, WkhtmltopdfError
+from backend.legal import pdf, wkhtmltopdf
+from backend.legal.pdf import PDF_OPTIONS, pdf_text
+from backend.legal.text import squash
+from backend.legal.wkhtmltopdf import Renderers, Wkhtmltopdf, WkhtmltopdfError
 
 BINARY = shutil.which("wkhtmltopdf")
 ENV = {**os.environ, "XDG_RUNTIME_DIR": tempfile.mkdtemp(prefix="coverdesk-xdg-")}
@@ -146,10 +147,10 @@ def test_a_forked_child_starts_its_own_process_and_leaves_the_parents_alone():
 
 
 def test_html_to_pdf_keeps_its_process_between_documents():
-    rendering.html_to_pdf(HTML.format(n=1))
-    pids = {r.process.pid for r in rendering._renderers._all if r.process}
-    rendering.html_to_pdf(HTML.format(n=2))
-    assert {r.process.pid for r in rendering._renderers._all if r.process} == pids
+    pdf.html_to_pdf(HTML.format(n=1))
+    pids = {r.process.pid for r in pdf._renderers._all if r.process}
+    pdf.html_to_pdf(HTML.format(n=2))
+    assert {r.process.pid for r in pdf._renderers._all if r.process} == pids
 
 
 def test_a_process_left_idle_is_stopped_and_started_again_when_needed(monkeypatch):

@@ -11,16 +11,17 @@ from django.utils import timezone, translation
 from backend.common.packs import load_packs, pack_for
 from backend.contracts.models import Contract
 from backend.contracts.payloads import contract_dict
-from backend.contracts.refunds import RefundRules, refund_quote
-from backend.documents import rendering
+from backend.documents.data import document_data
 from backend.documents.services import render_document, template_version
+from backend.legal.refunds import RefundRules, refund_quote
+from backend.legal.rendering import cancellation_terms
 
 pytestmark = pytest.mark.django_db
 
 
 def terms(pack_code: str, language: str = "en") -> list[str]:
     with translation.override(language):  # as document_data renders them
-        return rendering.cancellation_terms(load_packs()[pack_code], "USD", language)
+        return cancellation_terms(load_packs()[pack_code], "USD", language)
 
 
 def test_illinois_says_its_free_look_refund_is_less_the_fee_and_only_without_claims():
@@ -69,9 +70,9 @@ def _sold_in(contract: Contract, jurisdiction: str, **snapshot) -> Contract:
 
 def test_a_state_under_the_default_rules_is_named_as_itself(sell):
     contract = _sold_in(sell(), "US-OH")
-    data = rendering.document_data(contract, "service_contract", "en")
+    data = document_data(contract, "service_contract", "en")
     assert data["contract"]["territory"] == "Ohio" and data["pack"]["name"] == "Ohio"
-    chinese = rendering.document_data(contract, "service_contract", "zh-hans")
+    chinese = document_data(contract, "service_contract", "zh-hans")
     assert chinese["contract"]["territory"] == "俄亥俄州"
 
 
@@ -97,6 +98,6 @@ def test_claims_from_is_when_coverage_starts_after_the_manufacturers_warranty(se
     )
     contract = Contract.objects.select_related("customer", "merchant").get(pk=contract.pk)
     assert contract.waiting_period_ends < start and contract.claims_from == start
-    data = rendering.document_data(contract, "service_contract", "en")
+    data = document_data(contract, "service_contract", "en")
     assert data["contract"]["claims_from"] == data["contract"]["coverage_start"]
     assert contract_dict(contract)["claims_from"] == start.isoformat()

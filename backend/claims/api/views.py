@@ -58,7 +58,7 @@ from backend.common.api.pagination import page_size_param
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound, ValidationFailed
-from backend.portal.permissions import IsShopper, request_customer
+from backend.customers.permissions import IsShopper, request_customer
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 

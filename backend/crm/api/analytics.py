@@ -18,9 +18,9 @@ from backend.crm import analytics
 from backend.crm.choices import OfferEventKind
 from backend.crm.permissions import is_marketing
 from backend.merchants.api.permissions import request_merchant
+from backend.merchants.api.publishable import WidgetMixin
 from backend.merchants.models import Merchant
 from backend.plans.catalog_cache import catalog_snapshot
-from backend.widget.views import WidgetMixin
 
 MAX_DAYS = 366
 # Dates outside these bounds are answered with a 400, not an arithmetic overflow.

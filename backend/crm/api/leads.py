@@ -21,11 +21,11 @@ from backend.common.api.fields import (
 from backend.crm import leads
 from backend.crm.models import Lead
 from backend.merchants.api.permissions import IsMerchant, request_merchant
+from backend.merchants.api.publishable import WidgetMixin
 from backend.plans.api.serializers import InlineProductSerializer, OffersResponseSerializer
 from backend.plans.api.views import offers_body
 from backend.plans.offers import ProductInput
 from backend.plans.selectors import product_input_for_sku
-from backend.widget.views import WidgetMixin
 
 
 class LeadLineInputSerializer(serializers.Serializer):

@@ -6,11 +6,11 @@ than the offer computation itself. The response is therefore built here as plain
 same fields.
 """
 
+from backend.common.languages import text_language
 from backend.common.money import format_minor
 from backend.common.packs import pack_for
 from backend.plans.offers import Offer, OfferSet, ProductInput
 from backend.plans.terms import terms_sha256
-from backend.plans.texts import text_language
 
 TERMS_CODE_PLACEHOLDER = "__plan_code__"
 

@@ -1,3 +1,7 @@
+"""Staff's admin of orders and contracts. It lives in checkout, the room above contracts
+and payments, because its actions run checkout's flows: cancelling from the admin refunds
+the holder exactly as the portal and the merchant API do."""
+
 from django.contrib import admin, messages
 
 from backend.checkout.cancellation import contract_cancel

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from backend.common.packs import Pack, load_packs
-from backend.documents.rendering import foreign_characters, language_name, party_data, squash
-from backend.plans.snapshots import plan_parties
-from backend.plans.texts import plan_texts
+from backend.common.packs import Pack
+from backend.legal.rendering import party_data
+from backend.legal.text import foreign_characters, language_name, squash
 
 
 @dataclass(frozen=True)
@@ -231,25 +230,4 @@ def party_gaps(pack: Pack, kind: str, parties: dict) -> list[str]:
         for path in clause.fields:
             if path.partition(".")[0] in _PARTIES and not _texts(lookup(data, path)):
                 gaps.append(f"{clause.id}: {path} is empty")
-    return gaps
-
-
-def plan_disclosure_gaps(plan) -> dict[str, list[str]]:
-    """Per pack, why the plan's contract documents could not be compliant there (so the plan
-    is never offered there). Empty when it can be sold under every pack."""
-    parties = plan_parties(plan)
-    written_in = plan_texts(plan)
-    gaps = {}
-    for code, pack in load_packs().items():
-        if plan.terms_template not in pack.document_versions:
-            gaps[code] = [f"the pack issues no {plan.terms_template} documents"]
-            continue
-        found = party_gaps(pack, plan.terms_template, parties)
-        if pack.binding_language not in written_in:
-            found.append(
-                f"the plan has no text in {language_name(pack.binding_language, 'en')} "
-                "(name, summary, coverage and exclusions)"
-            )
-        if found:
-            gaps[code] = found
     return gaps

@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
 
+from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import PermissionDenied
 from backend.common.queries import unique_or_none
 from backend.merchants.models import Merchant
@@ -69,7 +70,7 @@ class IsWidget(BasePermission):
 
 
 class PublishableKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "backend.widget.authentication.PublishableKeyAuthentication"
+    target_class = "backend.merchants.api.publishable.PublishableKeyAuthentication"
     name = "PublishableKey"
 
     def get_security_definition(self, auto_schema):
@@ -79,3 +80,13 @@ class PublishableKeyScheme(OpenApiAuthenticationExtension):
             "name": HEADER,
             "description": "The merchant's publishable key (public, for the widget).",
         }
+
+
+class WidgetMixin:
+    """A view the widget calls, with the merchant's publishable key (the widget's own
+    endpoints, and the CRM's offer and event endpoints it reports to)."""
+
+    authentication_classes = [PublishableKeyAuthentication]
+    permission_classes = [IsWidget]
+    throttle_classes = [AddressScopedRateThrottle]
+    throttle_scope = "widget"

@@ -9,18 +9,21 @@ from django.views.decorators.http import require_GET
 
 from backend.catalog.models import WrittenWarranty
 from backend.catalog.warranties import highest_prices, warranty_languages, warranty_terms
+from backend.catalog.warranty_document import warranty_data
 from backend.common.csp import allow_inline_styles
 from backend.common.exceptions import ApplicationError
-from backend.documents import compliance, rendering
+from backend.common.languages import text_language
 from backend.documents.choices import DocumentKind, DocumentState
-from backend.documents.services import template_version, warranty_pack
-from backend.plans.texts import text_language
+from backend.documents.services import render_warranty, template_version, warranty_pack
+from backend.legal import compliance
+from backend.legal.pdf import PdfRenderError
+from backend.legal.rendering import render_html
 
 
 def _page_html(warranty: WrittenWarranty, pack, language: str) -> str:
     kind = DocumentKind.WRITTEN_WARRANTY
-    data = rendering.warranty_data(warranty_terms(warranty), pack, language, {})
-    return rendering.render_html(
+    data = warranty_data(warranty_terms(warranty), pack, language, {})
+    return render_html(
         pack=pack,
         kind=kind,
         version=template_version(pack, kind),
@@ -58,8 +61,6 @@ def written_warranty(request, merchant: str, code: str):
         with document.file.open("rb") as f:
             pdf = f.read()
     else:
-        from backend.documents.services import render_warranty
-
         try:
             _html, pdf, _report = render_warranty(
                 terms=warranty_terms(warranty),
@@ -68,7 +69,7 @@ def written_warranty(request, merchant: str, code: str):
                 language=language,
                 version=template_version(pack, DocumentKind.WRITTEN_WARRANTY),
             )
-        except rendering.PdfRenderError:
+        except PdfRenderError:
             pdf = None
         if pdf is None:
             return HttpResponse(
