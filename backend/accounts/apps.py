@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: axes' signals and our handlers import models.
         from axes.signals import user_locked_out
 
         from backend.accounts.lockout import lockout_recorded

@@ -11,6 +11,7 @@ from backend.claims.models import (
     RepairPartner,
     SlaPolicy,
 )
+from backend.claims.queues import validate_filters
 from backend.common.admin import ServiceWrittenAdmin
 from backend.common.exceptions import ApplicationError
 
@@ -70,7 +71,6 @@ class DeskQueueForm(forms.ModelForm):
         fields = ("name", "position", "filters")
 
     def clean_filters(self):
-        from backend.claims.queues import validate_filters
 
         try:
             return validate_filters(self.cleaned_data["filters"])

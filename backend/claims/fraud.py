@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from backend.claims.choices import ClaimState, FraudFlag
+from backend.claims.models import Claim
 
 
 def _name_key(name: str) -> frozenset[str]:
@@ -22,7 +23,6 @@ def _name_key(name: str) -> frozenset[str]:
 
 
 def fraud_flags(claim, *, now=None) -> list[dict]:
-    from backend.claims.models import Claim
 
     now = now or timezone.now()
     contract = claim.contract

@@ -7,6 +7,7 @@ from rest_framework.permissions import BasePermission
 
 from backend.accounts.choices import Role
 from backend.accounts.models import User
+from backend.claims.models import DeskProfile
 
 AGENT, SUPERVISOR = "agent", "supervisor"
 
@@ -23,7 +24,6 @@ def desk_level(user) -> str | None:
 
 def approval_limit(user, currency: str) -> int:
     """What ``user`` may approve on one claim, in minor units of ``currency``."""
-    from backend.claims.models import DeskProfile
 
     profile = DeskProfile.objects.filter(user=user).first()
     if profile is not None and currency in profile.approval_limits:

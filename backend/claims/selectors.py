@@ -8,6 +8,7 @@ from django.db.models import Count, F
 from backend.claims.choices import OPEN_STATES
 from backend.claims.models import Claim, ClaimEvent
 from backend.common.exceptions import NotFound
+from backend.contracts.models import Contract
 
 # Events a shopper sees on their timeline (internal ones, like reassignments, stay inside).
 CUSTOMER_EVENTS = frozenset(
@@ -61,7 +62,6 @@ def claim_get_for_desk(*, number: str) -> Claim:
 
 def customer_history(claim: Claim) -> dict:
     """The holder's other claims and purchases, for the desk's claim view."""
-    from backend.contracts.models import Contract
 
     claims = (
         Claim.objects.filter(customer_id=claim.customer_id)

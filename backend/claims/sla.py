@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from backend.claims.models import SlaPolicy
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -19,7 +21,6 @@ class Targets:
 
 
 def sla_targets(*, plan_id: int, merchant_id: int) -> Targets:
-    from backend.claims.models import SlaPolicy
 
     policies = {
         ("plan" if p.plan_id else "merchant"): p

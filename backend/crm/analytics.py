@@ -23,6 +23,7 @@ from backend.crm.choices import LeadState, OfferEventKind
 from backend.crm.models import Lead, OfferStat
 from backend.crm.selectors import PAID_STATES
 from backend.payments.models import Refund
+from backend.plans.models import Plan
 
 # Claims that never count: withdrawn by the shopper.
 NOT_CLAIMS = (ClaimState.WITHDRAWN,)
@@ -139,7 +140,6 @@ def offer_funnel(*, merchant_id: int | None, period: Period) -> list[dict]:
 
 
 def _plan_names(codes: list[str]) -> dict[str, str]:
-    from backend.plans.models import Plan
 
     if not codes:
         return {}

@@ -8,14 +8,19 @@ key, tags nothing twice.
 
 from django.db import transaction
 
+from backend.claims.models import Claim
+from backend.contracts.models import Contract
+
+# A module import: the tasks import this app's services, and either may load first.
+from backend.crm import tasks
 from backend.crm.choices import Trigger
+from backend.crm.models import Lead
 
 
 def emit(trigger: Trigger, object_id: int) -> None:
     """Tag for ``trigger`` on the object once the current transaction commits."""
-    from backend.crm.tasks import tag_event_task
 
-    transaction.on_commit(lambda: tag_event_task.delay(str(trigger), object_id))
+    transaction.on_commit(lambda: tasks.tag_event_task.delay(str(trigger), object_id))
 
 
 def event_facts(trigger: str, object_id: int) -> dict | None:
@@ -35,7 +40,6 @@ def event_facts(trigger: str, object_id: int) -> dict | None:
 
 
 def _contract_facts(contract_id: int) -> dict | None:
-    from backend.contracts.models import Contract
 
     contract = (
         Contract.objects.select_related("plan", "merchant")
@@ -57,7 +61,6 @@ def _contract_facts(contract_id: int) -> dict | None:
 
 
 def _claim_facts(claim_id: int) -> dict | None:
-    from backend.claims.models import Claim
 
     claim = Claim.objects.select_related("contract__plan", "merchant").filter(pk=claim_id).first()
     if claim is None:
@@ -74,7 +77,6 @@ def _claim_facts(claim_id: int) -> dict | None:
 
 
 def _lead_facts(lead_id: int) -> dict | None:
-    from backend.crm.models import Lead
 
     lead = Lead.objects.select_related("merchant").filter(pk=lead_id).first()
     if lead is None:

@@ -27,7 +27,7 @@ from backend.common.exceptions import ValidationFailed
 from backend.contracts.models import Contract
 from backend.crm.choices import Channel
 from backend.crm.models import CustomerTag, Lead, Tag
-from backend.crm.selectors import PAID_STATES, lifetime_values
+from backend.crm.selectors import PAID_STATES, customer_rows, lifetime_values
 from backend.customers.models import Customer
 
 
@@ -165,3 +165,14 @@ def reachable(customers, channel: str):
     if channel == Channel.EMAIL:
         return customers.filter(marketing_email=True)
     raise ValueError(f"Unknown channel: {channel}")
+
+
+def segment_preview(definition: dict, sample_size: int = 10) -> dict:
+    """The live count of a definition while it is edited: how many it selects, how many an
+    export could reach on each channel, and the first few."""
+    customers = segment_customers(definition)
+    return {
+        "count": customers.count(),
+        "reachable": {channel: reachable(customers, channel).count() for channel in Channel.values},
+        "sample": customer_rows(customers.order_by("-pk")[:sample_size]),
+    }

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
-from backend.crm.choices import Channel, Trigger
+from backend.crm.choices import Trigger
 from backend.crm.models import CustomerTag
 
 # Contracts that were paid for: lifetime value counts their prices, less any refund.
@@ -102,16 +102,3 @@ def customer_rows(customers) -> list[dict]:
         }
         for c in customers
     ]
-
-
-def segment_preview(definition: dict, sample_size: int = 10) -> dict:
-    """The live count of a definition while it is edited: how many it selects, how many an
-    export could reach on each channel, and the first few."""
-    from backend.crm.segments import reachable, segment_customers  # segments reads us
-
-    customers = segment_customers(definition)
-    return {
-        "count": customers.count(),
-        "reachable": {channel: reachable(customers, channel).count() for channel in Channel.values},
-        "sample": customer_rows(customers.order_by("-pk")[:sample_size]),
-    }

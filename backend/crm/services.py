@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.common.exceptions import NotFound
-from backend.crm import rules
+from backend.common.exceptions import NotFound, ValidationFailed
+from backend.crm import rules, tasks
 from backend.crm.choices import EVENT_TRIGGERS, TIME_TRIGGERS, ExportState, TagAction, TagSource
 from backend.crm.events import event_facts
 from backend.crm.exports import Sink, export_query, header, progress_reporter, write_rows
@@ -255,7 +255,6 @@ def export_create(
 ) -> ExportJob:
     """Queue an export of a saved segment (or of a definition as given), recording who
     asked and exactly what was asked; the file is written after commit."""
-    from backend.crm.tasks import export_run_task
 
     definition = validate_definition(
         segment.definition if segment is not None else definition or {}
@@ -267,7 +266,7 @@ def export_create(
         channel=channel,
         requested_by=user,
     )
-    transaction.on_commit(lambda: export_run_task.delay(job.pk))
+    transaction.on_commit(lambda: tasks.export_run_task.delay(job.pk))
     return job
 
 
@@ -340,7 +339,6 @@ def export_download_token(job: ExportJob) -> str:
 def export_for_download(*, token: str, job_id: int, user, ip_address=None) -> ExportJob:
     """The export a signed link opens, if the link is genuine, unexpired and for this
     export, and its file is there; the download is recorded."""
-    from backend.common.exceptions import ValidationFailed
 
     try:
         data = signing.loads(

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from backend.crm import services
+from backend.crm import leads, services
 
 
 @shared_task(name="crm.tag_event", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -31,8 +31,6 @@ def exports_purge_task() -> int:
 @shared_task(name="crm.leads")
 def leads_task() -> dict:
     """Close leads whose buying window passed, and queue the offer e-mails that are due."""
-    from backend.crm import leads
-
     expired = leads.leads_expire()
     due = leads.leads_due_offer()
     for lead_id in due:
@@ -45,6 +43,4 @@ def leads_task() -> dict:
 )
 def lead_offer_send_task(lead_id: int) -> bool:
     """One order's offer e-mail (idempotent: sent once per order, consent checked again)."""
-    from backend.crm import leads
-
     return leads.lead_offer_send(lead_id=lead_id)

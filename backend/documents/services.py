@@ -21,11 +21,14 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from backend.catalog.models import WrittenWarranty
-from backend.catalog.warranties import highest_prices, warranty_terms
+from backend.catalog.warranties import highest_prices, warranty_languages, warranty_terms
 from backend.catalog.warranty_document import warranty_data
 from backend.common.exceptions import ApplicationError
 from backend.common.packs import pack_for
 from backend.contracts.models import Contract
+
+# A module import: the tasks import this module too, and either may load first.
+from backend.documents import tasks
 from backend.documents.choices import DocumentKind, DocumentState, PaperCopyState
 from backend.documents.data import document_data
 from backend.documents.models import Document, PaperCopyRequest
@@ -235,6 +238,25 @@ def warranty_document_issue(*, warranty_id: int, revision: int, language: str) -
 STUCK_AFTER = timedelta(seconds=45)
 
 
+def warranty_revision_issue(*, warranty_id: int, revision: int) -> dict[str, str]:
+    """Issue a warranty revision in each language of its pack that its text is written in
+    (``catalog.warranties.warranty_languages``). Returns each language's outcome: issued,
+    failed (its check; staff see it) or superseded."""
+    warranty = WrittenWarranty.objects.select_related("merchant").get(pk=warranty_id)
+    outcomes = {}
+    written_in = warranty_languages(warranty_terms(warranty))
+    for language in (lang for lang in warranty_pack(warranty).languages if lang in written_in):
+        try:
+            document = warranty_document_issue(
+                warranty_id=warranty_id, revision=revision, language=language
+            )
+        except DocumentNotCompliant:
+            outcomes[language] = "failed"
+            continue
+        outcomes[language] = document.state if document else "superseded"
+    return outcomes
+
+
 def documents_stuck(*, now, limit: int = 200) -> list[Document]:
     """Documents whose worker died (or whose task was lost) while they were rendering."""
     return list(
@@ -314,8 +336,6 @@ def document_verify(document: Document) -> list[str]:
 
 def document_retry(*, document_id: int) -> Document:
     """Staff, after fixing a template or the data: render and check a failed document again."""
-    from backend.documents.tasks import document_issue_task, warranty_documents_issue_task
-
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         if not can_proceed(document.retry):
@@ -327,13 +347,13 @@ def document_retry(*, document_id: int) -> Document:
         document.save()
         if document.warranty_id:
             transaction.on_commit(
-                lambda: warranty_documents_issue_task.delay(
+                lambda: tasks.warranty_documents_issue_task.delay(
                     document.warranty_id, document.warranty_revision
                 )
             )
         else:
             transaction.on_commit(
-                lambda: document_issue_task.delay(
+                lambda: tasks.document_issue_task.delay(
                     document.contract_id, document.kind, document.language
                 )
             )

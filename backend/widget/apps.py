@@ -8,6 +8,7 @@ class WidgetConfig(AppConfig):
     label = "widget"
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: the CORS check reads the merchants' models.
         from corsheaders.signals import check_request_enabled
 
         from backend.widget.cors import widget_cors_allowed

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.catalog.models import Category, Product, WrittenWarranty
+from backend.catalog.warranties import designation_title, warranty_terms
 from backend.common.api.fields import (
     CurrencyField,
     MinorUnitsField,
@@ -161,7 +162,6 @@ class WrittenWarrantySerializer(StrictModelSerializer):
         )
 
     def get_designation_title(self, warranty) -> str:
-        from backend.catalog.warranties import designation_title, warranty_terms
 
         return designation_title(warranty_terms(warranty))
 

@@ -18,6 +18,8 @@ from backend.claims.models import (
     DeskQueue,
     RepairPartner,
 )
+from backend.claims.queues import validate_filters
+from backend.claims.selectors import claim_timeline, customer_history
 from backend.common.api.fields import (
     MinorUnitsField,
     StrictCharField,
@@ -224,7 +226,6 @@ class PortalClaimSerializer(ClaimSummarySerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, claim):
-        from backend.claims.selectors import claim_timeline
 
         events = claim_timeline(claim, for_customer=True)
         return EventSerializer(events, many=True, context={"for_customer": True}).data
@@ -365,7 +366,6 @@ class DeskClaimSerializer(DeskClaimRowSerializer):
         }
 
     def get_history(self, claim) -> dict:
-        from backend.claims.selectors import customer_history
 
         return customer_history(claim)
 
@@ -435,7 +435,6 @@ class QueueSerializer(StrictModelSerializer):
         fields = ("id", "name", "filters", "position")
 
     def validate_filters(self, value):
-        from backend.claims.queues import validate_filters
 
         return validate_filters(value)
 

@@ -58,6 +58,7 @@ from backend.common.api.pagination import page_size_param
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.api.throttling import AddressScopedRateThrottle
 from backend.common.exceptions import NotFound, ValidationFailed
+from backend.contracts.models import Contract
 from backend.customers.permissions import IsShopper, request_customer
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -175,7 +176,6 @@ class PortalClaimListView(APIView):
 
 
 def contract_get_for_customer(customer, number: str):
-    from backend.contracts.models import Contract
 
     contract = (
         Contract.objects.select_related("customer").filter(number=number, customer=customer).first()

@@ -5,6 +5,7 @@ from backend.crm.choices import Channel, ExportFormat
 from backend.crm.models import ExportJob, Segment, Tag, TagChange, TagRule
 from backend.crm.rules import validate_conditions
 from backend.crm.segments import validate_definition
+from backend.crm.services import export_download_token
 
 
 class TagSerializer(StrictModelSerializer):
@@ -165,8 +166,6 @@ class ExportSerializer(StrictModelSerializer):
     def get_download_url(self, job) -> str | None:
         """A link that works for CRM_EXPORT_LINK_MINUTES (signed), while the file exists."""
         from django.urls import reverse
-
-        from backend.crm.services import export_download_token
 
         if job.state != "done" or not job.file:
             return None

@@ -20,7 +20,7 @@ from backend.common.api.fields import StrictCharField
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.clientip import client_ip
 from backend.common.exceptions import NotFound, PermissionDenied
-from backend.crm import consent, selectors, services
+from backend.crm import consent, segments, selectors, services
 from backend.crm.api.serializers import (
     CrmCustomerSerializer,
     CustomerTagInputSerializer,
@@ -213,7 +213,7 @@ class SegmentPreviewView(APIView):
     def post(self, request):
         serializer = PreviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(selectors.segment_preview(serializer.validated_data["definition"]))
+        return Response(segments.segment_preview(serializer.validated_data["definition"]))
 
 
 class ExportListView(APIView):
