@@ -4,23 +4,21 @@ owes, quoted and claimed in one transaction, the refund paid after commit.
 The contract's row lock makes two concurrent cancellations queue: the first cancels and
 opens the refund, the second finds the contract cancelled (409 ``invalid_transition``).
 The same lock orders a cancellation against a claim being paid
-(``contracts.services.contract_pay_claim``): the registered guards refuse to cancel while
-a claim is still to be decided, and a claim cannot be paid once the contract is
-cancelled, so the refund always deducts every claim paid.
+(``contracts.liability.contract_pay_claim``): cancelling is refused while a claim is
+still to be decided (``claims.services.no_unsettled_claim``), and a claim cannot be paid
+once the contract is cancelled, so the refund always deducts every claim paid.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
+from backend.claims.services import no_unsettled_claim
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
-from backend.contracts.services import (
-    contract_cancel_apply,
-    contract_lock_cancellable,
-    contract_refund_quote,
-)
+from backend.contracts.selectors import contract_refund_quote
+from backend.contracts.services import contract_cancel_apply, contract_lock_cancellable
 from backend.payments.models import Refund
-from backend.payments.services import refund_open
+from backend.payments.refunds import refund_open
 from backend.payments.tasks import refund_execute_task
 
 
@@ -31,6 +29,7 @@ def contract_cancel(
     the refund's task is queued, the refunds' sweep pays it (payments.refunds_sweep)."""
     with transaction.atomic():
         contract = contract_lock_cancellable(contract_id=contract_id)
+        no_unsettled_claim(contract)
         quote = contract_refund_quote(contract=contract, reason=reason)
         now = timezone.now()
         refund = refund_open(contract=contract, quote=quote, actor=actor, at=now)

@@ -39,13 +39,13 @@ from backend.claims.uploads import CleanFile
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from backend.common.transitions import InvalidTransition, Transitions
-from backend.contracts.models import Contract
-from backend.contracts.services import (
+from backend.contracts.liability import (
     contract_ensure_payable,
     contract_ensure_within_limit,
     contract_lock_payable,
     contract_pay_claim,
 )
+from backend.contracts.models import Contract
 
 logger = logging.getLogger(__name__)
 
@@ -548,9 +548,10 @@ UNSETTLED_STATES = (*UNDECIDED_STATES, ClaimState.APPROVED)
 
 
 def no_unsettled_claim(contract) -> None:
-    """The contracts app's cancellation guard (registered in ClaimsConfig.ready): a contract
-    is cancelled once its claims are decided, fulfilled or withdrawn, not before, so the
-    refund can deduct every claim paid and no repair or payout goes out afterwards."""
+    """Refuse to cancel ``contract`` (locked by the caller, ``checkout.cancellation``) while
+    a claim on it is undecided: a contract is cancelled once its claims are decided,
+    fulfilled or withdrawn, so the refund can deduct every claim paid and no repair or
+    payout goes out afterwards."""
     unsettled = list(
         Claim.objects.filter(contract_id=contract.pk, state__in=UNSETTLED_STATES)
         .order_by("created_at")

@@ -1,5 +1,15 @@
+"""Reads of contracts and orders; none writes."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.catalog.models import Category
 from backend.common.exceptions import NotFound
+from backend.common.packs import pack_for
+from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract, Order
+from backend.contracts.transitions import CONTRACTS
+from backend.legal.refunds import RefundQuote, RefundRules, refund_quote
 
 
 def order_get(*, merchant, merchant_order_id: str) -> Order:
@@ -41,3 +51,25 @@ def contract_get(*, number: str, merchant=None, customer=None) -> Contract:
         )
     except Contract.DoesNotExist:
         raise NotFound(f"No contract {number!r}.", code="contract_not_found") from None
+
+
+def contract_refund_quote(*, contract: Contract, reason: str, on=None) -> RefundQuote:
+    """What cancelling ``contract`` today would refund, itemised (nothing is written)."""
+    if contract.coverage_start is None:
+        raise CONTRACTS.refuse(contract, _("cancelled"))
+    appliance = Category.objects.filter(
+        slug=contract.product_snapshot.get("category"), is_appliance_or_home_electronics=True
+    ).exists()
+    return refund_quote(
+        rules=RefundRules.from_pack(pack_for(contract.jurisdiction)),
+        price=contract.price,
+        currency=contract.currency,
+        purchased_on=timezone.localdate(contract.purchased_at),
+        coverage_start=contract.coverage_start,
+        coverage_end=contract.coverage_end,
+        cancel_on=on or timezone.localdate(),
+        claims_paid=contract.claims_paid,
+        plan_cancellation_fee=contract.plan_snapshot.get("cancellation_fee", 0),
+        appliance=appliance,
+        product_returned=reason == CancellationReason.PRODUCT_RETURNED,
+    )

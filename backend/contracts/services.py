@@ -9,51 +9,30 @@ who listens. Nothing here talks to Stripe. The transitions a payment outcome tri
 (activate, fail_payment, void) take no SAVEPOINT when nested: they catch no database
 error, so an error rolls back the caller's transaction as a whole.
 
-Placing orders and cancelling with a refund span contracts and payments; they live in
-``backend/checkout``.
+Placing orders, cancelling with a refund and transferring to a new owner span contracts
+and other apps; they live in ``backend/checkout``, the one app that imports this module.
+A claim's payout goes through ``contracts.liability``; a refund quote, which writes
+nothing, is in ``contracts.selectors``.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from backend.catalog.models import Category
 from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError
-from backend.common.packs import pack_for
-from backend.common.transitions import InvalidTransition, Transitions
-from backend.contracts.choices import CancellationReason, ContractState
-from backend.contracts.models import Contract, ContractEvent
-from backend.customers.services import customer_upsert
-from backend.legal.refunds import RefundQuote, RefundRules, refund_quote
+from backend.common.transitions import InvalidTransition
+from backend.contracts.choices import ContractState
+from backend.contracts.models import Contract
+from backend.contracts.transitions import CONTRACTS
+from backend.customers.models import Customer
 from backend.plans.choices import CoverageStarts
 
 __all__ = ["InvalidTransition"]
-
-CONTRACTS = Transitions(
-    Contract,
-    ContractEvent,
-    "contract",
-    refusal=gettext_lazy("Contract %(number)s is %(state)s and cannot be %(action)s."),
-)
-
-
-# Checks other apps make before a contract may be cancelled, run inside the cancelling
-# transaction under the contract's row lock (claims: no claim still to be decided). The
-# apps register them in their AppConfig.ready(), so contracts does not import them.
-CancellationGuard = Callable[[Contract], None]
-_cancellation_guards: list[CancellationGuard] = []
-
-
-def cancellation_guard_register(guard: CancellationGuard) -> None:
-    if guard not in _cancellation_guards:
-        _cancellation_guards.append(guard)
 
 
 def coverage_dates(contract: Contract) -> dict:
@@ -109,146 +88,46 @@ def contract_void(*, contract_id: int, actor: Actor, reason: str) -> Contract | 
     return contract if voided else None
 
 
-def contract_transfer(*, contract_id: int, actor: Actor, new_owner: dict, reason: str = ""):
-    """Give an active contract to a new owner; it stays active and the change is audited."""
-    with transaction.atomic():
-        contract = CONTRACTS.lock(contract_id)
-        if not contract.plan_snapshot.get("transferable", True):
-            raise ApplicationError(_("This plan cannot be transferred."), code="not_transferable")
-        if not can_proceed(contract.transfer):
-            raise CONTRACTS.refuse(contract, _("transferred"))
-        previous = contract.customer
-        customer = customer_upsert(jurisdiction=previous.jurisdiction, **new_owner)
-        if customer.pk == previous.pk:
-            raise ApplicationError(_("The new owner is the current owner."), code="same_owner")
-        owners = {"from_customer": previous.pk, "to_customer": customer.pk}
-        CONTRACTS.apply(
-            contract,
-            "transfer",
-            actor=actor,
-            reason=reason,
-            data=owners,
-            event="contract.transferred",
-            payload=owners,
-            new_customer=customer,
-        )
-    return contract
-
-
-def contract_ensure_within_limit(contract: Contract, amount: int) -> None:
-    """Refuse an amount the contract's remaining limit of liability cannot pay."""
-    if amount > contract.limit_remaining:
-        raise ApplicationError(
-            _("The amount is more than the %(left)s left of this contract's limit.")
-            % {"left": contract.limit_remaining},
-            code="over_limit_of_liability",
-            extra={"limit_remaining": contract.limit_remaining},
-        )
-
-
-def contract_ensure_payable(contract: Contract, *, filed_at: datetime) -> None:
-    """Refuse to pay a claim on a contract that no longer owes one. Money goes out on an
-    active contract, and on an expired one for a claim filed during its term (a claim
-    filed in time is honoured after the term ends). Never on a cancelled contract (its
-    refund was worked out from the claims paid until then), a voided one, or one already
-    fulfilled."""
-    if contract.state == ContractState.ACTIVE:
-        return
-    if (
-        contract.state == ContractState.EXPIRED
-        and contract.coverage_end is not None
-        and timezone.localdate(filed_at) <= contract.coverage_end
-    ):
-        return
-    raise InvalidTransition(
-        _("Contract %(number)s is %(state)s: no claim can be paid on it.")
-        % {"number": contract.number, "state": contract.get_state_display().lower()},
-        code="contract_not_payable",
-        extra={"state": contract.state},
-    )
-
-
-def contract_lock_payable(*, contract_id: int, filed_at: datetime) -> Contract:
-    """The contract, locked, if a claim filed at ``filed_at`` may still draw on it (inside
-    the caller's transaction: the lock holds until it commits)."""
+def contract_lock_transferable(*, contract_id: int) -> Contract:
+    """The contract, locked, if it may pass to a new owner now (its plan allows transfers
+    and its state the transition), inside the caller's transaction."""
     contract = CONTRACTS.lock(contract_id)
-    contract_ensure_payable(contract, filed_at=filed_at)
+    if not contract.plan_snapshot.get("transferable", True):
+        raise ApplicationError(_("This plan cannot be transferred."), code="not_transferable")
+    if not can_proceed(contract.transfer):
+        raise CONTRACTS.refuse(contract, _("transferred"))
     return contract
 
 
-def contract_pay_claim(
-    *,
-    contract_id: int,
-    amount: int,
-    replaced: bool,
-    actor: Actor,
-    claim_number: str,
-    filed_at: datetime,
+def contract_transfer_apply(
+    *, contract: Contract, customer: Customer, actor: Actor, reason: str = ""
 ) -> Contract:
-    """An approved claim draws on the contract: ``amount`` comes off the remaining limit of
-    liability and adds to the claims paid. A replaced product, or a limit used up, fulfils
-    the contract (DESIGN.md). Runs inside the approving transaction, under the contract's
-    row lock, so it and a cancellation never both succeed (contract_cancel)."""
-    with transaction.atomic(savepoint=False):
-        contract = contract_lock_payable(contract_id=contract_id, filed_at=filed_at)
-        contract_ensure_within_limit(contract, amount)
-        contract.limit_remaining -= amount
-        contract.claims_paid += amount
-        data = {
-            "claim": claim_number,
-            "amount": amount,
-            "limit_remaining": contract.limit_remaining,
-        }
-        used_up = replaced or contract.limit_remaining == 0
-        if not (
-            used_up
-            and CONTRACTS.apply(
-                contract,
-                "fulfil",
-                actor=actor,
-                reason="product replaced" if replaced else "limit of liability used up",
-                data=data,
-                event="contract.fulfilled",
-                payload={"claim": claim_number},
-                at=timezone.now(),
-            )
-        ):
-            contract.save()
-            CONTRACTS.record(contract, "claim_paid", contract.state, actor, "", data)
-    return contract
-
-
-def contract_refund_quote(*, contract: Contract, reason: str, on=None) -> RefundQuote:
-    """What cancelling ``contract`` today would refund, itemised (nothing is written)."""
-    if contract.coverage_start is None:
-        raise CONTRACTS.refuse(contract, _("cancelled"))
-    appliance = Category.objects.filter(
-        slug=contract.product_snapshot.get("category"), is_appliance_or_home_electronics=True
-    ).exists()
-    return refund_quote(
-        rules=RefundRules.from_pack(pack_for(contract.jurisdiction)),
-        price=contract.price,
-        currency=contract.currency,
-        purchased_on=timezone.localdate(contract.purchased_at),
-        coverage_start=contract.coverage_start,
-        coverage_end=contract.coverage_end,
-        cancel_on=on or timezone.localdate(),
-        claims_paid=contract.claims_paid,
-        plan_cancellation_fee=contract.plan_snapshot.get("cancellation_fee", 0),
-        appliance=appliance,
-        product_returned=reason == CancellationReason.PRODUCT_RETURNED,
+    """Give a contract ``contract_lock_transferable`` returned to ``customer``; it stays
+    active and the change is audited (``contract.transferred``)."""
+    previous = contract.customer
+    if customer.pk == previous.pk:
+        raise ApplicationError(_("The new owner is the current owner."), code="same_owner")
+    owners = {"from_customer": previous.pk, "to_customer": customer.pk}
+    CONTRACTS.apply(
+        contract,
+        "transfer",
+        actor=actor,
+        reason=reason,
+        data=owners,
+        event="contract.transferred",
+        payload=owners,
+        new_customer=customer,
     )
+    return contract
 
 
 def contract_lock_cancellable(*, contract_id: int) -> Contract:
-    """The contract, locked, if it may be cancelled now: its transition allows it and no
-    registered guard objects (inside the caller's transaction: the lock holds until it
-    commits, so a claim cannot be paid meanwhile)."""
+    """The contract, locked, if its transition allows a cancellation now (inside the
+    caller's transaction: the lock holds until it commits, so a claim cannot be paid
+    meanwhile; ``checkout.cancellation`` checks the claims themselves)."""
     contract = CONTRACTS.lock(contract_id)
     if not can_proceed(contract.cancel):
         raise CONTRACTS.refuse(contract, _("cancelled"))
-    for guard in _cancellation_guards:
-        guard(contract)
     return contract
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from backend.checkout.api.serializers import CancelOutputSerializer
 from backend.checkout.cancellation import contract_cancel
+from backend.checkout.transfer import contract_transfer
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.csrf import enforce_csrf
 from backend.common.api.fields import StrictCharField
@@ -23,8 +24,7 @@ from backend.common.queries import unique_or_none
 from backend.contracts.api.serializers import ContractSerializer, RefundQuoteSerializer
 from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract
-from backend.contracts.selectors import contract_get, contract_list
-from backend.contracts.services import contract_refund_quote, contract_transfer
+from backend.contracts.selectors import contract_get, contract_list, contract_refund_quote
 from backend.customers.permissions import IsShopper, request_customer
 from backend.documents.choices import DocumentKind, DocumentState
 from backend.documents.services import paper_copy_request

@@ -105,6 +105,16 @@ def webhooks_emit(*, merchant_id: int, event_type: str, subject: str, data: dict
     return created
 
 
+def deliveries_due(*, now, limit: int) -> list[int]:
+    """Deliveries whose retry time has come, oldest first (the backoff schedule lives in
+    the rows)."""
+    return list(
+        WebhookDelivery.objects.filter(state__in=WebhookDelivery._OPEN, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def delivery_attempt(*, delivery_id: int) -> WebhookDelivery:
     """POST one delivery once. Outside a transaction; the outcome is applied under a lock."""
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)

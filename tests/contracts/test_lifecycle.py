@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from backend.checkout.transfer import contract_transfer
 from backend.common.actors import Actor
 from backend.contracts.models import Contract, ContractEvent
-from backend.contracts.services import contract_transfer, contracts_expire_due
-from backend.payments import services as payment_services
+from backend.contracts.services import contracts_expire_due
+from backend.payments import refunds as payment_refunds
 from backend.payments.models import Payment, Refund
 from backend.payments.tasks import payments_reconcile_task, refunds_retry_and_accrue_task
 from tests import stripe_helpers as sh
@@ -105,8 +106,8 @@ def test_overdue_refunds_accrue_the_jurisdictions_penalty(
     Refund.objects.filter(pk=refund.pk).update(
         late_penalty_percent_per_month=10, due_at=timezone.now() - timedelta(days=40)
     )
-    payment_services.refunds_accrue_penalties(now=timezone.now())
-    payment_services.refunds_accrue_penalties(now=timezone.now())  # idempotent
+    payment_refunds.refunds_accrue_penalties(now=timezone.now())
+    payment_refunds.refunds_accrue_penalties(now=timezone.now())  # idempotent
     refund.refresh_from_db()
     assert refund.penalty_accrued == refund.amount * 10 * 2 // 100  # two started months
 

@@ -6,8 +6,7 @@ from rest_framework.views import APIView
 from backend.contracts.api.serializers import ContractSerializer, RefundQuoteSerializer
 from backend.contracts.choices import CancellationReason
 from backend.contracts.models import Contract
-from backend.contracts.selectors import contract_get, contract_list
-from backend.contracts.services import contract_refund_quote
+from backend.contracts.selectors import contract_get, contract_list, contract_refund_quote
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 
 

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.payments.choices import StripeEventStatus
-from backend.payments.services import stripe_event_receive
+from backend.payments.stripe_events import stripe_event_receive
 from backend.payments.tasks import stripe_event_process_task
 
 
