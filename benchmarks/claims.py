@@ -220,7 +220,7 @@ django.setup()
 from django.db import connection
 from backend.accounts.choices import Role
 from backend.accounts.services import user_create
-from backend.claims.services import claim_take_next
+from backend.claims.desk import claim_take_next
 from backend.common.actors import Actor, ActorKind
 stamp = time.time_ns()
 users = [

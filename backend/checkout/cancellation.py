@@ -12,7 +12,7 @@ once the contract is cancelled, so the refund always deducts every claim paid.
 from django.db import transaction
 from django.utils import timezone
 
-from backend.claims.services import no_unsettled_claim
+from backend.claims.desk import no_unsettled_claim
 from backend.common.actors import Actor
 from backend.contracts.models import Contract
 from backend.contracts.selectors import contract_refund_quote

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.claims.choices import OPEN_STATES, UNDECIDED_STATES, ClaimState, Priority
+from backend.claims.fulfilment import claim_close
 from backend.claims.models import Claim, ClaimEvent
-from backend.claims.services import claim_close
 from backend.common.actors import Actor
 from backend.events.services import publish
 

@@ -15,8 +15,9 @@ from backend.catalog.models import Category, Product, WrittenWarranty, WrittenWa
 from backend.catalog.services import product_bulk_upsert
 from backend.catalog.warranties import warranty_publish
 from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
+from backend.claims.desk import claim_approve, claim_deny, claim_take_next
 from backend.claims.models import CannedResponse, Claim, DeskQueue, RepairPartner
-from backend.claims.services import claim_approve, claim_deny, claim_file, claim_take_next
+from backend.claims.services import claim_file
 from backend.common.actors import Actor, ActorKind
 from backend.contracts.services import contract_activate
 from backend.crm import leads

@@ -19,14 +19,10 @@ from django.utils import timezone
 
 from backend.accounts.choices import Role
 from backend.checkout.cancellation import contract_cancel
+from backend.claims.desk import claim_approve, claim_take_next
+from backend.claims.fulfilment import claim_fulfil
 from backend.claims.models import Claim, ClaimResolution
-from backend.claims.services import (
-    claim_approve,
-    claim_file,
-    claim_fulfil,
-    claim_take_next,
-    claim_withdraw,
-)
+from backend.claims.services import claim_file, claim_withdraw
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import Conflict
 from backend.contracts.models import Contract

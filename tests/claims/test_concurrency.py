@@ -9,9 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.accounts.choices import Role
+from backend.claims.desk import claim_approve, claim_deny, claim_take_next
 from backend.claims.models import Claim
-from backend.claims.services import InvalidTransition, claim_approve, claim_deny, claim_take_next
 from backend.common.actors import Actor, ActorKind
+from backend.common.transitions import InvalidTransition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from backend.accounts.choices import Role
+from backend.claims.desk import claim_ask_customer, claim_take_next
 from backend.claims.models import Claim
-from backend.claims.services import claim_ask_customer, claim_take_next
 from backend.claims.sweep import claims_sweep
 from tests.claims.conftest import actor_for, file_claim
 
@@ -39,7 +39,7 @@ def test_a_breach_raises_priority_once_and_tells_supervisors(
 
 def test_a_first_response_in_time_leaves_the_decision_clock(claim, agent):
     claim_take_next(actor=actor_for(agent))
-    from backend.claims.services import claim_message
+    from backend.claims.desk import claim_message
 
     claim_message(claim_id=claim.pk, actor=actor_for(agent), body="On it.", internal=False)
     assert claims_sweep(now=timezone.now() + timedelta(hours=30))["breached"] == 0
@@ -71,7 +71,7 @@ def test_reminders_then_the_claim_closes_itself(claim, agent, django_capture_on_
 
 
 def test_resolved_and_denied_claims_close_when_their_time_is_up(claim, sell, shopper, agent):
-    from backend.claims.services import claim_deny
+    from backend.claims.desk import claim_deny
 
     claim_take_next(actor=actor_for(agent))
     claim_deny(claim_id=claim.pk, actor=actor_for(agent), note="Not covered.")

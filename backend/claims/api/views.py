@@ -18,7 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.claims import canned, guides, queues, selectors, services
+from backend.claims import canned, desk, fulfilment, guides, queues, selectors, services
 from backend.claims.api.serializers import (
     ApproveSerializer,
     AssignSerializer,
@@ -415,7 +415,7 @@ class DeskTakeNextView(APIView):
             if queue is None:
                 raise NotFound(_("No such queue."), code="queue_not_found")
             candidates = queues.apply_filters(candidates, queue.filters, request.user)
-        claim = services.claim_take_next(actor=_staff(request), queryset=candidates)
+        claim = desk.claim_take_next(actor=_staff(request), queryset=candidates)
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         claim = selectors.claim_get_for_desk(number=claim.number)
@@ -462,7 +462,7 @@ class DeskMessageView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_message(
+        desk.claim_message(
             claim_id=claim.pk,
             actor=_staff(request),
             body=params["body"],
@@ -482,7 +482,7 @@ class DeskAskView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_ask_customer(
+        desk.claim_ask_customer(
             claim_id=claim.pk,
             actor=_staff(request),
             body=params["body"],
@@ -501,7 +501,7 @@ class DeskApproveView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_approve(
+        desk.claim_approve(
             claim_id=claim.pk,
             actor=_staff(request),
             amount=params["amount"],
@@ -518,7 +518,7 @@ class DeskDenyView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_deny(claim_id=claim.pk, actor=_staff(request), note=params["note"])
+        desk.claim_deny(claim_id=claim.pk, actor=_staff(request), note=params["note"])
 
 
 class DeskDecideView(_DeskAction):
@@ -532,7 +532,7 @@ class DeskDecideView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_decide_approval(
+        desk.claim_decide_approval(
             claim_id=claim.pk,
             actor=_staff(request),
             approve=params["approve"],
@@ -549,7 +549,7 @@ class DeskTakeView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_take(claim_id=claim.pk, actor=_staff(request))
+        desk.claim_take(claim_id=claim.pk, actor=_staff(request))
 
 
 class DeskAssignView(_DeskAction):
@@ -568,7 +568,7 @@ class DeskAssignView(_DeskAction):
             assignee = get_user_model().objects.filter(username=params["assignee"]).first()
             if assignee is None:
                 raise ValidationFailed(_("No such user."), fields={"assignee": ["No such user."]})
-        services.claim_assign(
+        desk.claim_assign(
             claim_id=claim.pk,
             actor=_staff(request),
             assignee=assignee,
@@ -594,7 +594,7 @@ class DeskFulfilView(_DeskAction):
                 raise ValidationFailed(
                     _("No such repair partner."), fields={"partner": ["Unknown partner."]}
                 )
-        services.claim_fulfil(
+        fulfilment.claim_fulfil(
             claim_id=claim.pk,
             actor=_staff(request),
             partner=partner,
@@ -614,7 +614,7 @@ class DeskResolutionView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.resolution_update(
+        fulfilment.resolution_update(
             claim_id=claim.pk,
             actor=_staff(request),
             action=params["action"],
@@ -629,7 +629,7 @@ class DeskCloseView(_DeskAction):
         return super().post(request, number)
 
     def act(self, request, claim, params):
-        services.claim_close(claim_id=claim.pk, actor=_staff(request))
+        fulfilment.claim_close(claim_id=claim.pk, actor=_staff(request))
 
 
 class DeskEvidenceView(APIView):
