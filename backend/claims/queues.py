@@ -9,6 +9,7 @@ keyset, so page 5,000 costs what page 1 does.
 import base64
 import binascii
 import json
+from collections import namedtuple
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -149,19 +150,36 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
 # rows than PostgreSQL spends running it (docs/PERFORMANCE.md). It reads the columns a row
 # shows; the product title is one key of the contract's snapshot. Dates and times come as
 # text: the driver's own time zone aware conversion cost more than the rest of the page.
-PAGE_SQL = """
-SELECT c.id, c.number, c.urgency, c.reason, c.state, CAST(c.failure_date AS TEXT),
-       {created_at}, {updated_at}, c.priority, c.category,
-       {first_response_due}, {decision_due}, {sla_breached_at}, CAST(c.fraud_flags AS TEXT),
-       (SELECT k.number FROM {contracts} k WHERE k.id = c.contract_id),
-       (SELECT {title} FROM {contracts} k WHERE k.id = c.contract_id),
-       (SELECT m.slug FROM {merchants} m WHERE m.id = c.merchant_id),
-       (SELECT u.username FROM {users} u WHERE u.id = c.assignee_id)
-FROM {claims} c
-WHERE {where}
-ORDER BY c.urgency, c.decision_due, c.id
-LIMIT %s
-"""
+# (name, SQL) in SELECT order: each row is read back by these names (``QueueRow``).
+COLUMNS = (
+    ("id", "c.id"),
+    ("number", "c.number"),
+    ("urgency", "c.urgency"),
+    ("reason", "c.reason"),
+    ("state", "c.state"),
+    ("failure_date", "CAST(c.failure_date AS TEXT)"),
+    ("created_at", "{created_at}"),
+    ("updated_at", "{updated_at}"),
+    ("priority", "c.priority"),
+    ("category", "c.category"),
+    ("first_response_due", "{first_response_due}"),
+    ("decision_due", "{decision_due}"),
+    ("sla_breached_at", "{sla_breached_at}"),
+    ("flags", "CAST(c.fraud_flags AS TEXT)"),
+    ("contract", "(SELECT k.number FROM {contracts} k WHERE k.id = c.contract_id)"),
+    ("product", "(SELECT {title} FROM {contracts} k WHERE k.id = c.contract_id)"),
+    ("merchant", "(SELECT m.slug FROM {merchants} m WHERE m.id = c.merchant_id)"),
+    ("assignee", "(SELECT u.username FROM {users} u WHERE u.id = c.assignee_id)"),
+)
+QueueRow = namedtuple("QueueRow", [name for name, _sql in COLUMNS])
+# Built from the constants above only; every value is a bound parameter.
+PAGE_SQL = "\n".join(
+    (
+        "SELECT " + ", ".join(sql for _name, sql in COLUMNS),
+        "FROM {claims} c WHERE {where}",
+        "ORDER BY c.urgency, c.decision_due, c.id LIMIT %s",
+    )
+)
 # The related columns are scalar subqueries rather than joins: PostgreSQL plans them in
 # half the time, and planning was most of this query's cost.
 TITLE = {
@@ -206,59 +224,44 @@ def page(filters: dict, user, *, cursor: str | None = None, size: int = 50):
     )
     with connection.cursor() as db:
         db.execute(sql, [*params, size + 1])
-        rows = db.fetchall()
+        rows = [QueueRow._make(row) for row in db.fetchall()]
     more = len(rows) > size
     rows = rows[:size]
     labels = {value: str(label) for value, label in ClaimState.choices}
     stamp = (lambda text: text) if formatted else _utc_iso if in_utc else _local_iso
-    rendered = [
-        {
-            "number": number,
-            "contract": contract,
-            "product": product or "",
-            "reason": reason,
-            "state": state,
-            "state_display": labels[state],
-            "failure_date": failure_date,
-            "created_at": stamp(created_at),
-            "updated_at": stamp(updated_at),
-            "priority": priority,
-            "category": category,
-            "merchant": merchant,
-            "assignee": assignee,
-            "first_response_due": stamp(first_response_due),
-            "decision_due": stamp(decision_due),
-            "sla_breached_at": stamp(sla_breached_at),
-            "flags": [] if flags == "[]" else [f["code"] for f in json.loads(flags)],
-        }
-        for (
-            _id,
-            number,
-            _urgency,
-            reason,
-            state,
-            failure_date,
-            created_at,
-            updated_at,
-            priority,
-            category,
-            first_response_due,
-            decision_due,
-            sla_breached_at,
-            flags,
-            contract,
-            product,
-            merchant,
-            assignee,
-        ) in rows
-    ]
+    rendered = [row_dict(row, stamp, labels) for row in rows]
     next_cursor = None
     if more:
-        pk, urgency, due = rows[-1][0], rows[-1][2], datetime.fromisoformat(rows[-1][11])
+        last = rows[-1]
+        due = datetime.fromisoformat(last.decision_due)
         due = due if timezone.is_aware(due) else timezone.make_aware(due, UTC)
-        key = [urgency, due.isoformat(), pk]
+        key = [last.urgency, due.isoformat(), last.id]
         next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
     return rendered, next_cursor
+
+
+def row_dict(row: QueueRow, stamp, labels: dict[str, str]) -> dict:
+    """A queue row as the desk's API shows it (``DeskClaimRowSerializer``, its schema):
+    ``stamp`` writes a time as DRF does, ``labels`` names the states."""
+    return {
+        "number": row.number,
+        "contract": row.contract,
+        "product": row.product or "",
+        "reason": row.reason,
+        "state": row.state,
+        "state_display": labels[row.state],
+        "failure_date": row.failure_date,
+        "created_at": stamp(row.created_at),
+        "updated_at": stamp(row.updated_at),
+        "priority": row.priority,
+        "category": row.category,
+        "merchant": row.merchant,
+        "assignee": row.assignee,
+        "first_response_due": stamp(row.first_response_due),
+        "decision_due": stamp(row.decision_due),
+        "sla_breached_at": stamp(row.sla_breached_at),
+        "flags": [] if row.flags == "[]" else [f["code"] for f in json.loads(row.flags)],
+    }
 
 
 def _utc_iso(text: str | None) -> str | None:

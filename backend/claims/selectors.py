@@ -4,6 +4,7 @@ is simply not found); the desk reaches all of them."""
 from statistics import median
 
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
 
 from backend.claims.choices import OPEN_STATES
 from backend.claims.models import Claim, ClaimEvent
@@ -134,3 +135,13 @@ def claim_timeline(claim: Claim, *, for_customer: bool) -> list[ClaimEvent]:
     if for_customer:
         return [e for e in events if e.name in CUSTOMER_EVENTS]
     return list(events)
+
+
+def contract_get_for_customer(customer, number: str) -> Contract:
+    """One of the shopper's own contracts, by number (another's is not found)."""
+    contract = (
+        Contract.objects.select_related("customer").filter(number=number, customer=customer).first()
+    )
+    if contract is None:
+        raise NotFound(_("No such contract."), code="contract_not_found")
+    return contract

@@ -318,7 +318,7 @@ def test_soon_after_purchase_is_flagged(sell, agent):
 
 def test_queue_rows_render_as_the_serializer_does(filed, agent, contract):
     from backend.claims import queues
-    from backend.claims.api.serializers import DeskClaimRowSerializer
+    from backend.claims.api.desk_serializers import DeskClaimRowSerializer
     from backend.claims.queues import ORDER
 
     first, second = filed(serial_number="SN-9"), filed(serial_number="sn-9")
