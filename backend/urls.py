@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.accounts.lockout import address_limited
+from backend.common.api.jurisdictions import JurisdictionListView
 from backend.common.health import healthz
 from backend.common.pages import static_page
 from backend.crm.views import lead_offers, unsubscribe
@@ -11,6 +12,7 @@ from backend.documents.views import written_warranty
 from backend.plans.views import plan_terms
 
 api_v1 = [
+    path("jurisdictions/", JurisdictionListView.as_view(), name="jurisdictions"),
     path("", include("backend.merchants.api.urls")),
     path("", include("backend.catalog.api.urls")),
     path("", include("backend.plans.api.urls")),

@@ -48,6 +48,17 @@ class ClaimReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# How the portal asks the shopper what happened, in their words rather than the desk's.
+SHOPPER_REASON_WORDING = {
+    ClaimReason.MECHANICAL_FAILURE: _("It stopped working (breakdown)"),
+    ClaimReason.ACCIDENTAL_DAMAGE: _("Accidental damage (drop, spill)"),
+    ClaimReason.POWER_SURGE: _("Power surge"),
+    ClaimReason.COSMETIC: _("Cosmetic damage"),
+    ClaimReason.LOST: _("Lost"),
+    ClaimReason.STOLEN: _("Stolen"),
+    ClaimReason.OTHER: _("Something else"),
+}
+
 # Reasons only a plan with accidental damage cover (``adh``) pays for.
 ACCIDENTAL_REASONS = frozenset({ClaimReason.ACCIDENTAL_DAMAGE})
 

@@ -74,6 +74,26 @@ def is_shopper_jurisdiction(code: str) -> bool:
     return not sub or code in _subdivisions(country)
 
 
+# The kinds of US subdivision a shopper may live in: the states and DC (the service-contract
+# laws the packs follow do not reach the outlying areas).
+SHOPPER_SUBDIVISION_TYPES = frozenset({"State", "District"})
+
+
+def homes_within(code: str) -> list[str]:
+    """Every shopper jurisdiction that ``code`` (a country, a subdivision or a market group)
+    takes in: ``US`` is its states and DC, ``EU`` its member states, ``PL`` itself."""
+    code = normalise(code)
+    if code in MARKET_GROUPS:
+        return sorted(c for member in MARKET_GROUPS[code] for c in homes_within(member))
+    if code in SUBDIVIDED_COUNTRIES:
+        return sorted(
+            s.code
+            for s in pycountry.subdivisions.get(country_code=code) or []
+            if s.type in SHOPPER_SUBDIVISION_TYPES
+        )
+    return [code] if is_shopper_jurisdiction(code) else []
+
+
 def is_market_code(code: str) -> bool:
     """Valid in a plan's list of markets: a shopper jurisdiction, a country, or a group."""
     code = normalise(code)

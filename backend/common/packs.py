@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from backend.common.exceptions import ApplicationError
-from backend.common.jurisdictions import EU_MEMBER_STATES, country_of, normalise
+from backend.common.jurisdictions import EU_MEMBER_STATES, country_of, homes_within, normalise
 
 
 @dataclass(frozen=True)
@@ -108,3 +108,10 @@ def pack_code_for(jurisdiction: str) -> str | None:
         return pack_for(jurisdiction).code
     except ApplicationError:
         return None
+
+
+@cache
+def jurisdictions_served() -> tuple[str, ...]:
+    """Every shopper jurisdiction a pack governs, so that plans can be offered there: what
+    a merchant may send as a shopper's ``jurisdiction`` and the widget lets shoppers pick."""
+    return tuple(sorted({home for code in load_packs() for home in homes_within(code)}))

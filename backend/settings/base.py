@@ -232,6 +232,8 @@ REST_FRAMEWORK = {
     # Public endpoints (the widget, portal sign-in) are throttled per client address.
     "DEFAULT_THROTTLE_RATES": {
         "widget": "300/min",
+        # Reference data anyone may read (jurisdictions, claim reasons).
+        "reference": "300/min",
         "portal_login": "10/hour",
         "claim_rate": "60/hour",
         # Every staff sign-in attempt (desk, marketing, /admin/) per client address.

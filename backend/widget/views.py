@@ -19,6 +19,7 @@ from backend.checkout.api.serializers import (
 from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_upsert
 from backend.common.actors import Actor, ActorKind
 from backend.common.api.fields import JurisdictionField, StrictCharField
+from backend.common.api.jurisdictions import JurisdictionListView
 from backend.common.clientip import client_ip
 from backend.contracts.selectors import order_get
 from backend.crm.consent import honour_gpc
@@ -82,6 +83,11 @@ class WidgetConfigView(WidgetMixin, APIView):
                 "portal_url": request.build_absolute_uri("/portal/"),
             }
         )
+
+
+class WidgetJurisdictionsView(WidgetMixin, JurisdictionListView):
+    """The jurisdictions the widget lets the shopper pick (``GET /jurisdictions/``), over
+    the widget's key and origin check."""
 
 
 class WidgetOffersView(WidgetMixin, OffersView):

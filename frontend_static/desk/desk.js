@@ -3,6 +3,7 @@
 // in the language the page was sent in (messages.js).
 import { apiClient } from "../shared/api.js";
 import { el, language, money, translatePage, translator } from "../shared/i18n.js";
+import { loadReasonNames } from "../shared/claim-reasons.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -44,6 +45,7 @@ const amount = (minor, currency) => (minor == null ? "—" : money(minor, curren
 // --- Sign in --------------------------------------------------------------------------------
 
 async function start() {
+  await loadReasonNames(MESSAGES);
   try {
     me = await api("session/");
   } catch (error) {

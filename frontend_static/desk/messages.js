@@ -1,6 +1,5 @@
 // The desk console's text in English, Polish and Simplified Chinese. Placeholders are
 // {name}; the page's language is the one the server sent it in (the agent's browser).
-import { CLAIM_REASONS } from "../shared/claim-reasons.js";
 
 export const MESSAGES = {
   en: {
@@ -14,7 +13,6 @@ export const MESSAGES = {
     levels: { agent: "agent", supervisor: "supervisor" },
     queues: { open: "All open", mine: "Mine", unassigned: "Unassigned", approval: "Awaiting approval",
       breached: "SLA breached", flagged: "Fraud flags" },
-    reasons: CLAIM_REASONS.en,
     flags: { repeat_contract: "Earlier claims on this contract", repeat_serial: "Serial claimed before",
       soon_after_purchase: "Soon after purchase", many_claims: "Many claims by this customer",
       over_limit: "Over the remaining limit", name_mismatch: "Name differs from the holder" },
@@ -70,7 +68,6 @@ export const MESSAGES = {
     levels: { agent: "konsultant", supervisor: "kierownik" },
     queues: { open: "Wszystkie otwarte", mine: "Moje", unassigned: "Nieprzypisane", approval: "Czekają na akceptację",
       breached: "Przekroczone SLA", flagged: "Sygnały nadużyć" },
-    reasons: CLAIM_REASONS.pl,
     flags: { repeat_contract: "Wcześniejsze zgłoszenia z tej umowy", repeat_serial: "Numer seryjny już zgłaszany",
       soon_after_purchase: "Wkrótce po zakupie", many_claims: "Wiele zgłoszeń tego klienta",
       over_limit: "Ponad pozostały limit", name_mismatch: "Nazwisko inne niż posiadacza umowy" },
@@ -124,7 +121,6 @@ export const MESSAGES = {
     keyI: "写内部备注", keyA: "批准…", keyD: "拒绝…", keyEsc: "离开文本框", close: "关闭",
     levels: { agent: "专员", supervisor: "主管" },
     queues: { open: "全部未结", mine: "我的", unassigned: "未分配", approval: "待批准", breached: "已超 SLA", flagged: "欺诈标记" },
-    reasons: CLAIM_REASONS["zh-hans"],
     flags: { repeat_contract: "此合同曾有理赔", repeat_serial: "序列号曾被理赔", soon_after_purchase: "购买后不久",
       many_claims: "该客户理赔较多", over_limit: "超过剩余限额", name_mismatch: "姓名与持有人不符" },
     priorities: ["低", "普通", "高", "紧急"],

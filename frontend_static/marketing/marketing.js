@@ -4,6 +4,7 @@
 // (messages.js).
 import { apiClient } from "../shared/api.js";
 import { el, fromMinor, language, money, toMinor, translatePage, translator } from "../shared/i18n.js";
+import { loadReasonNames } from "../shared/claim-reasons.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -35,6 +36,7 @@ const debounce = (fn, ms) => { let timer; return (...a) => { clearTimeout(timer)
 // --- Session and navigation --------------------------------------------------------------
 
 async function start() {
+  await loadReasonNames(MESSAGES);
   try {
     me = await api("crm/session/");
   } catch (error) {

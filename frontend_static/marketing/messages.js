@@ -1,7 +1,6 @@
 // The marketing console's text in English, Polish and Simplified Chinese. Placeholders are
 // {name}; a count's noun is chosen by the language's plural rules (plural() in
 // marketing.js, keys ending in the rule's name: one, few, many, other).
-import { CLAIM_REASONS } from "../shared/claim-reasons.js";
 
 export const MESSAGES = {
   en: {
@@ -39,7 +38,6 @@ export const MESSAGES = {
     leads: "Post-purchase offers: {leads} without a plan, {offered} e-mailed, {converted} bought a plan ({bought} of {units}).",
     purchase_one: "{n} purchase", purchase_other: "{n} purchases", unit_one: "{n} unit", unit_other: "{n} units",
     per: { category: "per category", sku: "per SKU", merchant: "per merchant" },
-    reasons: CLAIM_REASONS.en,
   },
   pl: {
     pageTitle: "Marketing · Coverdesk", marketing: "Marketing", forMerchants: "Dla sprzedawców", sections: "Sekcje",
@@ -78,7 +76,6 @@ export const MESSAGES = {
     // "z ... sztuk": after "z" the noun takes the genitive.
     unit_one: "{n} sztuki", unit_few: "{n} sztuk", unit_many: "{n} sztuk", unit_other: "{n} sztuki",
     per: { category: "według kategorii", sku: "według SKU", merchant: "według sprzedawcy" },
-    reasons: CLAIM_REASONS.pl,
   },
   "zh-hans": {
     pageTitle: "营销 · Coverdesk", marketing: "营销", forMerchants: "商家专区", sections: "栏目",
@@ -113,6 +110,5 @@ export const MESSAGES = {
     leads: "购后报价：{leads}未购买计划，已发邮件 {offered} 封，{converted} 单购买了计划（{bought} / {units}）。",
     purchase_other: "{n} 笔购买", unit_other: "{n} 件",
     per: { category: "按品类", sku: "按 SKU", merchant: "按商家" },
-    reasons: CLAIM_REASONS["zh-hans"],
   },
 };

@@ -1,6 +1,7 @@
 // Claims in the shopper portal: guided questions first (a tip may fix it), then the claim
 // with photos and a receipt; the claim's page with its messages, replies, appeal and rating.
 import { apiClient } from "../shared/api.js";
+import { claimReasons } from "../shared/claim-reasons.js";
 import { el, language, money, translator } from "../shared/i18n.js";
 
 const t = translator({
@@ -18,8 +19,6 @@ const t = translator({
     comment: "Anything to add (optional)", rate: "Send my rating", rated: "Thank you for your rating!",
     resolution: "Resolution", tracking: "Tracking", creditCode: "Store credit code", decision: "Decision",
     timeline: "What happened so far", back: "Back to my plans", files: "Your files", photoWord: "photo", receiptWord: "receipt",
-    reasons: { mechanical_failure: "It stopped working (breakdown)", accidental_damage: "Accidental damage (drop, spill)",
-      power_surge: "Power surge", cosmetic: "Cosmetic damage", lost: "Lost", stolen: "Stolen", other: "Something else" },
     events: { file: "You filed the claim", ask_customer: "We asked you for something", customer_reply: "You replied",
       approve: "Approved", deny: "Denied", appeal: "You appealed", fulfil: "Fulfilment started",
       resolution_ship: "Shipped", resolve: "Resolved", close: "Closed", withdraw: "You withdrew the claim" },
@@ -39,8 +38,6 @@ const t = translator({
     comment: "Coś jeszcze (opcjonalnie)", rate: "Wyślij ocenę", rated: "Dziękujemy za ocenę!",
     resolution: "Rozwiązanie", tracking: "Przesyłka", creditCode: "Kod bonu", decision: "Decyzja",
     timeline: "Dotychczasowy przebieg", back: "Wróć do planów", files: "Twoje pliki", photoWord: "zdjęcie", receiptWord: "paragon",
-    reasons: { mechanical_failure: "Przestało działać (awaria)", accidental_damage: "Przypadkowe uszkodzenie (upadek, zalanie)",
-      power_surge: "Przepięcie", cosmetic: "Uszkodzenie kosmetyczne", lost: "Zgubione", stolen: "Skradzione", other: "Coś innego" },
     events: { file: "Złożono zgłoszenie", ask_customer: "Poprosiliśmy o informacje", customer_reply: "Odpowiedziałeś",
       approve: "Zaakceptowano", deny: "Odrzucono", appeal: "Złożono odwołanie", fulfil: "Rozpoczęto realizację",
       resolution_ship: "Wysłano", resolve: "Rozwiązano", close: "Zamknięto", withdraw: "Wycofano zgłoszenie" },
@@ -60,8 +57,6 @@ const t = translator({
     comment: "补充说明（可选）", rate: "提交评分", rated: "感谢您的评分！",
     resolution: "处理方式", tracking: "物流", creditCode: "购物积分码", decision: "决定",
     timeline: "处理进度", back: "返回我的计划", files: "您的文件", photoWord: "照片", receiptWord: "凭证",
-    reasons: { mechanical_failure: "无法正常工作（故障）", accidental_damage: "意外损坏（跌落、进水）",
-      power_surge: "电涌", cosmetic: "外观损伤", lost: "丢失", stolen: "被盗", other: "其他" },
     events: { file: "已提交理赔", ask_customer: "我们请您补充信息", customer_reply: "您已回复",
       approve: "已批准", deny: "已拒绝", appeal: "您已申诉", fulfil: "开始处理",
       resolution_ship: "已发货", resolve: "已解决", close: "已关闭", withdraw: "您已撤回理赔" },
@@ -81,7 +76,8 @@ function field(label, control) {
 // --- Filing ---------------------------------------------------------------------------------
 
 export async function claimForm(contract, { panel, say, onFiled }) {
-  const guide = await call(`claims/guide/?contract=${encodeURIComponent(contract.number)}`);
+  const [guide, reasons] = await Promise.all([
+    call(`claims/guide/?contract=${encodeURIComponent(contract.number)}`), claimReasons()]);
   const id = (name) => `${name}-${contract.number}`;
   const answers = {};
   const questions = el("fieldset", { class: "guide" }, el("legend", { text: t("guideTitle") }),
@@ -97,7 +93,7 @@ export async function claimForm(contract, { panel, say, onFiled }) {
     }));
   const today = new Date().toISOString().slice(0, 10);
   const reason = el("select", { id: id("reason"), name: "reason" },
-    Object.entries(t("reasons")).map(([value, label]) => el("option", { value, text: label })));
+    reasons.map((r) => el("option", { value: r.value, text: r.shopper_label[language()] || r.shopper_label.en })));
   const date = el("input", { id: id("date"), name: "failure_date", type: "date", max: today, value: today, required: true });
   const description = el("textarea", { id: id("desc"), name: "description", rows: 4, minlength: 10, required: true });
   const serial = el("input", { id: id("serial"), name: "serial_number", autocomplete: "off" });

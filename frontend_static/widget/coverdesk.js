@@ -11,12 +11,6 @@ import { el, language, money, translator } from "../shared/i18n.js";
 const script = document.querySelector("script[data-coverdesk-key]");
 const KEY = script.dataset.coverdeskKey;
 const API = new URL("/api/v1/", script.src).href;
-const STATES = ["US-AL", "US-AK", "US-AZ", "US-AR", "US-CA", "US-CO", "US-CT", "US-DE", "US-DC",
-  "US-FL", "US-GA", "US-HI", "US-ID", "US-IL", "US-IN", "US-IA", "US-KS", "US-KY", "US-LA",
-  "US-ME", "US-MD", "US-MA", "US-MI", "US-MN", "US-MS", "US-MO", "US-MT", "US-NE", "US-NV",
-  "US-NH", "US-NJ", "US-NM", "US-NY", "US-NC", "US-ND", "US-OH", "US-OK", "US-OR", "US-PA",
-  "US-RI", "US-SC", "US-SD", "US-TN", "US-TX", "US-UT", "US-VT", "US-VA", "US-WA", "US-WV",
-  "US-WI", "US-WY", "PL", "DE", "FR", "ES", "IT", "NL"];
 
 const t = translator({
   en: {
@@ -69,6 +63,17 @@ async function call(path, { method = "GET", body } = {}) {
 
 let configPromise;
 const config = () => (configPromise ??= call("widget/config/"));
+// Where plans are sold, from the API (one list, the backend's), by name in the shopper's
+// language.
+let placesPromise;
+const places = () => (placesPromise ??= call("widget/jurisdictions/").then((rows) => {
+  const collator = new Intl.Collator(language() === "zh-hans" ? "zh-CN" : language());
+  const named = rows.map((row) => ({ code: row.code, name: row.names[language()] || row.names.en }));
+  return named.sort((a, b) => collator.compare(a.name, b.name));
+}).catch((error) => {
+  placesPromise = undefined; // the next render asks again
+  throw error;
+}));
 
 export function jurisdiction() {
   return localStorage.getItem("coverdesk:jurisdiction") || "US-CA";
@@ -133,14 +138,15 @@ async function renderOffers(node) {
   const name = `cd-offer-${product.sku}`;
   node.replaceChildren(el("p", { class: "cd-muted", text: t("loading") }));
   let offers;
+  let homes;
   try {
-    offers = await fetchOffers(product);
+    [offers, homes] = await Promise.all([fetchOffers(product), places()]);
   } catch (error) {
     node.replaceChildren(el("p", { class: "cd-error", text: t("error", { message: error.message }) }));
     return;
   }
   const picker = el("select", { "aria-label": t("where"), onchange: (e) => setJurisdiction(e.target.value) },
-    STATES.map((code) => el("option", { value: code, selected: code === jurisdiction(), text: code })));
+    homes.map(({ code, name }) => el("option", { value: code, selected: code === jurisdiction(), text: name })));
   const fieldset = el("fieldset", { class: "cd-offers" },
     el("legend", {}, el("strong", { text: t("protect") })),
     el("label", { class: "cd-muted" }, t("where"), " ", picker));

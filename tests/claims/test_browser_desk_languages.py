@@ -42,7 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
                 "panel": "合同与产品",
                 "send": "发送给客户",
                 "state": "审核中",
-                "reason": "机械故障",
+                "reason": "机械或电气故障",
             },
         ),
     ],

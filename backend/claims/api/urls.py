@@ -1,10 +1,12 @@
 from django.urls import path
 
-from backend.claims.api import desk, portal
+from backend.claims.api import desk, portal, reasons
 
 claim = "<str:number>"
 
 urlpatterns = [
+    # Reference data: the reasons a claim can give, in every language.
+    path("claims/reasons/", reasons.ClaimReasonListView.as_view(), name="claim-reasons"),
     # The shopper, in the portal: their own claims only.
     path("portal/claims/", portal.PortalClaimListView.as_view(), name="portal-claims"),
     path(
