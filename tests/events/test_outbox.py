@@ -68,6 +68,18 @@ def test_a_rolled_back_change_publishes_nothing(heard, django_capture_on_commit_
     assert not Event.objects.exists() and heard[0] == {"recorder": [], "flaky": []}
 
 
+def test_an_event_nobody_subscribes_to_is_relayed_as_it_is_written(
+    heard, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as relays, transaction.atomic():
+        unheard = publish("nothing.listens", aggregate="thing", aggregate_id=7)
+    assert unheard.relayed_at is not None and not relays  # no relay task, nothing to sweep
+    assert not unheard.deliveries.exists()
+    with django_capture_on_commit_callbacks() as relays:
+        heard_event = _publish()
+    assert heard_event.relayed_at is None and len(relays) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_publishing_outside_a_transaction_is_refused(heard):
     with pytest.raises(NotInTransaction):
