@@ -5,13 +5,18 @@ from backend.events import delivery
 from backend.events.registry import queue_of
 
 
-@shared_task(name="events.relay")
-def events_relay_task(event_id: int) -> int:
+def relay_and_send(event_id: int) -> int:
     """Create the event's deliveries and send each as its own task."""
     pending = delivery.relay_pending(event_id)
     for delivery_id, subscriber in pending:
         deliver_later(delivery_id, subscriber)
     return len(pending)
+
+
+@shared_task(name="events.relay")
+def events_relay_task(event_id: int) -> int:
+    """The sweep's relay of an event its publishing process committed and never relayed."""
+    return relay_and_send(event_id)
 
 
 def deliver_later(delivery_id: int, subscriber: str) -> None:

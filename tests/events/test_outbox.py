@@ -11,7 +11,7 @@ from backend.events import delivery
 from backend.events.models import Delivery, DeliveryState, Event
 from backend.events.registry import subscribe, unsubscribe
 from backend.events.services import NotInTransaction, publish
-from backend.events.tasks import events_sweep_task
+from backend.events.tasks import events_relay_task, events_sweep_task
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,30 @@ def test_an_event_committed_but_never_enqueued_is_delivered_by_the_sweep(
     event.refresh_from_db()
     assert event.relayed_at is not None
     assert events_sweep_task() == 0  # nothing left to do
+
+
+def test_a_relay_that_fails_after_the_commit_is_left_to_the_sweep(
+    heard, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The broker or the database fails in the on-commit relay: the change stands, the
+    publisher sees no error, and the sweep relays the event once its grace is over."""
+    seen, _ = heard
+    real = delivery.relay_pending
+
+    def broker_down(event_id):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(delivery, "relay_pending", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = _publish()
+    event.refresh_from_db()
+    assert event.relayed_at is None and seen["recorder"] == []
+    monkeypatch.setattr(delivery, "relay_pending", real)
+    unrelayed, _ = delivery.due(timezone.now() + timedelta(seconds=30))
+    assert unrelayed == [event.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        events_relay_task(event.pk)
+    assert seen == {"recorder": [event.pk], "flaky": [event.pk]}
 
 
 def test_a_duplicate_relay_or_delivery_is_a_no_op(heard, django_capture_on_commit_callbacks):
