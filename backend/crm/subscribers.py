@@ -2,6 +2,7 @@
 event meets tags the customer, once (``TagChange``'s unique event key)."""
 
 from backend.crm.choices import Trigger
+from backend.crm.models import TagRule
 from backend.crm.services import tags_for_event
 from backend.events.registry import subscribe
 
@@ -19,5 +20,11 @@ def tag(event) -> None:
     tags_for_event(trigger=TRIGGER_FOR_EVENT[event.name], object_id=int(event.aggregate_id))
 
 
+def has_rules(event) -> bool:
+    """Whether any active rule listens to the event's trigger: asked at relay, so that a
+    trigger nobody tags on costs no delivery."""
+    return TagRule.objects.filter(trigger=TRIGGER_FOR_EVENT[event.name], active=True).exists()
+
+
 def register() -> None:
-    subscribe("crm.tags", events=list(TRIGGER_FOR_EVENT), handler=tag)
+    subscribe("crm.tags", events=list(TRIGGER_FOR_EVENT), handler=tag, wants=has_rules)

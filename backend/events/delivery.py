@@ -22,8 +22,21 @@ from backend.events.registry import subscriber, subscribers_for
 logger = logging.getLogger(__name__)
 
 
+def deliveries_create(event: Event, *, now: datetime) -> list[tuple[int, str]]:
+    """One delivery per subscriber that wants ``event``, written in the caller's
+    transaction: (delivery id, subscriber) for each. Each is sent as a task right after
+    commit, so the sweep looks at it only once a lease has passed without it being done."""
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(event=event, subscriber=s.name, next_attempt_at=now + settings.EVENTS_LEASE)
+        for s in subscribers_for(event.name)
+        if s.wants is None or s.wants(event)
+    )
+    return [(d.pk, d.subscriber) for d in deliveries]
+
+
 def relay(event_id: int) -> list[int]:
-    """Create the event's deliveries (once) and return the ids of those still pending."""
+    """Create the event's deliveries (once: one per subscriber that wants it) and return the
+    ids of those still pending."""
     return [pk for pk, _subscriber in relay_pending(event_id)]
 
 
@@ -34,12 +47,12 @@ def relay_pending(event_id: int) -> list[tuple[int, str]]:
         if event is None:
             return []
         if event.relayed_at is None:
-            Delivery.objects.bulk_create(
-                [Delivery(event=event, subscriber=s.name) for s in subscribers_for(event.name)],
-                ignore_conflicts=True,
-            )
-            event.relayed_at = timezone.now()
+            # Under the event's row lock with relayed_at unset: no delivery exists yet.
+            now = timezone.now()
+            created = deliveries_create(event, now=now)
+            event.relayed_at = now
             event.save(update_fields=["relayed_at"])
+            return created
     return list(
         Delivery.objects.filter(event_id=event_id, state=DeliveryState.PENDING).values_list(
             "pk", "subscriber"
@@ -147,6 +160,11 @@ def due(now: datetime, limit: int = 500) -> tuple[list[int], list[tuple[int, str
         .filter(Q(started_at=None) | Q(started_at__lt=now - settings.EVENTS_LEASE))
         .order_by("next_attempt_at")
         .values_list("pk", "subscriber")[:limit]
+    )
+    # Sent now: the next sweep leaves them alone for a lease, rather than sending another
+    # copy of each every 15 s while a backlog holds them in the broker.
+    Delivery.objects.filter(pk__in=[pk for pk, _s in deliveries]).update(
+        next_attempt_at=now + settings.EVENTS_LEASE
     )
     return unrelayed, deliveries
 

@@ -21,6 +21,11 @@ class Subscriber:
     # and must not hold one open) and must be idempotent itself: a worker that dies after
     # its work and before "done" has it run again.
     atomic: bool = True
+    # wants(event) -> bool, asked as the deliveries are written (inside the publishing
+    # transaction, or by the relay of a batch): False means no delivery at all
+    # (a merchant with no webhook endpoint, a trigger with no tag rule), which saves a task
+    # and its queries. It must be cheap and read only what the relay may read: one query.
+    wants: Callable | None = None
 
 
 _subscribers: dict[str, Subscriber] = {}
@@ -35,10 +40,13 @@ def subscribe(
     max_attempts: int = 8,
     queue: str = "fast",
     atomic: bool = True,
+    wants: Callable | None = None,
 ) -> Subscriber:
     if name in _subscribers and _subscribers[name].handler is not handler:
         raise ValueError(f"a subscriber named {name!r} is registered already")
-    subscriber = Subscriber(name, frozenset(events), handler, ordered, max_attempts, queue, atomic)
+    subscriber = Subscriber(
+        name, frozenset(events), handler, ordered, max_attempts, queue, atomic, wants
+    )
     _subscribers[name] = subscriber
     return subscriber
 

@@ -8,9 +8,13 @@ from backend.events.registry import queue_of
 def relay_and_send(event_id: int) -> int:
     """Create the event's deliveries and send each as its own task."""
     pending = delivery.relay_pending(event_id)
+    send_all(pending)
+    return len(pending)
+
+
+def send_all(pending: list[tuple[int, str]]) -> None:
     for delivery_id, subscriber in pending:
         deliver_later(delivery_id, subscriber)
-    return len(pending)
 
 
 @shared_task(name="events.relay")

@@ -42,6 +42,19 @@ def contract_changed(event) -> None:
         transaction.on_commit(lambda pk=delivery_id: webhook_deliver_task.delay(pk))
 
 
+def merchant_listens(event) -> bool:
+    """Whether the contract's merchant has an active endpoint at all (most merchants have
+    none): asked at relay, so that a merchant without webhooks costs no delivery."""
+    merchant = Contract.objects.filter(pk=event.aggregate_id).values("merchant_id")
+    return WebhookEndpoint.objects.filter(merchant_id__in=merchant, is_active=True).exists()
+
+
 def register() -> None:
     # In order per contract: a merchant hears "activated" before "cancelled".
-    subscribe("webhooks.contract", events=CONTRACT_EVENTS, handler=contract_changed, ordered=True)
+    subscribe(
+        "webhooks.contract",
+        events=CONTRACT_EVENTS,
+        handler=contract_changed,
+        ordered=True,
+        wants=merchant_listens,
+    )

@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from backend.events import delivery
+from backend.events import delivery, tasks
 from backend.events.models import Delivery, DeliveryState, Event
 from backend.events.registry import subscribe, unsubscribe
 from backend.events.services import NotInTransaction, publish
-from backend.events.tasks import events_relay_task, events_sweep_task
+from backend.events.tasks import events_sweep_task
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +67,44 @@ def test_a_rolled_back_change_publishes_nothing(heard, django_capture_on_commit_
     assert not Event.objects.exists() and heard[0] == {"recorder": [], "flaky": []}
 
 
-def test_an_event_nobody_subscribes_to_is_relayed_as_it_is_written(
+def test_an_events_deliveries_are_written_with_it_and_sent_after_commit(
     heard, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as relays, transaction.atomic():
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
         unheard = publish("nothing.listens", aggregate="thing", aggregate_id=7)
-    assert unheard.relayed_at is not None and not relays  # no relay task, nothing to sweep
+    assert unheard.relayed_at is not None and not hooks  # nothing to send, nothing to sweep
     assert not unheard.deliveries.exists()
-    with django_capture_on_commit_callbacks() as relays:
+    with django_capture_on_commit_callbacks() as hooks:
         heard_event = _publish()
-    assert heard_event.relayed_at is None and len(relays) == 1
+    assert heard_event.relayed_at is not None and len(hooks) == 1  # one hook sends both
+    assert set(heard_event.deliveries.values_list("subscriber", "state")) == {
+        ("test.recorder", "pending"),
+        ("test.flaky", "pending"),
+    }
+
+
+def test_a_subscriber_that_does_not_want_an_event_gets_no_delivery(
+    heard, django_capture_on_commit_callbacks
+):
+    seen, _ = heard
+    asked = []
+
+    def wants(event):
+        asked.append(event.payload["n"])
+        return event.payload["n"] == 2
+
+    subscribe("test.picky", events=["thing.happened"], handler=seen["recorder"].append, wants=wants)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = _publish(payload={"n": 1})
+        with django_capture_on_commit_callbacks(execute=True):
+            second = _publish(payload={"n": 2})
+    finally:
+        unsubscribe("test.picky")
+    assert asked == [1, 2]
+    assert not first.deliveries.filter(subscriber="test.picky").exists()
+    assert second.deliveries.get(subscriber="test.picky").state == DeliveryState.DONE
+    assert first.deliveries.count() == 2  # the others still hear it
 
 
 @pytest.mark.django_db(transaction=True)
@@ -88,46 +115,42 @@ def test_publishing_outside_a_transaction_is_refused(heard):
 
 
 def test_an_event_committed_but_never_enqueued_is_delivered_by_the_sweep(
-    heard, django_capture_on_commit_callbacks
+    heard, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """The process dies between the commit and the relay: the on-commit hook never runs."""
+    """The process dies between the commit and the enqueue: the on-commit hook never runs.
+    The deliveries are rows already; the sweep sends them once a lease has passed."""
     seen, _ = heard
     with django_capture_on_commit_callbacks(execute=False):
         event = _publish()
-    assert event.deliveries.count() == 0 and seen["recorder"] == []
-    assert events_sweep_task() == 0  # inside the grace period the relay may still come
-    later = timezone.now() + timedelta(seconds=30)
-    unrelayed, _ = delivery.due(later)
-    assert unrelayed == [event.pk]
-    with override_settings(EVENTS_RELAY_GRACE=timedelta(0)):
-        events_sweep_task()
+    assert event.deliveries.count() == 2 and seen["recorder"] == []
+    assert events_sweep_task() == 0  # inside the lease their tasks may still be queued
+    later = timezone.now() + timedelta(seconds=61)
+    _, due = delivery.due(later)
+    assert {subscriber for _pk, subscriber in due} == {"test.recorder", "test.flaky"}
+    assert delivery.due(later)[1] == []  # sent: the next sweep leaves them a lease
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    events_sweep_task()
     assert seen == {"recorder": [event.pk], "flaky": [event.pk]}
-    event.refresh_from_db()
-    assert event.relayed_at is not None
     assert events_sweep_task() == 0  # nothing left to do
 
 
-def test_a_relay_that_fails_after_the_commit_is_left_to_the_sweep(
+def test_a_broker_that_fails_after_the_commit_leaves_the_deliveries_to_the_sweep(
     heard, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """The broker or the database fails in the on-commit relay: the change stands, the
-    publisher sees no error, and the sweep relays the event once its grace is over."""
+    """The broker refuses the tasks in the on-commit hook: the change stands, the publisher
+    sees no error, and the sweep sends the deliveries once their lease has passed."""
     seen, _ = heard
-    real = delivery.relay_pending
 
-    def broker_down(event_id):
+    def broker_down(delivery_id, subscriber):
         raise ConnectionError("the broker is down")
 
-    monkeypatch.setattr(delivery, "relay_pending", broker_down)
+    monkeypatch.setattr(tasks, "deliver_later", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         event = _publish()
-    event.refresh_from_db()
-    assert event.relayed_at is None and seen["recorder"] == []
-    monkeypatch.setattr(delivery, "relay_pending", real)
-    unrelayed, _ = delivery.due(timezone.now() + timedelta(seconds=30))
-    assert unrelayed == [event.pk]
-    with django_capture_on_commit_callbacks(execute=True):
-        events_relay_task(event.pk)
+    assert seen["recorder"] == [] and event.deliveries.filter(state="pending").count() == 2
+    monkeypatch.undo()
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    events_sweep_task()
     assert seen == {"recorder": [event.pk], "flaky": [event.pk]}
 
 
