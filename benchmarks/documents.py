@@ -45,6 +45,21 @@ from purchases import cpu_by_component
 DATABASE = "coverdesk_bench_documents" + DATABASE_SUFFIX
 
 
+def seeded_demo(database: str = DATABASE) -> dict[str, str]:
+    """A fresh bench database with the demo data, and Django set up on it in this process;
+    the environment a worker is started with."""
+    env = bench_env(database)
+    print(f"Seeding {database} ...")
+    recreate_database(database)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return env
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
@@ -374,16 +389,7 @@ def main() -> int:
     global POOL
     POOL = args.pool
 
-    env = bench_env(DATABASE)
-    print(f"Seeding {DATABASE} ...")
-    recreate_database(DATABASE)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
+    env = seeded_demo()
     logs = RESULTS / "documents-logs"
     logs.mkdir(parents=True, exist_ok=True)
     report = {"benchmark": "documents", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from documents import DATABASE, activate, purge_queues, sell, start_worker, stop
-from offers import RESULTS, bench_env, manage, recreate_database, shown
+from documents import activate, purge_queues, seeded_demo, sell, start_worker, stop
+from offers import DATABASE_SUFFIX, RESULTS, shown
 from purchases import cpu_by_component
 
+DATABASE = "coverdesk_bench_followups" + DATABASE_SUFFIX
 QUEUES = ("critical", "fast", "documents", "slow")
 COMPONENTS = ("worker", "postgres", "redis-server")
 
@@ -64,15 +65,7 @@ def main() -> int:
     parser.add_argument("--activations", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    env = bench_env(DATABASE)
-    print(f"Seeding {DATABASE} ...")
-    recreate_database(DATABASE)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = seeded_demo(DATABASE)
     import redis
 
     from backend.celery import app

@@ -52,6 +52,7 @@ TINY = {
         "2",
     ],
     "documents": ["--documents", "4", "--rounds", "1", "--latency-seconds", "3"],
+    "followups": ["--activations", "4", "--rounds", "1"],
     "activation": ["--purchases", "2", "--configurations", "embedded"],
     "crm": ["--customers", "2000", "--contracts", "1000", "--rounds", "1"],
 }
