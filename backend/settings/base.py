@@ -12,6 +12,8 @@ import environ
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
+from backend.settings.openapi import OPENAPI_SETTINGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -242,42 +244,8 @@ REST_FRAMEWORK = {
     # Only used by DRF's own get_ident; the product's throttles call common.clientip.
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Coverdesk API",
-    "DESCRIPTION": (
-        "Product-protection marketplace API: catalogue, plan offers, orders, contracts and claims. "
-        "Merchants authenticate with `Authorization: Api-Key <key>`. Every error body is "
-        '`{"code": ..., "message": ..., "fields": {...}}`.'
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # Swagger UI assets served from this site: nothing is fetched from a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "WebhookEventTypeEnum": "backend.webhooks.choices.WebhookEventType",
-        "ContractStateEnum": "backend.contracts.choices.ContractState",
-        "PaymentStateEnum": "backend.payments.choices.PaymentStatus",
-        "DeliveryStateEnum": "backend.webhooks.choices.DeliveryState",
-        "RefundStateEnum": "backend.payments.choices.RefundState",
-        "ClaimStateEnum": "backend.claims.choices.ClaimState",
-        "ClaimReasonEnum": "backend.claims.choices.ClaimReason",
-        "ResolutionKindEnum": "backend.claims.choices.ResolutionKind",
-        "ResolutionStateEnum": "backend.claims.choices.ResolutionState",
-        "EvidenceKindEnum": "backend.claims.choices.EvidenceKind",
-        "MessageAuthorEnum": "backend.claims.choices.MessageAuthor",
-        "PayoutMethodEnum": "backend.claims.choices.PayoutMethod",
-        "CancellationReasonEnum": "backend.contracts.choices.CancellationReason",
-        "DocumentKindEnum": "backend.documents.choices.DocumentKind",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.common.api.schema.add_error_responses",
-    ],
-}
+# The OpenAPI schema's title, enums and hooks (no environment): settings/openapi.py.
+SPECTACULAR_SETTINGS = OPENAPI_SETTINGS
 
 # --- Celery -------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport with a real worker. Redis or RabbitMQ in
