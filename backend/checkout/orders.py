@@ -30,9 +30,10 @@ from backend.customers.choices import (
 )
 from backend.customers.services import consent_record, customer_upsert
 from backend.payments.services import payment_ensure_intent, payment_prepare
-from backend.plans.models import Plan, PlanPrice
+from backend.plans.models import MerchantPlan, Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
 from backend.plans.snapshots import plan_snapshot
+from backend.plans.split import rates_for, split_price
 from backend.plans.terms import terms_sha256
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -230,6 +231,12 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                 purchased_at=purchased_at,
             )
             contracts = []
+            offerings = {
+                o.plan_id: o
+                for o in MerchantPlan.objects.filter(
+                    merchant=merchant, plan_id__in={v.plan.id for v in verified}
+                )
+            }
             for position, v in enumerate(verified):
                 product = {
                     "sku": v.claims.sku,
@@ -248,7 +255,13 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                     unit_price=v.claims.plan_price,
                     currency=v.claims.currency,
                 )
-                snapshot = plan_snapshot(v.plan, v.band)
+                split = split_price(
+                    v.claims.plan_price,
+                    v.claims.currency,
+                    rates_for(v.plan, offerings.get(v.plan.id)),
+                )
+                # The price's split as sold (plans.split): every unit's, the same.
+                snapshot = {**plan_snapshot(v.plan, v.band), "price_split": split.as_dict()}
                 limit = v.band.limit_of_liability or v.claims.product_price
                 contracts += [
                     Contract(

@@ -526,3 +526,7 @@ CRM_BUYERS = [
     ("Henry", "Lewis", "en", False),
     ("Zoe", "Walker", "en", True),
 ]
+
+# How each demo plan's price is shared (plans.split): the selling store keeps 30%, Coverdesk
+# as administrator 12%, and the obligor's net premium is the rest.
+PRICE_SPLIT = {"merchant_commission_bp": 3_000, "administrator_fee_bp": 1_200}

@@ -99,6 +99,7 @@ def seed_catalogue() -> dict[str, Merchant]:
                 summary=_first_sentence(data.COVERED[coverage]),
                 covered=data.COVERED[coverage],
                 exclusions=data.EXCLUSIONS,
+                **data.PRICE_SPLIT,
             ),
         )
         plan.full_clean()

@@ -8,6 +8,7 @@ from backend.common import jurisdictions
 from backend.common.languages import translation_choices
 from backend.common.money import is_currency
 from backend.plans.choices import Backing, Coverage, CoverageStarts, ServiceType
+from backend.plans.split import BASIS_POINTS, rates_for
 
 
 class Party(models.Model):
@@ -126,12 +127,29 @@ class Plan(models.Model):
     # Days after the product purchase within which the plan can still be bought (leads).
     buying_window_days = models.PositiveSmallIntegerField(default=90)
     transferable = models.BooleanField(default=True)
+    # The price's split (plans.split), in basis points of the price: what the selling
+    # merchant keeps and Coverdesk's fee as administrator; the obligor's net premium is
+    # the rest. A merchant's offering may override either.
+    merchant_commission_bp = models.PositiveIntegerField(
+        default=0, help_text=_("The merchant's commission, in basis points (2500 = 25%).")
+    )
+    administrator_fee_bp = models.PositiveIntegerField(
+        default=0, help_text=_("The administrator's fee, in basis points of the price.")
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    merchant_commission_bp__lte=10_000 - models.F("administrator_fee_bp")
+                ),
+                name="plan_split_within_price",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -152,6 +170,20 @@ class Plan(models.Model):
                 setattr(self, field, sorted({jurisdictions.normalise(v) for v in value}))
         if not errors.get("markets") and not self.markets:
             errors["markets"] = _("A plan must be sold somewhere.")
+        if self.merchant_commission_bp + self.administrator_fee_bp > 10_000:
+            errors["merchant_commission_bp"] = _(
+                "The commission and the fee together exceed the price (10000 basis points)."
+            )
+        elif self.pk is not None:
+            over = [
+                str(o.merchant)
+                for o in self.merchant_offerings.select_related("merchant")
+                if rates_for(self, o).total_bp > BASIS_POINTS
+            ]
+            if over:
+                errors["administrator_fee_bp"] = _(
+                    "With their own commission this exceeds the price for: %(merchants)s."
+                ) % {"merchants": ", ".join(over)}
         if errors:
             raise ValidationError(errors)
 
@@ -244,12 +276,42 @@ class MerchantPlan(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="merchant_offerings")
     display_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
+    # This merchant's own split of the plan's price, where it differs (plans.split).
+    merchant_commission_bp = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Overrides the plan's commission, in basis points.")
+    )
+    administrator_fee_bp = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Overrides the plan's fee, in basis points.")
+    )
 
     class Meta:
         ordering = ("merchant_id", "display_order", "plan_id")
         constraints = [
             models.UniqueConstraint(fields=["merchant", "plan"], name="merchantplan_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(merchant_commission_bp__isnull=True)
+                    | models.Q(merchant_commission_bp__lte=10_000)
+                )
+                & (
+                    models.Q(administrator_fee_bp__isnull=True)
+                    | models.Q(administrator_fee_bp__lte=10_000)
+                ),
+                name="merchantplan_split_rates_within_price",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} offers {self.plan_id}"
+
+    def clean(self) -> None:
+        if self.plan_id is None:
+            return
+        if rates_for(self.plan, self).total_bp > BASIS_POINTS:
+            raise ValidationError(
+                {
+                    "merchant_commission_bp": _(
+                        "With the plan's fee this exceeds the price (10000 basis points)."
+                    )
+                }
+            )

@@ -1,11 +1,11 @@
 from functools import cache
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from backend.catalog.models import Product
 from backend.common.exceptions import NotFound
-from backend.plans.models import Plan, PlanPrice
+from backend.plans.models import MerchantPlan, Plan, PlanPrice
 from backend.plans.offers import ProductInput
 
 
@@ -16,6 +16,14 @@ def plan_list_for_merchant(*, merchant):
             merchant_offerings__merchant=merchant,
             merchant_offerings__is_active=True,
             is_active=True,
+        )
+        .annotate(
+            # This merchant's own commission where its offering overrides the plan's.
+            offering_commission_bp=Subquery(
+                MerchantPlan.objects.filter(plan=OuterRef("pk"), merchant=merchant).values(
+                    "merchant_commission_bp"
+                )[:1]
+            )
         )
         .select_related("provider")
         .prefetch_related(

@@ -134,6 +134,9 @@ class PlanSerializer(StrictModelSerializer):
         source="eligible_categories", slug_field="slug", many=True, read_only=True
     )
     prices = PlanPriceSerializer(many=True)
+    merchant_commission_bp = serializers.SerializerMethodField(
+        help_text="What you keep of each sale, in basis points of the plan's price (2500 = 25%)."
+    )
 
     class Meta:
         model = Plan
@@ -152,4 +155,9 @@ class PlanSerializer(StrictModelSerializer):
             "excluded_markets",
             "transferable",
             "prices",
+            "merchant_commission_bp",
         )
+
+    def get_merchant_commission_bp(self, plan) -> int:
+        override = getattr(plan, "offering_commission_bp", None)
+        return plan.merchant_commission_bp if override is None else override

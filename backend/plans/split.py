@@ -1,0 +1,93 @@
+"""How a plan's price is shared: the merchant's commission, the administrator's fee
+(Coverdesk as operator) and the obligor's net premium, which funds the claims.
+
+The shares are data: rates in basis points on the plan, which a merchant's offering may
+override. The rounding rule is explicit and one-sided: the merchant's commission and the
+administrator's fee are each rounded **down** to the minor unit, and the obligor's net
+premium is what remains. So the three parts always sum to the price, none is negative, and
+the party that carries the risk is never short a cent by rounding. A contract snapshots
+its split at sale (``price_split`` in its plan snapshot), as it snapshots its terms.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext as _
+
+from backend.common.exceptions import ValidationFailed
+
+BASIS_POINTS = 10_000  # 100.00%
+
+
+@dataclass(frozen=True)
+class SplitRates:
+    merchant_commission_bp: int
+    administrator_fee_bp: int
+
+    @property
+    def total_bp(self) -> int:
+        return self.merchant_commission_bp + self.administrator_fee_bp
+
+    def validate(self) -> "SplitRates":
+        """Refuse rates that could not leave the obligor a premium: 400 naming the fields."""
+        fields = {}
+        for name in ("merchant_commission_bp", "administrator_fee_bp"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not value >= 0:
+                fields[name] = [_("A whole number of basis points, 0 or more.")]
+        if not fields and self.merchant_commission_bp + self.administrator_fee_bp > BASIS_POINTS:
+            message = _("The commission and the fee together exceed the price (10000 bp).")
+            fields = {"merchant_commission_bp": [message], "administrator_fee_bp": [message]}
+        if fields:
+            raise ValidationFailed(
+                _("The price split does not add up: %(fields)s.")
+                % {"fields": ", ".join(sorted(fields))},
+                fields=fields,
+                code="invalid_price_split",
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class PriceSplit:
+    currency: str
+    price: int
+    merchant_commission: int
+    administrator_fee: int
+    net_premium: int
+    merchant_commission_bp: int
+    administrator_fee_bp: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _share(price: int, basis_points: int) -> int:
+    return price * basis_points // BASIS_POINTS  # rounded down, by the rule above
+
+
+def split_price(price: int, currency: str, rates: SplitRates) -> PriceSplit:
+    """``price`` (minor units of ``currency``) shared by ``rates``."""
+    rates.validate()
+    if not isinstance(price, int) or price < 0:
+        raise ValidationFailed(_("A price in minor units, 0 or more."), fields={"price": ["min"]})
+    commission = _share(price, rates.merchant_commission_bp)
+    fee = _share(price, rates.administrator_fee_bp)
+    return PriceSplit(
+        currency=currency,
+        price=price,
+        merchant_commission=commission,
+        administrator_fee=fee,
+        net_premium=price - commission - fee,
+        merchant_commission_bp=rates.merchant_commission_bp,
+        administrator_fee_bp=rates.administrator_fee_bp,
+    )
+
+
+def rates_for(plan, offering=None) -> SplitRates:
+    """The plan's rates, with the merchant's offering's overrides where it has them."""
+
+    def rate(name: str) -> int:
+        override = getattr(offering, name, None) if offering is not None else None
+        return getattr(plan, name) if override is None else override
+
+    return SplitRates(rate("merchant_commission_bp"), rate("administrator_fee_bp"))
