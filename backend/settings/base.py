@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.contracts",
     "backend.payments",
     "backend.checkout",
+    "backend.ledger",
     "backend.notifications",
     "backend.webhooks",
     "backend.widget",
