@@ -18,6 +18,7 @@ class AccountPurpose(models.TextChoices):
     STRIPE_FEES = "stripe_fees", _("Stripe's fees")
     OWED_TO_MERCHANT = "owed_to_merchant", _("Owed to the merchant")
     OWED_TO_OBLIGOR = "owed_to_obligor", _("Owed to the obligor")
+    OBLIGOR_UNEARNED_PREMIUM = "obligor_unearned_premium", _("Obligor's unearned premium")
     ADMINISTRATOR_REVENUE = "administrator_revenue", _("Administrator's fees")
     TAX_PAYABLE = "tax_payable", _("Tax payable")
     REFUNDS_PAYABLE = "refunds_payable", _("Refunds owed to shoppers")
@@ -28,6 +29,7 @@ KIND_OF_PURPOSE = {
     AccountPurpose.STRIPE_FEES: AccountKind.EXPENSE,
     AccountPurpose.OWED_TO_MERCHANT: AccountKind.LIABILITY,
     AccountPurpose.OWED_TO_OBLIGOR: AccountKind.LIABILITY,
+    AccountPurpose.OBLIGOR_UNEARNED_PREMIUM: AccountKind.LIABILITY,
     AccountPurpose.ADMINISTRATOR_REVENUE: AccountKind.REVENUE,
     AccountPurpose.TAX_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.REFUNDS_PAYABLE: AccountKind.LIABILITY,

@@ -30,47 +30,57 @@ class Line:
     amount: int  # debit +, credit -
 
 
-def account_key(
-    purpose: str, currency: str, *, merchant_id=None, provider_id=None, jurisdiction=""
-):
-    parts = [str(purpose), currency]
-    if merchant_id is not None:
-        parts.append(f"m{merchant_id}")
-    if provider_id is not None:
-        parts.append(f"p{provider_id}")
-    if jurisdiction:
-        parts.append(jurisdiction)
-    return ":".join(parts)
+@dataclass(frozen=True)
+class AccountSpec:
+    purpose: AccountPurpose
+    currency: str
+    merchant_id: int | None = None
+    provider_id: int | None = None
+    jurisdiction: str = ""
+
+    @property
+    def key(self) -> str:
+        parts = [str(self.purpose), self.currency]
+        if self.merchant_id is not None:
+            parts.append(f"m{self.merchant_id}")
+        if self.provider_id is not None:
+            parts.append(f"p{self.provider_id}")
+        if self.jurisdiction:
+            parts.append(self.jurisdiction)
+        return ":".join(parts)
 
 
-def account_for(
-    purpose: AccountPurpose, currency: str, *, merchant_id=None, provider_id=None, jurisdiction=""
-) -> Account:
-    """The account for ``purpose`` in ``currency`` (of a party, where it has one), opened
-    on first use."""
-    key = account_key(
-        purpose,
-        currency,
-        merchant_id=merchant_id,
-        provider_id=provider_id,
-        jurisdiction=jurisdiction,
-    )
-    account = Account.objects.filter(key=key).first()
-    if account is not None:
-        return account
+def accounts_for(specs: list[AccountSpec]) -> dict[AccountSpec, Account]:
+    """The accounts of ``specs``, opened on first use: one query when they all exist."""
+    found = {a.key: a for a in Account.objects.filter(key__in=[s.key for s in specs])}
+    accounts = {}
+    for spec in specs:
+        account = found.get(spec.key)
+        if account is None:
+            account = found[spec.key] = _open(spec)
+        accounts[spec] = account
+    return accounts
+
+
+def account_for(purpose: AccountPurpose, currency: str, **party) -> Account:
+    spec = AccountSpec(purpose, currency, **party)
+    return accounts_for([spec])[spec]
+
+
+def _open(spec: AccountSpec) -> Account:
     try:
         with transaction.atomic():
             return Account.objects.create(
-                key=key,
-                purpose=purpose,
-                kind=KIND_OF_PURPOSE[purpose],
-                currency=currency,
-                merchant_id=merchant_id,
-                provider_id=provider_id,
-                jurisdiction=jurisdiction,
+                key=spec.key,
+                purpose=spec.purpose,
+                kind=KIND_OF_PURPOSE[spec.purpose],
+                currency=spec.currency,
+                merchant_id=spec.merchant_id,
+                provider_id=spec.provider_id,
+                jurisdiction=spec.jurisdiction,
             )
     except IntegrityError:  # opened by a concurrent posting meanwhile
-        return Account.objects.get(key=key)
+        return Account.objects.get(key=spec.key)
 
 
 def imbalance(lines: list[Line]) -> dict[str, int]:
@@ -97,8 +107,11 @@ def post(
     existing = LedgerTransaction.objects.filter(source=source).first()
     if existing is not None:
         return existing
+    nested = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        # Inside the caller's transaction (a delivery's) no savepoint: a concurrent posting
+        # of the same source fails the caller, whose retry finds this one posted.
+        with transaction.atomic(savepoint=False):
             posted = LedgerTransaction.objects.create(
                 source=source, kind=kind, description=description[:300], occurred_at=occurred_at
             )
@@ -112,6 +125,7 @@ def post(
                 for line in lines
             )
     except IntegrityError:
-        # Another worker posted the same source first: its transaction is the one.
-        return LedgerTransaction.objects.get(source=source)
+        if nested:
+            raise
+        return LedgerTransaction.objects.get(source=source)  # another worker's stands
     return posted
