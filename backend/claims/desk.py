@@ -116,6 +116,18 @@ def claim_assign(*, claim_id: int, actor: Actor, assignee, reason: str = "") -> 
     return claim
 
 
+def _desk_message(claim, actor: Actor, body: str, canned_response: str, *, internal=False):
+    return ClaimMessage.objects.create(
+        claim=claim,
+        author_kind=MessageAuthor.DESK,
+        author=actor.user,
+        author_name=actor.user.get_full_name() or actor.user.get_username(),
+        internal=internal,
+        body=body,
+        canned_response=canned_response,
+    )
+
+
 def claim_message(
     *, claim_id: int, actor: Actor, body: str, internal: bool, canned_response: str = ""
 ) -> ClaimMessage:
@@ -125,15 +137,7 @@ def claim_message(
         desk_check(actor, claim)
         if claim.state in (ClaimState.CLOSED, ClaimState.WITHDRAWN) and not internal:
             raise claim_refuse(claim, _("messaged"))
-        message = ClaimMessage.objects.create(
-            claim=claim,
-            author_kind=MessageAuthor.DESK,
-            author=actor.user,
-            author_name=actor.user.get_full_name() or actor.user.get_username(),
-            internal=internal,
-            body=body,
-            canned_response=canned_response,
-        )
+        message = _desk_message(claim, actor, body, canned_response, internal=internal)
         if not internal:
             first_response_mark(claim, message.created_at)
             claim.save(update_fields=["first_response_at", "updated_at"])
@@ -150,14 +154,7 @@ def claim_ask_customer(*, claim_id: int, actor: Actor, body: str, canned_respons
         if not can_proceed(claim.ask_customer):
             raise claim_refuse(claim, _("put on hold for the customer"))
         now = timezone.now()
-        message = ClaimMessage.objects.create(
-            claim=claim,
-            author_kind=MessageAuthor.DESK,
-            author=actor.user,
-            author_name=actor.user.get_full_name() or actor.user.get_username(),
-            body=body,
-            canned_response=canned_response,
-        )
+        message = _desk_message(claim, actor, body, canned_response)
         before = claim.state
         claim.ask_customer(at=now)
         first_response_mark(claim, now)

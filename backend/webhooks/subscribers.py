@@ -28,10 +28,8 @@ def contract_changed(event) -> None:
     )
     if contract is None:
         return
-    if not WebhookEndpoint.objects.filter(
-        merchant_id=contract.merchant_id, is_active=True
-    ).exists():
-        return
+    # merchant_listens asked already whether the merchant has an endpoint; webhooks_emit
+    # writes one delivery per endpoint active now (none if it was switched off since).
     deliveries = webhooks_emit(
         merchant_id=contract.merchant_id,
         event_type=event.name,
