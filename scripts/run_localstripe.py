@@ -8,7 +8,8 @@ Two changes to what the emulator answers, both to behave as Stripe does:
   (https://docs.stripe.com/testing#declined-payments): ``4000 0000 0000 0002`` and the
   others that upstream declines only when a card is attached to a customer;
 
-and four to how it runs:
+the Connect, fee and balance APIs Coverdesk pays merchants through
+(``localstripe_connect``, beside this file); and four to how it runs:
 
 - the store stays in memory: upstream pickles all of it to one shared /tmp file on every
   write, which is slow and mixes concurrent instances;
@@ -29,6 +30,7 @@ import logging
 from types import SimpleNamespace
 
 import aiohttp
+import localstripe_connect
 from aiohttp import web
 from localstripe import resources, webhooks
 from localstripe.server import app
@@ -148,6 +150,7 @@ def main() -> None:
     webhooks.asyncio = SimpleNamespace(
         sleep=lambda _seconds: asyncio.sleep(delay), ensure_future=asyncio.ensure_future
     )
+    localstripe_connect.install(app, base_url=f"http://{args.host}:{args.port}")
     logging.basicConfig(level=logging.WARNING)
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
 

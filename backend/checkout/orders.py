@@ -33,7 +33,7 @@ from backend.payments.services import payment_ensure_intent, payment_prepare
 from backend.plans.models import MerchantPlan, Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
 from backend.plans.snapshots import plan_snapshot
-from backend.plans.split import rates_for, split_price
+from backend.plans.split import clawback_of, rates_for, split_price
 from backend.plans.terms import terms_sha256
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -259,6 +259,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                     v.claims.plan_price,
                     v.claims.currency,
                     rates_for(v.plan, offerings.get(v.plan.id)),
+                    clawback_of(v.plan),
                 )
                 # The price's split as sold (plans.split): every unit's, the same.
                 snapshot = {**plan_snapshot(v.plan, v.band), "price_split": split.as_dict()}
@@ -274,6 +275,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                         product_snapshot=product,
                         plan_snapshot=snapshot,
                         price=v.claims.plan_price,
+                        net_premium=split.net_premium,
                         currency=v.claims.currency,
                         jurisdiction=data.jurisdiction,
                         purchased_at=purchased_at,

@@ -77,6 +77,9 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     product_snapshot = models.JSONField()
     plan_snapshot = models.JSONField(help_text="The plan's terms as sold.")
     price = models.PositiveBigIntegerField()
+    # The obligor's part of the price as sold (plans.split), earned over the coverage
+    # term; empty for a contract sold before splits, whose whole price is premium.
+    net_premium = models.PositiveBigIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3)
     jurisdiction = models.CharField(max_length=6)
     purchased_at = models.DateTimeField()
@@ -101,6 +104,11 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["order_line", "unit_index"], name="contract_unique_unit"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(net_premium__isnull=True)
+                | models.Q(net_premium__lte=models.F("price")),
+                name="contract_net_premium_within_price",
             ),
         ]
         indexes = [models.Index(fields=["state", "coverage_end"])]

@@ -22,6 +22,7 @@ class AccountPurpose(models.TextChoices):
     ADMINISTRATOR_REVENUE = "administrator_revenue", _("Administrator's fees")
     TAX_PAYABLE = "tax_payable", _("Tax payable")
     REFUNDS_PAYABLE = "refunds_payable", _("Refunds owed to shoppers")
+    RECONCILIATION = "reconciliation", _("Reconciliation adjustments")
 
 
 KIND_OF_PURPOSE = {
@@ -33,4 +34,11 @@ KIND_OF_PURPOSE = {
     AccountPurpose.ADMINISTRATOR_REVENUE: AccountKind.REVENUE,
     AccountPurpose.TAX_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.REFUNDS_PAYABLE: AccountKind.LIABILITY,
+    AccountPurpose.RECONCILIATION: AccountKind.EXPENSE,
 }
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_IN_LEDGER = "missing_in_ledger", _("At Stripe, not in the ledger")
+    MISSING_AT_STRIPE = "missing_at_stripe", _("In the ledger, not at Stripe")
+    AMOUNT = "amount", _("Amounts differ")

@@ -8,9 +8,10 @@ at commit, a transaction whose entries do not balance, and another refuses any U
 DELETE of an entry; on SQLite ``ledger.services.post`` checks the balance before writing.
 """
 
+from django.conf import settings
 from django.db import models
 
-from backend.ledger.choices import AccountKind, AccountPurpose
+from backend.ledger.choices import AccountKind, AccountPurpose, DifferenceKind
 
 
 class Account(models.Model):
@@ -43,12 +44,18 @@ class LedgerTransaction(models.Model):
     source = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=30)
     description = models.CharField(max_length=300, blank=True)
+    # The Stripe object the money moved through (a PaymentIntent, a refund, a transfer),
+    # which the daily reconciliation matches with Stripe's balance transactions.
+    reference = models.CharField(max_length=100, blank=True)
     occurred_at = models.DateTimeField()
     posted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("id",)
-        indexes = [models.Index(fields=["kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["reference"], name="ledger_tx_reference"),
+        ]
 
     def __str__(self) -> str:
         return self.source
@@ -70,3 +77,68 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount:+d}"
+
+
+class EarningDay(models.Model):
+    """A day whose premium earning has been posted (``ledger.earning``): the days are
+    earned in order, each once."""
+
+    day = models.DateField(unique=True)
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-day",)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class Reconciliation(models.Model):
+    """One day's comparison of the ledger's cash at Stripe with Stripe's balance
+    transactions (``ledger.reconciliation``); run again, it replaces its open differences."""
+
+    day = models.DateField(unique=True)  # a UTC day, as Stripe reports them
+    ran_at = models.DateTimeField()
+    stripe_entries = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    fees_posted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-day",)
+
+    def __str__(self) -> str:
+        return f"reconciliation of {self.day.isoformat()}"
+
+
+class Difference(models.Model):
+    """Something the ledger and Stripe disagree on, for finance staff to resolve."""
+
+    reconciliation = models.ForeignKey(
+        Reconciliation, on_delete=models.CASCADE, related_name="differences"
+    )
+    kind = models.CharField(max_length=20, choices=DifferenceKind.choices)
+    what = models.CharField(max_length=20)  # charge, fee, refund, transfer, adjustment, ...
+    reference = models.CharField(max_length=100)  # the Stripe object
+    currency = models.CharField(max_length=3)
+    stripe_amount = models.BigIntegerField(null=True, blank=True)
+    ledger_amount = models.BigIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("reconciliation", "what", "reference")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reconciliation", "what", "reference"], name="difference_unique_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.what} {self.reference}"

@@ -6,60 +6,190 @@ A sale (a contract activated) is posted per contract, from the split it snapshot
 owes: the merchant's commission, the obligor's net premium (unearned until it is earned
 over the coverage term) and the administrator's fee. A contract sold before splits
 existed owes its whole price to the obligor.
+
+A cancellation posts what its refund takes back from each party (``plans.split.
+refund_shares``: the commission by the plan's clawback rules, the fee pro rata, the rest
+from the obligor), owed to the shopper until Stripe pays it; the contract's premium still
+unearned on the cancellation date leaves the unearned account, and what the obligor does
+not give back of it is earned. The refund, once paid, moves that debt out of cash at Stripe.
+A chargeback (the contract voided) takes the whole price back from every party.
 """
+
+from datetime import date
+
+from django.utils import timezone
 
 from backend.contracts.models import Contract
 from backend.ledger.choices import AccountPurpose
+from backend.ledger.earning import contract_net_premium, contract_unearned
 from backend.ledger.models import LedgerTransaction
 from backend.ledger.services import AccountSpec, Line, accounts_for, post
+from backend.payments.models import Refund
+from backend.plans.split import refund_shares
+
+_CONTRACT_FIELDS = (
+    "pk",
+    "number",
+    "price",
+    "net_premium",
+    "currency",
+    "merchant_id",
+    "plan__provider_id",
+    "plan_snapshot",
+    "activated_at",
+    "purchased_at",
+    "coverage_start",
+    "coverage_end",
+    "ended_at",
+    "order_line__order__payment__stripe_payment_intent_id",
+)
+
+
+def _contract(contract_id: int) -> Contract | None:
+    return (
+        Contract.objects.select_related("plan", "order_line__order__payment")
+        .filter(pk=contract_id)
+        .only(*_CONTRACT_FIELDS)
+        .first()
+    )
 
 
 def _split(contract: Contract) -> dict:
-    return contract.plan_snapshot.get("price_split") or {
+    """The contract's split as sold; one sold before splits: all of it premium."""
+    split = contract.plan_snapshot.get("price_split") or {
         "merchant_commission": 0,
         "administrator_fee": 0,
-        "net_premium": contract.price,
+    }
+    return {**split, "price": contract.price, "net_premium": contract_net_premium(contract)}
+
+
+def _intent(contract: Contract) -> str:
+    payment = getattr(contract.order_line.order, "payment", None)
+    return (payment.stripe_payment_intent_id or "") if payment else ""
+
+
+P = AccountPurpose
+
+# The rules, pure: {account purpose: amount} for one contract, debits +, credits -.
+
+
+def sale_lines(split: dict) -> dict[str, int]:
+    return {
+        P.STRIPE_CASH: split["price"],
+        P.OWED_TO_MERCHANT: -split["merchant_commission"],
+        P.OBLIGOR_UNEARNED_PREMIUM: -split["net_premium"],
+        P.ADMINISTRATOR_REVENUE: -split["administrator_fee"],
     }
 
 
+def cancellation_lines(split: dict, *, refund: int, free_look: bool, unearned: int) -> dict:
+    """``unearned``: the contract's premium still unearned on the cancellation date."""
+    shares = refund_shares(split, refund=refund, free_look=free_look)
+    return {
+        P.OWED_TO_MERCHANT: shares.merchant_commission,  # the clawback
+        P.ADMINISTRATOR_REVENUE: shares.administrator_fee,
+        P.OBLIGOR_UNEARNED_PREMIUM: unearned,
+        P.OWED_TO_OBLIGOR: shares.net_premium - unearned,  # the rest, earned
+        P.REFUNDS_PAYABLE: -refund,
+    }
+
+
+def chargeback_lines(split: dict, *, unearned: int) -> dict[str, int]:
+    return {
+        P.STRIPE_CASH: -split["price"],
+        P.OWED_TO_MERCHANT: split["merchant_commission"],
+        P.ADMINISTRATOR_REVENUE: split["administrator_fee"],
+        P.OBLIGOR_UNEARNED_PREMIUM: unearned,
+        P.OWED_TO_OBLIGOR: split["net_premium"] - unearned,
+    }
+
+
+def _lines(contract: Contract, amounts: dict[str, int]) -> list[Line]:
+    """The rule's amounts on the contract's accounts (its merchant's, its obligor's)."""
+    party = {
+        P.OWED_TO_MERCHANT: {"merchant_id": contract.merchant_id},
+        P.OBLIGOR_UNEARNED_PREMIUM: {"provider_id": contract.plan.provider_id},
+        P.OWED_TO_OBLIGOR: {"provider_id": contract.plan.provider_id},
+    }
+    specs = {p: AccountSpec(p, contract.currency, **party.get(p, {})) for p in amounts}
+    accounts = accounts_for(list(specs.values()))
+    return [Line(accounts[specs[p]], amount) for p, amount in amounts.items()]
+
+
+def _sale_posted(contract: Contract) -> bool:
+    return LedgerTransaction.objects.filter(source=f"contract:{contract.pk}:sale").exists()
+
+
 def sale_post(*, contract_id: int) -> LedgerTransaction | None:
-    contract = (
-        Contract.objects.select_related("plan")
-        .filter(pk=contract_id)
-        .only(
-            "pk",
-            "number",
-            "price",
-            "currency",
-            "merchant_id",
-            "plan__provider_id",
-            "plan_snapshot",
-            "activated_at",
-            "purchased_at",
-        )
-        .first()
-    )
+    contract = _contract(contract_id)
     if contract is None:
         return None
-    split, currency = _split(contract), contract.currency
-    cash = AccountSpec(AccountPurpose.STRIPE_CASH, currency)
-    merchant = AccountSpec(
-        AccountPurpose.OWED_TO_MERCHANT, currency, merchant_id=contract.merchant_id
-    )
-    obligor = AccountSpec(
-        AccountPurpose.OBLIGOR_UNEARNED_PREMIUM, currency, provider_id=contract.plan.provider_id
-    )
-    administrator = AccountSpec(AccountPurpose.ADMINISTRATOR_REVENUE, currency)
-    accounts = accounts_for([cash, merchant, obligor, administrator])
     return post(
         source=f"contract:{contract.pk}:sale",
         kind="sale",
         occurred_at=contract.activated_at or contract.purchased_at,
         description=f"Sale of {contract.number}",
-        lines=[
-            Line(accounts[cash], contract.price),
-            Line(accounts[merchant], -split["merchant_commission"]),
-            Line(accounts[obligor], -split["net_premium"]),
-            Line(accounts[administrator], -split["administrator_fee"]),
-        ],
+        reference=_intent(contract),
+        lines=_lines(contract, sale_lines(_split(contract))),
+    )
+
+
+def cancellation_post(*, contract_id: int, refund_id: int) -> LedgerTransaction | None:
+    """The cancellation of a contract whose sale is posted, with the refund it owes."""
+    contract = _contract(contract_id)
+    refund = Refund.objects.filter(pk=refund_id, contract_id=contract_id).first()
+    if contract is None or refund is None or not _sale_posted(contract):
+        return None
+    amounts = cancellation_lines(
+        _split(contract),
+        refund=refund.amount,
+        free_look=refund.quote["free_look"],
+        unearned=contract_unearned(contract, date.fromisoformat(refund.quote["cancel_on"])),
+    )
+    return post(
+        source=f"contract:{contract.pk}:cancellation",
+        kind="cancellation",
+        occurred_at=refund.requested_at,
+        description=f"Cancellation of {contract.number}",
+        lines=_lines(contract, amounts),
+    )
+
+
+def refund_paid_post(*, refund_id: int) -> LedgerTransaction | None:
+    """Stripe paid the shopper back: the debt leaves cash at Stripe."""
+    refund = (
+        Refund.objects.filter(pk=refund_id)
+        .only("pk", "amount", "currency", "stripe_refund_id", "succeeded_at", "contract_id")
+        .first()
+    )
+    if refund is None or not refund.amount:
+        return None
+    payable = AccountSpec(P.REFUNDS_PAYABLE, refund.currency)
+    cash = AccountSpec(P.STRIPE_CASH, refund.currency)
+    accounts = accounts_for([payable, cash])
+    return post(
+        source=f"refund:{refund.pk}:paid",
+        kind="refund",
+        occurred_at=refund.succeeded_at,
+        description=f"Refund of contract {refund.contract_id}",
+        reference=refund.stripe_refund_id,
+        lines=[Line(accounts[payable], refund.amount), Line(accounts[cash], -refund.amount)],
+    )
+
+
+def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
+    """A disputed payment voided the contract: Stripe takes its price back, and every
+    party gives back its part of the sale (the obligor what it earned as well)."""
+    contract = _contract(contract_id)
+    if contract is None or not _sale_posted(contract):
+        return None
+    voided_at = contract.ended_at or contract.activated_at
+    unearned = contract_unearned(contract, timezone.localdate(voided_at))
+    return post(
+        source=f"contract:{contract.pk}:chargeback",
+        kind="chargeback",
+        occurred_at=voided_at,
+        description=f"Chargeback of {contract.number}",
+        reference=_intent(contract),
+        lines=_lines(contract, chargeback_lines(_split(contract), unearned=unearned)),
     )

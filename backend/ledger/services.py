@@ -92,12 +92,19 @@ def imbalance(lines: list[Line]) -> dict[str, int]:
 
 
 def post(
-    *, source: str, kind: str, lines: list[Line], occurred_at: datetime, description: str = ""
-) -> LedgerTransaction:
-    """Write the transaction of ``source`` once; a second posting returns the first."""
+    *,
+    source: str,
+    kind: str,
+    lines: list[Line],
+    occurred_at: datetime,
+    description: str = "",
+    reference: str = "",
+) -> LedgerTransaction | None:
+    """Write the transaction of ``source`` once; a second posting returns the first.
+    Lines that are all zero (a refund of nothing) post nothing and return None."""
     lines = [line for line in lines if line.amount]
     if not lines:
-        raise Unbalanced(_("A ledger transaction needs at least one non-zero entry."))
+        return None
     off = imbalance(lines)
     if off:
         raise Unbalanced(
@@ -113,7 +120,11 @@ def post(
         # of the same source fails the caller, whose retry finds this one posted.
         with transaction.atomic(savepoint=False):
             posted = LedgerTransaction.objects.create(
-                source=source, kind=kind, description=description[:300], occurred_at=occurred_at
+                source=source,
+                kind=kind,
+                description=description[:300],
+                reference=reference,
+                occurred_at=occurred_at,
             )
             Entry.objects.bulk_create(
                 Entry(

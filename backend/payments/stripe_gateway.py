@@ -171,3 +171,168 @@ def payment_intent_confirm(payment_intent_id: str, *, payment_method: str) -> In
             _call("payment_intent_confirm", client.v1.payment_intents.confirm, payment_intent_id)
         )
     return _info(intent)
+
+
+# --- Balance history: what Stripe holds, for the daily reconciliation ------------------------
+
+
+@dataclass(frozen=True)
+class BalanceEntry:
+    id: str
+    type: str  # charge, refund, transfer, adjustment, payout, ...
+    amount: int  # signed minor units, before the fee
+    fee: int
+    currency: str
+    created: int  # Unix time
+    source: str  # ch_..., re_..., tr_...
+    payment_intent: str  # a charge's PaymentIntent, else ""
+
+
+def balance_entries(*, created_from: int, created_before: int) -> list[BalanceEntry]:
+    """Every balance transaction created in [from, before), with each charge's
+    PaymentIntent (the source expanded), page by page."""
+    client, entries, after = _client(), [], None
+    while True:
+        params = {
+            "created": {"gte": created_from, "lt": created_before},
+            "limit": 100,
+            "expand": ["data.source"],
+        }
+        if after:
+            params["starting_after"] = after
+        page = _call(
+            "balance_transactions_list", client.v1.balance_transactions.list, params=params
+        )
+        for txn in page.data:
+            source = txn.source  # expanded: the charge, refund or transfer itself
+            source_id = source if isinstance(source, str) else (source.id if source else "")
+            intent = getattr(source, "payment_intent", None) if txn.type == "charge" else None
+            if intent is not None and not isinstance(intent, str):
+                intent = intent.id
+            entries.append(
+                BalanceEntry(
+                    id=txn.id,
+                    type=txn.type,
+                    amount=txn.amount,
+                    fee=txn.fee or 0,
+                    currency=txn.currency.upper(),
+                    created=txn.created,
+                    source=source_id or "",
+                    payment_intent=intent or "",
+                )
+            )
+        if not page.has_more or not page.data:
+            return entries
+        after = page.data[-1].id
+
+
+# --- Connect: merchants' and repair partners' accounts, and transfers to them ----------------
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    id: str
+    payouts_enabled: bool
+    transfers_active: bool
+    details_submitted: bool
+    currently_due: tuple[str, ...]
+
+
+def _account(account) -> ConnectedAccount:
+    capabilities = account.capabilities.to_dict() if account.capabilities else {}
+    requirements = account.requirements.to_dict() if account.requirements else {}
+    return ConnectedAccount(
+        id=account.id,
+        payouts_enabled=bool(account.payouts_enabled),
+        transfers_active=capabilities.get("transfers") == "active",
+        details_submitted=bool(account.details_submitted),
+        currently_due=tuple(requirements.get("currently_due") or ()),
+    )
+
+
+def connected_account_create(
+    *, country: str, email: str, idempotency_key: str, metadata: dict[str, str]
+) -> ConnectedAccount:
+    """An Express account that can receive transfers, restricted until onboarded."""
+    account = _call(
+        "account_create",
+        _client().v1.accounts.create,
+        params={
+            "type": "express",
+            "country": country,
+            "email": email,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return _account(account)
+
+
+def connected_account_retrieve(account_id: str) -> ConnectedAccount:
+    return _account(_call("account_retrieve", _client().v1.accounts.retrieve, account_id))
+
+
+def onboarding_link_create(*, account_id: str, return_url: str, refresh_url: str) -> str:
+    """Stripe's hosted onboarding for the account: a single-use URL, valid minutes."""
+    link = _call(
+        "account_link_create",
+        _client().v1.account_links.create,
+        params={
+            "account": account_id,
+            "return_url": return_url,
+            "refresh_url": refresh_url,
+            "type": "account_onboarding",
+        },
+    )
+    return link.url
+
+
+class TransferRefused(PaymentProviderError):
+    """Stripe refused the transfer itself (not onboarded, not enough balance): ``code``
+    says why, as Stripe does."""
+
+
+def transfer_create(
+    *,
+    account_id: str,
+    amount: int,
+    currency: str,
+    idempotency_key: str,
+    transfer_group: str,
+    metadata: dict[str, str],
+    description: str,
+) -> str:
+    """Move ``amount`` from the platform's balance to the connected account; its id."""
+    params = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "destination": account_id,
+        "transfer_group": transfer_group,
+        "metadata": metadata,
+        "description": description[:300],
+    }
+
+    def create():
+        try:
+            return _client().v1.transfers.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.InvalidRequestError as exc:
+            logger.warning("Stripe refused a transfer to %s: %s", account_id, exc)
+            raise TransferRefused(
+                exc.user_message or str(exc)[:200], code=exc.code or "transfer_refused"
+            ) from exc
+
+    return _call("transfer_create", create).id
+
+
+def transfer_find(*, transfer_group: str) -> str | None:
+    """The transfer already made for ``transfer_group`` (one per payout), if any: asked
+    before paying again after a worker died mid-call."""
+    transfers = _call(
+        "transfer_list",
+        _client().v1.transfers.list,
+        params={"transfer_group": transfer_group, "limit": 10},
+    )
+    return transfers.data[0].id if transfers.data else None

@@ -26,3 +26,11 @@ class Backing(models.TextChoices):
 
     INSURED = "insured", _("Insured by a reimbursement insurance policy")
     FULL_FAITH_AND_CREDIT = "full_faith_and_credit", _("Full faith and credit of the provider")
+
+
+class Clawback(models.TextChoices):
+    """How much of the merchant's commission a refund takes back (plans.split.clawback)."""
+
+    FULL = "full", _("All of it")
+    PRO_RATA = "pro_rata", _("Pro rata to the refund")
+    NONE = "none", _("None")

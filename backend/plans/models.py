@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.common import jurisdictions
 from backend.common.languages import translation_choices
 from backend.common.money import is_currency
-from backend.plans.choices import Backing, Coverage, CoverageStarts, ServiceType
+from backend.plans.choices import Backing, Clawback, Coverage, CoverageStarts, ServiceType
 from backend.plans.split import BASIS_POINTS, rates_for
 
 
@@ -135,6 +135,20 @@ class Plan(models.Model):
     )
     administrator_fee_bp = models.PositiveIntegerField(
         default=0, help_text=_("The administrator's fee, in basis points of the price.")
+    )
+    # What a cancellation's refund takes back of the merchant's commission, within the
+    # free look and after it (plans.split.clawback).
+    clawback_in_free_look = models.CharField(
+        max_length=10,
+        choices=Clawback.choices,
+        default=Clawback.FULL,
+        help_text=_("The commission a refund in the free-look period takes back."),
+    )
+    clawback_after_free_look = models.CharField(
+        max_length=10,
+        choices=Clawback.choices,
+        default=Clawback.PRO_RATA,
+        help_text=_("The commission a refund after the free-look period takes back."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,11 @@ administrator's fee are each rounded **down** to the minor unit, and the obligor
 premium is what remains. So the three parts always sum to the price, none is negative, and
 the party that carries the risk is never short a cent by rounding. A contract snapshots
 its split at sale (``price_split`` in its plan snapshot), as it snapshots its terms.
+
+A cancellation's refund is shared back the same way (``refund_shares``): the merchant
+returns its commission by the plan's clawback rules (all of it, pro rata to the refund,
+or none; one rule within the free look and one after), the administrator its fee pro rata,
+and the obligor the rest, so the three shares always sum to the refund.
 """
 
 from dataclasses import asdict, dataclass
@@ -14,6 +19,7 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from backend.common.exceptions import ValidationFailed
+from backend.plans.choices import Clawback
 
 BASIS_POINTS = 10_000  # 100.00%
 
@@ -56,17 +62,23 @@ class PriceSplit:
     net_premium: int
     merchant_commission_bp: int
     administrator_fee_bp: int
+    clawback_in_free_look: str = Clawback.FULL
+    clawback_after_free_look: str = Clawback.PRO_RATA
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {key: str(value) if key.startswith("clawback") else value
+                for key, value in asdict(self).items()}  # fmt: skip
 
 
 def _share(price: int, basis_points: int) -> int:
     return price * basis_points // BASIS_POINTS  # rounded down, by the rule above
 
 
-def split_price(price: int, currency: str, rates: SplitRates) -> PriceSplit:
-    """``price`` (minor units of ``currency``) shared by ``rates``."""
+def split_price(
+    price: int, currency: str, rates: SplitRates, clawback: tuple[str, str] | None = None
+) -> PriceSplit:
+    """``price`` (minor units of ``currency``) shared by ``rates``; ``clawback``, the
+    plan's rules (within the free look, after it), goes with the split."""
     rates.validate()
     if not isinstance(price, int) or price < 0:
         raise ValidationFailed(_("A price in minor units, 0 or more."), fields={"price": ["min"]})
@@ -80,6 +92,11 @@ def split_price(price: int, currency: str, rates: SplitRates) -> PriceSplit:
         net_premium=price - commission - fee,
         merchant_commission_bp=rates.merchant_commission_bp,
         administrator_fee_bp=rates.administrator_fee_bp,
+        **(
+            {"clawback_in_free_look": clawback[0], "clawback_after_free_look": clawback[1]}
+            if clawback
+            else {}
+        ),
     )
 
 
@@ -91,3 +108,39 @@ def rates_for(plan, offering=None) -> SplitRates:
         return getattr(plan, name) if override is None else override
 
     return SplitRates(rate("merchant_commission_bp"), rate("administrator_fee_bp"))
+
+
+def clawback_of(plan) -> tuple[str, str]:
+    return (plan.clawback_in_free_look, plan.clawback_after_free_look)
+
+
+@dataclass(frozen=True)
+class RefundShares:
+    merchant_commission: int  # what the merchant gives back of its commission
+    administrator_fee: int
+    net_premium: int  # the obligor's part: the rest of the refund
+
+    @property
+    def total(self) -> int:
+        return self.merchant_commission + self.administrator_fee + self.net_premium
+
+
+def refund_shares(split: dict, *, refund: int, free_look: bool) -> RefundShares:
+    """Who gives back what of a ``refund`` of a contract sold with ``split``
+    (``PriceSplit.as_dict()``). The commission comes back by the clawback rule in force
+    (never more than the refund), the fee pro rata (rounded down), the rest from the
+    obligor's premium."""
+    price = split["price"]
+    if not 0 <= refund <= price:
+        raise ValueError(f"a refund of {refund} on a price of {price}")
+    commission, fee = split["merchant_commission"], split["administrator_fee"]
+    key = "clawback_in_free_look" if free_look else "clawback_after_free_look"
+    rule = split.get(key) or (Clawback.FULL if free_look else Clawback.PRO_RATA)
+    if price == 0 or refund == 0 or rule == Clawback.NONE:
+        merchant = 0
+    elif rule == Clawback.FULL:
+        merchant = min(commission, refund)
+    else:
+        merchant = commission * refund // price
+    administrator = min(fee * refund // price if price else 0, refund - merchant)
+    return RefundShares(merchant, administrator, refund - merchant - administrator)

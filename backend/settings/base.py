@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +316,8 @@ CELERY_TASK_ROUTES = {
     "crm.export_run": {"queue": "slow"},
     "crm.exports_purge": {"queue": "slow"},
     "crm.leads": {"queue": "slow"},
+    "ledger.earn": {"queue": "slow"},
+    "ledger.reconcile_stripe": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": 15.0},
@@ -327,6 +330,13 @@ CELERY_BEAT_SCHEDULE = {
     "crm-recompute": {"task": "crm.recompute", "schedule": 3600.0},
     "crm-exports-purge": {"task": "crm.exports_purge", "schedule": 3600.0},
     "crm-leads": {"task": "crm.leads", "schedule": 900.0},
+    # The books: premium earned for each day gone by (hourly, each day once), and
+    # yesterday (UTC) reconciled with Stripe once Stripe's day has settled.
+    "ledger-earn": {"task": "ledger.earn", "schedule": 3600.0},
+    "ledger-reconcile-stripe": {
+        "task": "ledger.reconcile_stripe",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Work a killed worker or a lost task left half done, run again (each task is
     # idempotent): refunds, documents still rendering. What follows a state change
     # (webhooks, documents, e-mail, tags) is recovered by events-sweep, outbound webhooks

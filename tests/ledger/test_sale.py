@@ -37,7 +37,7 @@ def test_each_activated_contract_posts_its_sale_once(paid_order, plan, merchant)
     )
     assert cash == 2 * 9_999
     # A redelivered event, or the rule run again, posts nothing more.
-    first = Delivery.objects.filter(subscriber="ledger.sale").first()
+    first = Delivery.objects.filter(subscriber="ledger.contracts").first()
     Delivery.objects.filter(pk=first.pk).update(state="pending", started_at=None)
     delivery.deliver(first.pk)
     sale_post(contract_id=contracts[0].pk)

@@ -124,7 +124,10 @@ def test_each_contract_snapshots_its_split_at_sale(
             "net_premium": 6_001,
             "merchant_commission_bp": 3_000,
             "administrator_fee_bp": 1_000,
+            "clawback_in_free_look": "full",
+            "clawback_after_free_look": "pro_rata",
         }
+        assert contract.net_premium == 6_001
     plan.merchant_commission_bp = 0  # a later catalogue edit changes no contract
     plan.save()
     assert Contract.objects.first().plan_snapshot["price_split"]["merchant_commission"] == 2_999
