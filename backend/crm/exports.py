@@ -12,36 +12,15 @@ not-do-not-sell customers (``segments.reachable``).
 """
 
 import csv
-import functools
 import hashlib
 import io
-import sys
-import unicodedata
 from contextlib import contextmanager
 
 from django.db import connection
 
+from backend.common.spreadsheets import formula_first_characters
 from backend.crm.choices import ExportFormat
 from backend.crm.segments import reachable, segment_customers
-
-# A cell starting with one of these is prefixed with ' so no spreadsheet runs it (OWASP
-# CSV injection). Phone numbers are written as E.164 (+ and digits only, or nothing): a
-# number, never a formula, and the form mail tools require, so they are left as they are.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@functools.cache
-def formula_first_characters() -> tuple[str, ...]:
-    """Every character that *is* a formula trigger once NFKC-normalised, as spreadsheets
-    and import tools may normalise text: the full-width equals sign (U+FF1D), the small plus
-    (U+FE62), the superscript plus (U+207A) and the like, besides the ASCII ones. Worked
-    out from Python's Unicode data once per process (a quarter of a second)."""
-    return tuple(
-        character
-        for character in map(chr, range(sys.maxunicode + 1))
-        if unicodedata.normalize("NFKC", character)[:1] in FORMULA_STARTS
-    )
-
 
 # Logical columns: SQL over the customer table ``c``, each evaluated once per row.
 _PHONE_OK = {
@@ -78,7 +57,9 @@ RAW_COLUMNS = {
     "locale": "c.locale",
     "customer_since": "substr(CAST(c.created_at AS TEXT), 1, 10)",
 }
-SAFE_COLUMNS = {"phone"}  # built only from digits: see FORMULA_STARTS
+# Phone numbers are written as E.164 (+ and digits only, or nothing): a number, never a
+# formula, and the form mail tools require, so they are left as they are.
+SAFE_COLUMNS = {"phone"}
 
 LAYOUTS: dict[str, list[tuple[str, str]]] = {
     ExportFormat.GENERIC: [

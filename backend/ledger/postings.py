@@ -193,3 +193,38 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
         reference=_intent(contract),
         lines=_lines(contract, chargeback_lines(_split(contract), unearned=unearned)),
     )
+
+
+def merchant_payout_post(
+    *, payout_id: int, merchant_id: int, amount: int, currency: str, transfer_id: str, at
+) -> LedgerTransaction | None:
+    """A payout transferred to the merchant's connected account: what it was owed, out of
+    cash at Stripe."""
+    owed = AccountSpec(P.OWED_TO_MERCHANT, currency, merchant_id=merchant_id)
+    cash = AccountSpec(P.STRIPE_CASH, currency)
+    accounts = accounts_for([owed, cash])
+    return post(
+        source=f"payout:{payout_id}",
+        kind="payout",
+        occurred_at=at,
+        description=f"Payout {payout_id} to merchant {merchant_id}",
+        reference=transfer_id,
+        lines=[Line(accounts[owed], amount), Line(accounts[cash], -amount)],
+    )
+
+
+def merchant_adjustment_post(
+    *, source: str, merchant_id: int, amount: int, currency: str, reason: str, at
+) -> LedgerTransaction | None:
+    """Finance credits (``amount`` > 0) or debits a merchant by hand, from the
+    administrator's own revenue: the correction shows on the next statement."""
+    owed = AccountSpec(P.OWED_TO_MERCHANT, currency, merchant_id=merchant_id)
+    revenue = AccountSpec(P.ADMINISTRATOR_REVENUE, currency)
+    accounts = accounts_for([owed, revenue])
+    return post(
+        source=source,
+        kind="adjustment",
+        occurred_at=at,
+        description=reason,
+        lines=[Line(accounts[owed], -amount), Line(accounts[revenue], amount)],
+    )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.checkout",
     "backend.ledger",
+    "backend.settlement",
     "backend.notifications",
     "backend.webhooks",
     "backend.widget",
@@ -318,6 +319,8 @@ CELERY_TASK_ROUTES = {
     "crm.leads": {"queue": "slow"},
     "ledger.earn": {"queue": "slow"},
     "ledger.reconcile_stripe": {"queue": "slow"},
+    "settlement.close_statements": {"queue": "slow"},
+    "settlement.retry_payouts": {"queue": "slow"},
 }
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": 15.0},
@@ -337,6 +340,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.reconcile_stripe",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Merchants' statements close when their period ends (hourly, each once), and the
+    # payouts they leave due are tried again until made.
+    "settlement-close-statements": {"task": "settlement.close_statements", "schedule": 3600.0},
+    "settlement-retry-payouts": {"task": "settlement.retry_payouts", "schedule": 900.0},
     # Work a killed worker or a lost task left half done, run again (each task is
     # idempotent): refunds, documents still rendering. What follows a state change
     # (webhooks, documents, e-mail, tags) is recovered by events-sweep, outbound webhooks
@@ -368,6 +375,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 
 # --- Coverdesk ----------------------------------------------------------------------------
+# How long a payout Stripe refused (or a merchant not yet onboarded) waits before the next try.
+SETTLEMENT_PAYOUT_RETRY_SECONDS = env.int("COVERDESK_PAYOUT_RETRY_SECONDS", default=3600)
 # Outbound webhooks may only reach public https URLs, except in development and tests.
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 # Cross-origin calls are for the widget only, from the sites each merchant lists
