@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("backend.portal.urls")),
     path("", include("backend.claims.api.urls")),
     path("", include("backend.crm.api.urls")),
+    path("", include("backend.settlement.api.urls")),
 ]
 
 urlpatterns = [

@@ -13,6 +13,9 @@ from the obligor), owed to the shopper until Stripe pays it; the contract's prem
 unearned on the cancellation date leaves the unearned account, and what the obligor does
 not give back of it is earned. The refund, once paid, moves that debt out of cash at Stripe.
 A chargeback (the contract voided) takes the whole price back from every party.
+
+Descriptions are language-neutral (the contract's number, Stripe's transfer id): the
+statements that show them are written in each merchant's language.
 """
 
 from datetime import date
@@ -128,7 +131,7 @@ def sale_post(*, contract_id: int) -> LedgerTransaction | None:
         source=f"contract:{contract.pk}:sale",
         kind="sale",
         occurred_at=contract.activated_at or contract.purchased_at,
-        description=f"Sale of {contract.number}",
+        description=contract.number,
         reference=_intent(contract),
         lines=_lines(contract, sale_lines(_split(contract))),
     )
@@ -150,7 +153,7 @@ def cancellation_post(*, contract_id: int, refund_id: int) -> LedgerTransaction 
         source=f"contract:{contract.pk}:cancellation",
         kind="cancellation",
         occurred_at=refund.requested_at,
-        description=f"Cancellation of {contract.number}",
+        description=contract.number,
         lines=_lines(contract, amounts),
     )
 
@@ -189,7 +192,7 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
         source=f"contract:{contract.pk}:chargeback",
         kind="chargeback",
         occurred_at=voided_at,
-        description=f"Chargeback of {contract.number}",
+        description=contract.number,
         reference=_intent(contract),
         lines=_lines(contract, chargeback_lines(_split(contract), unearned=unearned)),
     )
@@ -207,7 +210,7 @@ def merchant_payout_post(
         source=f"payout:{payout_id}",
         kind="payout",
         occurred_at=at,
-        description=f"Payout {payout_id} to merchant {merchant_id}",
+        description=transfer_id,
         reference=transfer_id,
         lines=[Line(accounts[owed], amount), Line(accounts[cash], -amount)],
     )
