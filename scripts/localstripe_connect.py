@@ -13,6 +13,9 @@
   refuses them: an unknown destination (``resource_missing``), one without the transfers
   capability (``insufficient_capabilities_for_transfer``), more than the platform holds
   (``balance_insufficient``). https://docs.stripe.com/api/transfers/create
+- **Top-ups** (``/v1/topups``): money the platform adds to its balance from its bank,
+  available at once as in test mode; the runner's ``--opening-balance`` starts the demo
+  with one per currency. https://docs.stripe.com/api/topups
 - **Idempotency keys** on every POST: the same key and body answer the first response
   again; the same key with another body is refused (``idempotency_error``).
   https://docs.stripe.com/api/idempotent_requests
@@ -283,14 +286,62 @@ class Transfer(StripeObject):
         return listing
 
 
+class Topup(StripeObject):
+    """Funds added to the platform's balance (https://docs.stripe.com/api/topups/object)."""
+
+    object = "topup"
+    _id_prefix = "tu_"
+
+    def __init__(self, amount=None, currency=None, description=None, metadata=None,
+                 statement_descriptor=None, **kwargs):  # fmt: skip
+        if kwargs:
+            raise UserError(400, "Received unknown parameters: " + ", ".join(kwargs))
+        try:
+            amount = int(amount)
+        except (TypeError, ValueError):
+            raise UserError(400, "Invalid integer: amount") from None
+        if amount <= 0 or not currency:
+            raise UserError(400, "Missing required param: a positive amount and a currency.")
+        super().__init__()
+        self.amount = amount
+        self.currency = currency.lower()
+        self.description = description
+        self.metadata = metadata or {}
+        self.statement_descriptor = statement_descriptor
+        self.status = "succeeded"
+        entry = _balance_entry(
+            amount=amount, currency=self.currency, type="topup", source=self.id,
+            description=description,
+        )  # fmt: skip
+        self.balance_transaction = entry.id
+
+
+def opening_balance(spec: str) -> None:
+    """``usd=100000000,eur=...``: a top-up per currency, in minor units."""
+    for part in filter(None, spec.split(",")):
+        currency, _eq, amount = part.partition("=")
+        Topup(amount=amount, currency=currency.strip(), description="Opening balance")
+
+
 _base_url = "http://127.0.0.1:8420"
 _ONBOARDING = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Stripe Connect onboarding (emulator)</title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:4rem auto">
-<h1>Set up payouts</h1><p>This is the local Stripe emulator's stand-in for Stripe's hosted
-onboarding of account <code>{account}</code>. Submitting it completes the account's
-details, as a merchant does on Stripe.</p>
-<form method="post"><button type="submit">Complete onboarding</button></form></body></html>"""
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Set up payouts · Stripe (local emulator)</title>
+<style>
+body {{ margin: 0; background: #f6f9fc; color: #1a1f36; font: 16px/1.5 system-ui, sans-serif; }}
+main {{ max-width: 30rem; margin: 4rem auto; background: #fff; border-radius: 8px;
+  padding: 2rem; box-shadow: 0 2px 8px rgba(50, 50, 93, .12); }}
+h1 {{ font-size: 1.5rem; margin: 0 0 .5rem; }} p {{ color: #4f566b; }}
+code {{ background: #f6f9fc; padding: 0 .25rem; border-radius: 4px; }}
+button {{ background: #635bff; color: #fff; border: 0; border-radius: 6px; padding: .6rem 1.2rem;
+  font: inherit; font-weight: 600; cursor: pointer; }}
+small {{ display: block; margin-top: 1.5rem; color: #8792a2; }}
+</style></head>
+<body><main><h1>Set up payouts</h1><p>Account <code>{account}</code> needs its business and
+bank details before it can receive transfers. Submitting this form completes them, as the
+account holder does on Stripe's hosted onboarding.</p>
+<form method="post"><button type="submit">Complete onboarding</button></form>
+<small>Local Stripe emulator: nothing here reaches Stripe.</small></main></body></html>"""
 
 
 def _link(request) -> AccountLink:
@@ -359,7 +410,7 @@ def install(app, *, base_url: str) -> None:
     _charge_fees()
     BalanceTransaction._api_list_all = classmethod(_history)
     app.middlewares.extend([overrides, idempotency])
-    for cls, plural in ((Account, "accounts"), (Transfer, "transfers")):
+    for cls, plural in ((Account, "accounts"), (Transfer, "transfers"), (Topup, "topups")):
         app.router.add_post(f"/v1/{plural}", api_create(cls, None))
         app.router.add_get(f"/v1/{plural}/{{id}}", api_retrieve(cls, None))
         app.router.add_get(f"/v1/{plural}", api_list_all(cls, f"/v1/{plural}"))

@@ -135,6 +135,11 @@ def main() -> None:
     parser.add_argument(
         "--webhook-delay", type=float, default=0.0, help="seconds before each webhook goes out"
     )
+    parser.add_argument(
+        "--opening-balance",
+        default="",
+        help="top up the platform's balance at start, e.g. usd=100000000,eur=100000000",
+    )
     args = parser.parse_args()
     resources.store.__class__ = _IndexedStore  # the instance every module already holds
     resources.store.by_kind = {}
@@ -151,6 +156,7 @@ def main() -> None:
         sleep=lambda _seconds: asyncio.sleep(delay), ensure_future=asyncio.ensure_future
     )
     localstripe_connect.install(app, base_url=f"http://{args.host}:{args.port}")
+    localstripe_connect.opening_balance(args.opening_balance)
     logging.basicConfig(level=logging.WARNING)
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
 

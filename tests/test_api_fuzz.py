@@ -63,7 +63,8 @@ def world(merchant, phones, _keep_test_connection):
 
 
 @pytest.fixture
-def merchant_headers(api, world):
+def merchant_headers(api, world, stripe_api):
+    """A merchant's key; what it asks of Stripe (a payout account) goes to localstripe."""
     return {"Authorization": f"Api-Key {api.key}"}
 
 

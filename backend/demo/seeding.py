@@ -3,10 +3,12 @@
 import json
 import random
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.choices import Role
 from backend.accounts.models import User
@@ -26,6 +28,7 @@ from backend.crm.models import Segment, Tag, TagRule
 from backend.crm.services import rules_recompute, tags_for_event
 from backend.customers.models import Customer
 from backend.demo import data
+from backend.ledger.earning import earning_catch_up
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_create
 from backend.plans.models import (
@@ -38,6 +41,7 @@ from backend.plans.models import (
 )
 from backend.plans.offers import ProductInput, offers_for_product
 from backend.plans.terms import terms_sha256
+from backend.settlement.statements import statements_close_due
 
 DEMO_KEYS_FILE = Path(settings.VAR_DIR) / "demo-api-keys.json"
 
@@ -221,10 +225,6 @@ DEMO_CLAIMS = [
 def seed_demo_claims() -> int:
     """A few claims by the demo shopper on plans bought 90 days ago, for the desk to work.
     Skipped once the shopper has claims."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     email = "shopper@example.com"
     if Claim.objects.filter(customer__email=email).exists():
         return 0
@@ -332,10 +332,6 @@ def seed_crm() -> dict:
     demo buyers with plans bought over the last year (some ending soon), claims on a few of
     them (approved and denied), a purchase without a plan (a lead), and two months of offer
     impressions. The buyers are created once; tags, rules and segments are refreshed."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     for slug, name, description in data.TAGS:
         Tag.objects.update_or_create(slug=slug, defaults={"name": name, "description": description})
     for name, trigger, conditions, slug, days in data.TAG_RULES:
@@ -464,3 +460,12 @@ def seed_crm() -> dict:
         )
     rules_recompute()
     return {"buyers": len(contracts)}
+
+
+def seed_settlement() -> int:
+    """The books as the demo's history leaves them: premium earned up to yesterday, and
+    each merchant's statements closed for the periods gone by, their payouts due until the
+    merchant sets up payouts (the console's Settlement tab). Each runs once per day."""
+    today = timezone.localdate()
+    earning_catch_up(today=today)
+    return len(statements_close_due(today=today))

@@ -81,10 +81,16 @@ def _gross(statement: Statement, kind: str, purpose: AccountPurpose) -> int:
 
 
 def statement_close(
-    *, merchant_id: int, currency: str, period: tuple[date, date], at: datetime | None = None
+    *,
+    merchant_id: int,
+    currency: str,
+    period: tuple[date, date],
+    at: datetime | None = None,
+    pay: bool = True,
 ) -> Statement:
     """Close the merchant's statement of ``period`` in ``currency`` (opening it if need
-    be): idempotent, a closed statement is returned as it is."""
+    be): idempotent, a closed statement is returned as it is. ``pay``: leave what it owes
+    as a payout (a catch-up over several periods pays once, after the last)."""
     at = at or timezone.now()
     start, end = period
     with transaction.atomic():
@@ -136,7 +142,8 @@ def statement_close(
         )
         statement.close(at=at, totals=totals)
         statement.save()
-        _payout_due(statement)
+        if pay:
+            _payout_due(statement)
     return statement
 
 
@@ -197,9 +204,16 @@ def statements_close_due(*, today: date) -> list[Statement]:
             if first is None:
                 continue
             last = period_of(timezone.localdate(first), cadence)[0]
-        for period in periods_between(last, today, cadence):
-            statement = statement_close(merchant_id=merchant_id, currency=currency, period=period)
-            closed.append(statement)
+        periods = periods_between(last, today, cadence)
+        for n, period in enumerate(periods, start=1):
+            closed.append(
+                statement_close(
+                    merchant_id=merchant_id,
+                    currency=currency,
+                    period=period,
+                    pay=n == len(periods),
+                )
+            )
     return closed
 
 

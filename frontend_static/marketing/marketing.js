@@ -50,7 +50,7 @@ async function start() {
   const marketing = me.role === "marketing";
   $("[data-who]").textContent = marketing ? me.name : `${me.name} · ${me.merchant}`;
   $("[data-title]").textContent = marketing ? t("marketing") : t("forMerchants");
-  for (const tab of $$("[data-tab]")) tab.hidden = !marketing && tab.dataset.tab !== "analytics";
+  for (const tab of $$("[data-tab]")) tab.hidden = !tabsFor(me).includes(tab.dataset.tab);
   $("[data-merchant-filter]").hidden = !marketing;
   $$("[data-marketing-only]").forEach((option) => { option.hidden = !marketing; option.disabled = !marketing; });
   if (marketing) {
@@ -82,12 +82,15 @@ $("[data-signout]").addEventListener("click", async () => {
   location.reload();
 });
 
-const LOADERS = { segments: () => preview(), tags: () => loadTagBrowser(), exports: () => loadExports(), analytics: () => loadAnalytics() };
+const LOADERS = { segments: () => preview(), tags: () => loadTagBrowser(), exports: () => loadExports(),
+  analytics: () => loadAnalytics(), settlement: () => loadSettlement() };
+// Marketing staff work the segments; a merchant admin sees its own analytics and settlement.
+const tabsFor = (who) => (who.role === "marketing" ? ["segments", "tags", "exports", "analytics"] : ["analytics", "settlement"]);
 
 function route() {
   if (!me) return;
   say("");
-  const allowed = me.role === "marketing" ? Object.keys(LOADERS) : ["analytics"];
+  const allowed = tabsFor(me);
   const wanted = location.hash.slice(1);
   const tab = allowed.includes(wanted) ? wanted : allowed[0];
   for (const panel of $$("[data-panel]")) panel.hidden = panel.dataset.panel !== tab;
@@ -436,6 +439,72 @@ async function loadAnalytics() {
 $("[data-period]").addEventListener("submit", (event) => {
   event.preventDefault();
   loadAnalytics().catch(fail);
+});
+
+// --- Settlement (merchant admins) ----------------------------------------------------------
+
+const day = (iso) => new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale, { dateStyle: "medium", timeZone: "UTC" });
+// A period is [start, end): shown with its last day.
+const lastDay = (iso) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86400e3).toISOString().slice(0, 10);
+const cell = (text, cls) => el("td", { class: cls, text });
+
+async function loadSettlement(refresh = false) {
+  const [summary, statements, payouts] = await Promise.all([
+    api(`settlement/${refresh ? "?refresh=1" : ""}`), api("statements/?page_size=500"), api("payouts/?page_size=100"),
+  ]);
+  const period = summary.current_period;
+  $("[data-period-note]").textContent = t("periodNote", { start: day(period.start), end: day(lastDay(period.end)),
+    cadence: t(summary.cadence) });
+  const balances = summary.balances.flatMap((b) => [
+    el("dt", { text: `${t("owedNow")} (${b.currency})` }),
+    el("dd", {}, el("strong", { class: b.balance < 0 ? "negative" : "", text: money(b.balance, b.currency) }),
+      b.payouts_due ? el("span", { class: "cd-muted", text: ` · ${t("payoutsDueNote", { amount: money(b.payouts_due, b.currency) })}` }) : null),
+  ]);
+  $("[data-balances]").replaceChildren(...(balances.length ? balances : [el("dd", { class: "cd-muted", text: t("noBalance") })]));
+  const account = summary.payout_account.state;
+  $("[data-account-state]").textContent = t(`account_${account}`);
+  $("[data-account-state]").className = account === "active" ? "ok" : "";
+  const onboard = $("[data-onboard]");
+  onboard.hidden = account === "active";
+  onboard.textContent = account === "pending" ? t("continueSetup") : t("setUpPayouts");
+
+  // Periods with nothing in them are statements too (their balance carries on); they are
+  // folded away unless asked for, the newest always shown.
+  const all = results(statements);
+  const shown = showAllPeriods ? all : all.filter((s, i) => i === 0 || s.lines_count > 0);
+  const toggle = $("[data-all-periods]");
+  toggle.hidden = shown.length === all.length && !showAllPeriods;
+  toggle.textContent = showAllPeriods ? t("activePeriods") : t("allPeriods", { n: number(all.length) });
+  const rows = shown.map((s) => el("tr", {},
+    cell(s.number), cell(`${day(s.period_start)} – ${day(lastDay(s.period_end))}`),
+    cell(money(s.commission, s.currency), "num"), cell(money(s.clawbacks, s.currency), "num"),
+    cell(money(s.adjustments, s.currency), "num"), cell(money(s.payouts, s.currency), "num"),
+    el("td", { class: "num" }, el("strong", { text: money(s.closing_balance, s.currency) })),
+    el("td", {}, el("a", { href: `/api/v1/statements/${s.id}/pdf/`, text: "PDF" }), " · ",
+      el("a", { href: `/api/v1/statements/${s.id}/csv/`, text: "CSV" }))));
+  $("[data-statements]").replaceChildren(...(rows.length ? rows
+    : [el("tr", {}, el("td", { colspan: 8, class: "cd-muted", text: t("noStatements") }))]));
+
+  const paid = results(payouts).map((p) => el("tr", {},
+    cell(String(p.id)), cell(when(p.paid_at || p.created_at)), cell(money(p.amount, p.currency), "num"),
+    el("td", {}, el("span", { class: `pill ${p.state}`, text: t(`payout_${p.state}`) })),
+    cell(p.state === "paid" ? t("paidVia", { id: p.stripe_transfer_id })
+      : [p.failure_message, p.attempts ? t("tries", { n: p.attempts }) : ""].filter(Boolean).join(" · "))));
+  $("[data-payouts]").replaceChildren(...(paid.length ? paid
+    : [el("tr", {}, el("td", { colspan: 5, class: "cd-muted", text: t("noPayouts") }))]));
+}
+
+$("[data-onboard]").addEventListener("click", async () => {
+  try {
+    const { url } = await api("settlement/onboarding/", { method: "POST" });
+    location.assign(url);
+  } catch (error) { fail(error); }
+});
+$("[data-account-refresh]").addEventListener("click", () => loadSettlement(true).catch(fail));
+let showAllPeriods = false;
+$("[data-all-periods]").addEventListener("click", () => {
+  showAllPeriods = !showAllPeriods;
+  loadSettlement().catch(fail);
 });
 
 start();

@@ -19,25 +19,26 @@ from backend.settlement.api.serializers import (
 )
 from backend.settlement.documents import statement_csv, statement_pdf
 from backend.settlement.models import Payout, Statement, StatementLine
-from backend.settlement.payouts import account_refresh, onboarding_start, settlement_for
+from backend.settlement.payouts import onboarding_start
 from backend.settlement.selectors import (
     payouts_of,
     settlement_summary,
     statement_of,
     statements_of,
 )
+from backend.settlement.services import payout_account_check
 
 
 class SettlementView(APIView):
-    """Your balance per currency, the current period, payouts due and your payout account."""
+    """Your balance per currency, the current period, payouts due and your payout account
+    (checked with Stripe while it is not active yet; ``?refresh=1`` checks it anyway)."""
 
     permission_classes = [IsMerchant]
 
     @extend_schema(responses=SettlementSummarySerializer)
     def get(self, request):
         merchant = request_merchant(request)
-        if request.query_params.get("refresh") == "1":
-            account_refresh(settlement_for(merchant))
+        payout_account_check(merchant, force=request.query_params.get("refresh") == "1")
         return Response(SettlementSummarySerializer(settlement_summary(merchant)).data)
 
 
@@ -49,7 +50,7 @@ class OnboardingView(APIView):
 
     @extend_schema(request=None, responses={201: OnboardingSerializer})
     def post(self, request):
-        back = request.build_absolute_uri("/marketing/?tab=settlement")
+        back = request.build_absolute_uri("/marketing/#settlement")
         url = onboarding_start(
             merchant=request_merchant(request), return_url=back, refresh_url=back
         )

@@ -11,6 +11,7 @@ from backend.demo.seeding import (
     seed_demo_api_keys,
     seed_demo_claims,
     seed_desk,
+    seed_settlement,
     seed_users,
     seed_warranties,
 )
@@ -33,13 +34,14 @@ class Command(BaseCommand):
                 seed_demo_claims()
                 users = seed_users(merchants)
                 seed_crm()
+                seed_settlement()
                 keys = seed_demo_api_keys(merchants)
         finally:
             app.conf.task_always_eager = eager
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         where = {
             "platform_admin": "/admin/",
-            "merchant_admin": "/admin/ and /marketing/ (its own analytics)",
+            "merchant_admin": "/admin/ and /marketing/ (its own analytics and settlement)",
             "desk_agent": "/desk/",
             "desk_supervisor": "/desk/",
             "marketing": "/marketing/",
