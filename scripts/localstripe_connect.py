@@ -131,6 +131,19 @@ def _history(cls, url, limit=None, starting_after=None, created=None, type=None,
     return listing
 
 
+def _money_params(amount, currency, unknown: dict) -> tuple[int, str]:
+    """A create call's amount and currency, refused as Stripe refuses them."""
+    if unknown:
+        raise UserError(400, "Received unknown parameters: " + ", ".join(unknown))
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError):
+        raise UserError(400, "Invalid integer: amount") from None
+    if amount <= 0 or not currency:
+        raise UserError(400, "Missing required param: a positive amount and a currency.")
+    return amount, currency.lower()
+
+
 class Account(StripeObject):
     """A connected account (https://docs.stripe.com/api/accounts/object): created
     restricted, enabled once its holder completes the onboarding link."""
@@ -208,15 +221,7 @@ class Transfer(StripeObject):
     def __init__(self, amount=None, currency=None, destination=None, description=None,
                  metadata=None, transfer_group=None, source_transaction=None,
                  **kwargs):  # fmt: skip
-        if kwargs:
-            raise UserError(400, "Received unknown parameters: " + ", ".join(kwargs))
-        try:
-            amount = int(amount)
-        except (TypeError, ValueError):
-            raise UserError(400, "Invalid integer: amount") from None
-        if amount <= 0 or not currency:
-            raise UserError(400, "Missing required param: a positive amount and a currency.")
-        currency = currency.lower()
+        amount, currency = _money_params(amount, currency, kwargs)
         target = store.get(f"account:{destination}")
         if target is None:
             raise UserError(
@@ -294,17 +299,10 @@ class Topup(StripeObject):
 
     def __init__(self, amount=None, currency=None, description=None, metadata=None,
                  statement_descriptor=None, **kwargs):  # fmt: skip
-        if kwargs:
-            raise UserError(400, "Received unknown parameters: " + ", ".join(kwargs))
-        try:
-            amount = int(amount)
-        except (TypeError, ValueError):
-            raise UserError(400, "Invalid integer: amount") from None
-        if amount <= 0 or not currency:
-            raise UserError(400, "Missing required param: a positive amount and a currency.")
+        amount, currency = _money_params(amount, currency, kwargs)
         super().__init__()
         self.amount = amount
-        self.currency = currency.lower()
+        self.currency = currency
         self.description = description
         self.metadata = metadata or {}
         self.statement_descriptor = statement_descriptor
