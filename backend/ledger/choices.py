@@ -23,6 +23,7 @@ class AccountPurpose(models.TextChoices):
     TAX_PAYABLE = "tax_payable", _("Tax payable")
     REFUNDS_PAYABLE = "refunds_payable", _("Refunds owed to shoppers")
     RECONCILIATION = "reconciliation", _("Reconciliation adjustments")
+    CLAIMS_PAYABLE = "claims_payable", _("Claims owed to shoppers and repair partners")
 
 
 KIND_OF_PURPOSE = {
@@ -35,6 +36,7 @@ KIND_OF_PURPOSE = {
     AccountPurpose.TAX_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.REFUNDS_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.RECONCILIATION: AccountKind.EXPENSE,
+    AccountPurpose.CLAIMS_PAYABLE: AccountKind.LIABILITY,
 }
 
 

@@ -12,7 +12,8 @@ refund_shares``: the commission by the plan's clawback rules, the fee pro rata, 
 from the obligor), owed to the shopper until Stripe pays it; the contract's premium still
 unearned on the cancellation date leaves the unearned account, and what the obligor does
 not give back of it is earned. The refund, once paid, moves that debt out of cash at Stripe.
-A chargeback (the contract voided) takes the whole price back from every party.
+A chargeback (the contract voided) takes the whole price back from every party. A claim
+approved for an amount is owed, from the obligor's funds, to whoever the claim pays.
 
 Descriptions are language-neutral (the contract's number, Stripe's transfer id): the
 statements that show them are written in each merchant's language.
@@ -22,6 +23,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from backend.claims.models import Claim
 from backend.contracts.models import Contract
 from backend.ledger.choices import AccountPurpose
 from backend.ledger.earning import contract_net_premium, contract_unearned
@@ -230,4 +232,38 @@ def merchant_adjustment_post(
         occurred_at=at,
         description=reason,
         lines=[Line(accounts[owed], -amount), Line(accounts[revenue], amount)],
+    )
+
+
+def claim_approved_post(*, claim_id: int) -> LedgerTransaction | None:
+    """A claim approved for an amount: the obligor's funds owe it to the shopper or the
+    repair partner until the payout is made."""
+    claim = (
+        Claim.objects.select_related("contract__plan")
+        .filter(pk=claim_id)
+        .only(
+            "pk",
+            "number",
+            "approved_amount",
+            "currency",
+            "decided_at",
+            "contract__plan__provider_id",
+        )
+        .first()
+    )
+    if claim is None or not claim.approved_amount:
+        return None
+    provider = claim.contract.plan.provider_id
+    fund = AccountSpec(P.OWED_TO_OBLIGOR, claim.currency, provider_id=provider)
+    payable = AccountSpec(P.CLAIMS_PAYABLE, claim.currency)
+    accounts = accounts_for([fund, payable])
+    return post(
+        source=f"claim:{claim.pk}:approved",
+        kind="claim",
+        occurred_at=claim.decided_at,
+        description=claim.number,
+        lines=[
+            Line(accounts[fund], claim.approved_amount),
+            Line(accounts[payable], -claim.approved_amount),
+        ],
     )

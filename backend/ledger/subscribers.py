@@ -1,7 +1,13 @@
 """The ledger listens to the money events (domain events) and posts each once."""
 
 from backend.events.registry import subscribe
-from backend.ledger.postings import cancellation_post, chargeback_post, refund_paid_post, sale_post
+from backend.ledger.postings import (
+    cancellation_post,
+    chargeback_post,
+    claim_approved_post,
+    refund_paid_post,
+    sale_post,
+)
 
 
 def contract_changed(event) -> None:
@@ -18,6 +24,10 @@ def refund_paid(event) -> None:
     refund_paid_post(refund_id=int(event.aggregate_id))
 
 
+def claim_approved(event) -> None:
+    claim_approved_post(claim_id=int(event.aggregate_id))
+
+
 def register() -> None:
     # Atomic: each posting and its delivery's "done" commit together, so each posts once.
     # Ordered: a contract's sale posts before its cancellation or chargeback.
@@ -28,3 +38,4 @@ def register() -> None:
         ordered=True,
     )
     subscribe("ledger.refunds", events=["refund.paid"], handler=refund_paid)
+    subscribe("ledger.claims", events=["claim.approved"], handler=claim_approved)

@@ -9,7 +9,9 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.common.actors import Actor
+from backend.accounts.choices import Role
+from backend.claims.desk import claim_approve
+from backend.common.actors import Actor, ActorKind
 from backend.contracts.models import Contract
 from backend.ledger.earning import contract_unearned, earning_catch_up, earning_post
 from backend.ledger.models import EarningDay, Entry, LedgerTransaction
@@ -19,6 +21,7 @@ from backend.payments.services import payment_disputed
 from backend.plans.choices import Clawback
 from backend.plans.split import SplitRates, refund_shares, split_price
 from tests import stripe_helpers as sh
+from tests.claims.test_claims_and_cancellation import _claimable, _in_review
 
 
 @st.composite
@@ -180,3 +183,17 @@ def test_a_chargeback_reverses_the_sale_in_full(paid_order, plan):
     for purpose in ("stripe_cash", "owed_to_merchant", "obligor_unearned_premium"):
         assert _balance(purpose) == 0
     assert Payment.objects.get().state == "disputed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approved_claim_is_owed_from_the_obligors_funds_once(sell, make_user):
+    agent = Actor.person(ActorKind.STAFF, make_user(Role.DESK_AGENT))
+    contract = _claimable(sell())
+    claim = _in_review(contract, agent)
+    claim_approve(claim_id=claim.pk, actor=agent, amount=2_000, resolution="reimburse")
+    posted = LedgerTransaction.objects.get(kind="claim")
+    assert posted.description == claim.number
+    assert {e.account.purpose: e.amount for e in posted.entries.select_related("account")} == {
+        "owed_to_obligor": 2_000,
+        "claims_payable": -2_000,
+    }
