@@ -110,7 +110,7 @@ def other_api(other_merchant) -> APIClient:
 def make_user(db):
     counter = iter(range(10_000))
 
-    def make(*roles: Role, merchant=None, password="s3cret-pass-word"):
+    def make(*roles: Role, merchant=None, provider=None, password="s3cret-pass-word"):
         n = next(counter)
         return user_create(
             username=f"u{n}",
@@ -118,6 +118,7 @@ def make_user(db):
             password=password,
             roles=list(roles),
             merchant=merchant,
+            provider=provider,
         )
 
     return make

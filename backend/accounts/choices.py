@@ -9,8 +9,11 @@ class Role(models.TextChoices):
     DESK_SUPERVISOR = "desk_supervisor", _("Desk supervisor")
     MARKETING = "marketing", _("Marketing")
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
+    FINANCE = "finance", _("Finance")
+    OBLIGOR = "obligor", _("Obligor (read-only reports)")
 
 
+# The roles that may sign in to the admin site (an obligor reads its reports elsewhere).
 STAFF_ROLES = frozenset(
     {
         Role.MERCHANT_ADMIN,
@@ -18,5 +21,6 @@ STAFF_ROLES = frozenset(
         Role.DESK_SUPERVISOR,
         Role.MARKETING,
         Role.PLATFORM_ADMIN,
+        Role.FINANCE,
     }
 )

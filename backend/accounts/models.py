@@ -22,6 +22,14 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("For merchant admins: the merchant whose objects they manage."),
     )
+    provider = models.ForeignKey(
+        "plans.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("For obligor users: the provider whose reports they read."),
+    )
 
     REQUIRED_FIELDS = ["email"]
 

@@ -30,6 +30,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.DESK_AGENT: [*_VIEW_CATALOGUE, "merchants.view_merchant"],
     Role.DESK_SUPERVISOR: [*_VIEW_CATALOGUE, "merchants.view_merchant"],
     Role.MARKETING: [*_VIEW_CATALOGUE, "merchants.view_merchant"],
+    # Finance reads the books (and acts on them through the finance API); an obligor reads
+    # its own provider's reports through the API only.
+    Role.FINANCE: [
+        "merchants.view_merchant",
+        "plans.view_provider",
+        "ledger.view_ledgertransaction",
+        "ledger.view_account",
+    ],
+    Role.OBLIGOR: [],
     # Platform admins manage everything in the back office.
     Role.PLATFORM_ADMIN: ["*"],
 }

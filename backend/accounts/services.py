@@ -32,6 +32,7 @@ def user_create(
     password: str | None,
     roles: list[Role],
     merchant=None,
+    provider=None,
     locale: str = "en",
     first_name: str = "",
     last_name: str = "",
@@ -40,10 +41,13 @@ def user_create(
 
     if Role.MERCHANT_ADMIN in roles and merchant is None:
         raise ValueError("A merchant admin needs a merchant.")
+    if Role.OBLIGOR in roles and provider is None:
+        raise ValueError("An obligor user needs a provider.")
     user = User(
         username=username,
         email=email,
         merchant=merchant,
+        provider=provider,
         locale=locale,
         first_name=first_name,
         last_name=last_name,

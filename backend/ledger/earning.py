@@ -7,7 +7,7 @@ start to its end, rounded down (``earned``): the same days the refund quote coun
 The daily run does not walk the contracts. For each obligor and currency it asks the
 database for one number, what should still be unearned at the end of the day: the sum,
 over active contracts, of their net premium less what ``earned`` gives (one aggregate
-over the contracts table, ``unearned_targets``). It then posts the difference between the
+over the contracts table per plan, ``unearned_targets``). It then posts the difference between the
 unearned account's balance and that target, from unearned to earned
 (``owed_to_obligor``). Since each day moves the balance to the target, the run corrects
 itself: a contract cancelled, voided or fulfilled leaves the target, a late sale joins
@@ -63,23 +63,26 @@ def _greatest(a: str, b: str) -> str:
     return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
 
 
-def unearned_targets(before: date) -> dict[tuple[int, str], int]:
-    """{(provider, currency): premium of active contracts still unearned when ``before``
-    begins}: one aggregate, ``earned`` in SQL."""
+def unearned_targets(before: date) -> dict[tuple[int, int, str], int]:
+    """{(provider, plan, currency): premium of active contracts still unearned when
+    ``before`` begins}: one aggregate, ``earned`` in SQL."""
     day = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
     total = _greatest(_days_between("c.coverage_end", "c.coverage_start"), "1")
     used = _least(_greatest(_days_between(day, "c.coverage_start"), "0"), total)
     net = "COALESCE(c.net_premium, c.price)"
     # Only table names and the vendor's date functions are formatted in; values are bound.
     sql = f"""
-        SELECT p.provider_id, c.currency, SUM({net} - ({net} * {used}) / {total})
+        SELECT p.provider_id, c.plan_id, c.currency, SUM({net} - ({net} * {used}) / {total})
         FROM {Contract._meta.db_table} c JOIN {Plan._meta.db_table} p ON p.id = c.plan_id
         WHERE c.state = %s AND c.coverage_start IS NOT NULL AND c.coverage_end IS NOT NULL
-        GROUP BY p.provider_id, c.currency
+        GROUP BY p.provider_id, c.plan_id, c.currency
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [before.isoformat(), ContractState.ACTIVE])
-        return {(provider, currency): int(total or 0) for provider, currency, total in cursor}
+        return {
+            (provider, plan, currency): int(total or 0)
+            for provider, plan, currency, total in cursor
+        }
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,13 @@ def _end_of(day: date) -> datetime:
     )
 
 
-def _unearned_balances() -> dict[tuple[int, str], int]:
+def _unearned_balances() -> dict[tuple[int, int, str], int]:
     rows = (
         Entry.objects.filter(account__purpose=AccountPurpose.OBLIGOR_UNEARNED_PREMIUM)
-        .values_list("account__provider_id", "account__currency")
+        .values_list("account__provider_id", "account__plan_id", "account__currency")
         .annotate(balance=Sum("amount"))
     )
-    return {(provider, currency): -balance for provider, currency, balance in rows}
+    return {(provider, plan, currency): -balance for provider, plan, currency, balance in rows}
 
 
 def earning_post(day: date) -> EarningResult | None:
@@ -120,25 +123,32 @@ def earning_post(day: date) -> EarningResult | None:
 def _earn(day: date) -> EarningResult:
     targets = unearned_targets(day + timedelta(days=1))
     balances = _unearned_balances()
-    posted = earned_total = 0
-    for provider, currency in sorted(set(targets) | set(balances)):
-        moved = balances.get((provider, currency), 0) - targets.get((provider, currency), 0)
-        if not moved:
-            continue
-        unearned = AccountSpec(
-            AccountPurpose.OBLIGOR_UNEARNED_PREMIUM, currency, provider_id=provider
-        )
-        owed = AccountSpec(AccountPurpose.OWED_TO_OBLIGOR, currency, provider_id=provider)
-        accounts = accounts_for([unearned, owed])
+    moves = {}
+    for key in sorted(set(targets) | set(balances)):
+        moved = balances.get(key, 0) - targets.get(key, 0)
+        if moved:
+            moves[key] = moved
+    P = AccountPurpose
+    specs = {
+        (key, purpose): AccountSpec(purpose, key[2], provider_id=key[0], plan_id=key[1])
+        for key in moves
+        for purpose in (P.OBLIGOR_UNEARNED_PREMIUM, P.OWED_TO_OBLIGOR)
+    }
+    accounts = accounts_for(list(specs.values()))  # one query once they all exist
+    for (provider, plan, currency), moved in moves.items():
+        key = (provider, plan, currency)
         post(
-            source=f"earning:{day.isoformat()}:p{provider}:{currency}",
+            source=f"earning:{day.isoformat()}:plan{plan}:{currency}",
             kind="earning",
             occurred_at=_end_of(day),
             description=f"Premium earned on {day.isoformat()}",
-            lines=[Line(accounts[unearned], moved), Line(accounts[owed], -moved)],
+            lines=[
+                Line(accounts[specs[key, P.OBLIGOR_UNEARNED_PREMIUM]], moved),
+                Line(accounts[specs[key, P.OWED_TO_OBLIGOR]], -moved),
+            ],
         )
-        posted += 1
-        earned_total += moved
+    earned_total = sum(moves.values())
+    posted = len(moves)
     return EarningResult(day, posted, earned_total)
 
 

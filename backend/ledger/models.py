@@ -28,6 +28,11 @@ class Account(models.Model):
     provider = models.ForeignKey(
         "plans.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An obligor's premium and funds are kept per plan, so its reports per plan (the
+    # bordereaux, the reserve, the loss runs) are the ledger's own figures.
+    plan = models.ForeignKey(
+        "plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     jurisdiction = models.CharField(max_length=10, blank=True)  # tax payable, per place
     created_at = models.DateTimeField(auto_now_add=True)
 

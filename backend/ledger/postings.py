@@ -40,6 +40,7 @@ _CONTRACT_FIELDS = (
     "currency",
     "merchant_id",
     "plan__provider_id",
+    "plan_id",
     "plan_snapshot",
     "activated_at",
     "purchased_at",
@@ -109,12 +110,16 @@ def chargeback_lines(split: dict, *, unearned: int) -> dict[str, int]:
     }
 
 
+def _obligor(contract: Contract) -> dict:
+    return {"provider_id": contract.plan.provider_id, "plan_id": contract.plan_id}
+
+
 def _lines(contract: Contract, amounts: dict[str, int]) -> list[Line]:
     """The rule's amounts on the contract's accounts (its merchant's, its obligor's)."""
     party = {
         P.OWED_TO_MERCHANT: {"merchant_id": contract.merchant_id},
-        P.OBLIGOR_UNEARNED_PREMIUM: {"provider_id": contract.plan.provider_id},
-        P.OWED_TO_OBLIGOR: {"provider_id": contract.plan.provider_id},
+        P.OBLIGOR_UNEARNED_PREMIUM: _obligor(contract),
+        P.OWED_TO_OBLIGOR: _obligor(contract),
     }
     specs = {p: AccountSpec(p, contract.currency, **party.get(p, {})) for p in amounts}
     accounts = accounts_for(list(specs.values()))
@@ -247,14 +252,14 @@ def claim_approved_post(*, claim_id: int) -> LedgerTransaction | None:
             "approved_amount",
             "currency",
             "decided_at",
+            "contract__plan_id",
             "contract__plan__provider_id",
         )
         .first()
     )
     if claim is None or not claim.approved_amount:
         return None
-    provider = claim.contract.plan.provider_id
-    fund = AccountSpec(P.OWED_TO_OBLIGOR, claim.currency, provider_id=provider)
+    fund = AccountSpec(P.OWED_TO_OBLIGOR, claim.currency, **_obligor(claim.contract))
     payable = AccountSpec(P.CLAIMS_PAYABLE, claim.currency)
     accounts = accounts_for([fund, payable])
     return post(

@@ -36,6 +36,7 @@ class AccountSpec:
     currency: str
     merchant_id: int | None = None
     provider_id: int | None = None
+    plan_id: int | None = None  # an obligor's accounts are kept per plan it backs
     jurisdiction: str = ""
 
     @property
@@ -45,6 +46,8 @@ class AccountSpec:
             parts.append(f"m{self.merchant_id}")
         if self.provider_id is not None:
             parts.append(f"p{self.provider_id}")
+        if self.plan_id is not None:
+            parts.append(f"plan{self.plan_id}")
         if self.jurisdiction:
             parts.append(self.jurisdiction)
         return ":".join(parts)
@@ -77,6 +80,7 @@ def _open(spec: AccountSpec) -> Account:
                 currency=spec.currency,
                 merchant_id=spec.merchant_id,
                 provider_id=spec.provider_id,
+                plan_id=spec.plan_id,
                 jurisdiction=spec.jurisdiction,
             )
     except IntegrityError:  # opened by a concurrent posting meanwhile

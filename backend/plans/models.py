@@ -150,6 +150,12 @@ class Plan(models.Model):
         default=Clawback.PRO_RATA,
         help_text=_("The commission a refund after the free-look period takes back."),
     )
+    # Claims incurred but not reported, estimated in the loss runs as this share of the
+    # premium earned (basis points; 500 = 5%).
+    ibnr_factor_bp = models.PositiveIntegerField(
+        default=500,
+        help_text=_("IBNR estimate: basis points of the premium earned (500 = 5%)."),
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
