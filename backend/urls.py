@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("backend.claims.api.urls")),
     path("", include("backend.crm.api.urls")),
     path("", include("backend.settlement.api.urls")),
+    path("", include("backend.obligors.api.urls")),
 ]
 
 urlpatterns = [

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "backend.checkout",
     "backend.ledger",
     "backend.settlement",
+    "backend.obligors",
     "backend.notifications",
     "backend.webhooks",
     "backend.widget",

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from backend.obligors.api import views
+
+urlpatterns = [
+    path("obligor/months/", views.MonthListView.as_view(), name="obligor-months"),
+    path(
+        "obligor/months/<str:month>/<slug:report>.<str:extension>",
+        views.ReportView.as_view(),
+        name="obligor-report",
+    ),
+    path("finance/months/<str:month>/close/", views.MonthCloseView.as_view(), name="month-close"),
+]

@@ -1,0 +1,116 @@
+"""Obligor reporting over the API: closed months with their totals, and each month's
+reports as CSV or XLSX; finance closes a month."""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.exceptions import NotFound
+from backend.obligors.permissions import IsFinance, ReadsObligorReports, request_provider
+from backend.obligors.reports import REPORTS, write_csv, write_xlsx
+from backend.obligors.selectors import closed_month, months_of, parse_month
+from backend.obligors.services import month_close
+
+PROVIDER = OpenApiParameter(
+    "provider", int, description="Finance staff: the obligor (provider) whose figures to read."
+)
+WRITERS = {
+    "csv": (write_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        write_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+class CurrencyTotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    written_count = serializers.IntegerField()
+    written_gross = serializers.IntegerField()
+    written_net = serializers.IntegerField()
+    refunds_net = serializers.IntegerField()
+    chargebacks_net = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    unearned = serializers.IntegerField()
+    claims_paid = serializers.IntegerField()
+    claims_reserved = serializers.IntegerField()
+    ibnr = serializers.IntegerField()
+    incurred = serializers.IntegerField()
+    loss_ratio = serializers.FloatField(allow_null=True)
+    administrator_fees = serializers.IntegerField()
+    commissions = serializers.IntegerField()
+    remittance = serializers.IntegerField()
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    closed_at = serializers.DateTimeField()
+    totals = CurrencyTotalsSerializer(many=True)
+
+
+class ClosedSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    closed_at = serializers.DateTimeField()
+    plans = serializers.IntegerField()
+
+
+class MonthListView(APIView):
+    """Closed months, newest first, with the obligor's totals per currency."""
+
+    permission_classes = [ReadsObligorReports]
+
+    @extend_schema(parameters=[PROVIDER], responses=MonthSerializer(many=True))
+    def get(self, request):
+        return Response(MonthSerializer(months_of(request_provider(request)), many=True).data)
+
+
+class ReportView(APIView):
+    """A closed month's report as a file: ``premium-bordereau``, ``claims-bordereau``,
+    ``reserve``, ``loss-run``, ``remittance`` or ``texas-quarterly``, as ``csv`` or ``xlsx``."""
+
+    permission_classes = [ReadsObligorReports]
+
+    @extend_schema(
+        parameters=[PROVIDER],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, WRITERS["xlsx"][1]): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, month: str, report: str, extension: str):
+        if report not in REPORTS or extension not in WRITERS:
+            raise NotFound("No such report.", code="report_not_found")
+        provider_id = request_provider(request)
+        close = closed_month(parse_month(month))
+        write, content_type = WRITERS[extension]
+        body = write(REPORTS[report](provider_id, close))
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{report}-{month}-p{provider_id}.{extension}"'
+        )
+        return response
+
+
+class MonthCloseView(APIView):
+    """Close a month for every obligor: once (409 ``month_closed`` after), and only once
+    its last day has passed (400 ``month_not_over``)."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(request=None, responses={201: ClosedSerializer})
+    def post(self, request, month: str):
+        close = month_close(month=parse_month(month), user=request.user, today=timezone.localdate())
+        return Response(
+            ClosedSerializer(
+                {
+                    "month": f"{close.month:%Y-%m}",
+                    "closed_at": close.closed_at,
+                    "plans": close.plans.count(),
+                }
+            ).data,
+            status=201,
+        )

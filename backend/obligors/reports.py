@@ -1,0 +1,346 @@
+"""The obligor's reports of a closed month, as rows: the premium and claims bordereaux
+(one row per contract and per claim, as at the month's end), the unearned premium reserve,
+the loss runs, the remittance statement and the Texas quarterly account report. Written as
+CSV or XLSX (``write``); every text cell is neutralised for spreadsheets.
+
+Totals come from the month's frozen figures (``PlanMonth``); the bordereaux's rows are the
+contracts and claims behind them, and their sums are the same figures (tests hold them to
+it)."""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from backend.claims.models import Claim
+from backend.common.spreadsheets import safe_cell
+from backend.contracts.models import Contract
+from backend.ledger.earning import contract_net_premium
+from backend.obligors.figures import UNDECIDED, midnight
+from backend.obligors.models import MonthClose, PlanMonth
+from backend.obligors.services import month_bounds
+from backend.payments.models import Refund
+from backend.plans.split import refund_shares
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    columns: list[str]
+    rows: Iterable[list]
+
+
+def _split(contract: Contract) -> dict:
+    split = contract.plan_snapshot.get("price_split") or {
+        "merchant_commission": 0,
+        "administrator_fee": 0,
+    }
+    return {**split, "price": contract.price, "net_premium": contract_net_premium(contract)}
+
+
+def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
+    """Every contract sold in the month, and every one whose cancellation the month saw."""
+    start, end = month_bounds(close.month)
+    since, until = midnight(start), midnight(end)
+    refunds = {
+        r.contract_id: r
+        for r in Refund.objects.filter(
+            contract__plan__provider_id=provider_id, requested_at__gte=since, requested_at__lt=until
+        )
+    }
+    contracts = (
+        Contract.objects.filter(plan__provider_id=provider_id)
+        .filter(Q(activated_at__gte=since, activated_at__lt=until) | Q(pk__in=list(refunds)))
+        .select_related("plan")
+        .order_by("activated_at", "pk")
+    )
+
+    def rows() -> Iterator[list]:
+        for c in contracts.iterator(chunk_size=2000):
+            refund = refunds.get(c.pk)
+            share = (
+                refund_shares(_split(c), refund=refund.amount, free_look=refund.quote["free_look"])
+                if refund
+                else None
+            )
+            sold_in_month = c.activated_at is not None and since <= c.activated_at < until
+            yield [
+                c.number,
+                c.plan.code,
+                c.product_snapshot.get("title", ""),
+                c.product_snapshot.get("sku", ""),
+                c.jurisdiction,
+                c.activated_at.date() if c.activated_at else None,
+                c.plan_snapshot.get("term_months"),
+                c.coverage_start,
+                c.coverage_end,
+                c.currency,
+                c.price if sold_in_month else 0,
+                contract_net_premium(c) if sold_in_month else 0,
+                0,  # tax: no pack taxes service contracts yet
+                refund.requested_at.date() if refund else None,
+                refund.amount if refund else 0,
+                share.net_premium if share else 0,
+            ]
+
+    return Report(
+        _("Premium bordereau"),
+        [
+            _("Contract"),
+            _("Plan"),
+            _("Product"),
+            _("SKU"),
+            _("Jurisdiction"),
+            _("Sale date"),
+            _("Term (months)"),
+            _("Coverage start"),
+            _("Coverage end"),
+            _("Currency"),
+            _("Gross price"),
+            _("Net premium"),
+            _("Tax"),
+            _("Cancellation date"),
+            _("Refund"),
+            _("Refund of net premium"),
+        ],
+        rows(),
+    )
+
+
+def claims_bordereau(provider_id: int, close: MonthClose) -> Report:
+    """Every claim filed by the month's end and not closed before it began: paid if it
+    was decided by the end, reserved (its requested or claimed amount) if not."""
+    start, end = month_bounds(close.month)
+    since, until = midnight(start), midnight(end)
+    claims = (
+        Claim.objects.filter(contract__plan__provider_id=provider_id, created_at__lt=until)
+        .exclude(closed_at__lt=since)
+        .select_related("contract__plan")
+        .order_by("created_at", "pk")
+    )
+
+    def rows() -> Iterator[list]:
+        for c in claims.iterator(chunk_size=2000):
+            decided = c.decided_at is not None and c.decided_at < until
+            reserved = (c.state in UNDECIDED or not decided) and c.state != "withdrawn"
+            yield [
+                c.number,
+                c.contract.number,
+                c.contract.plan.code,
+                c.contract.product_snapshot.get("title", ""),
+                c.contract.jurisdiction,
+                c.failure_date,
+                c.created_at.date(),
+                c.get_state_display(),
+                c.decided_at.date() if decided else None,
+                c.currency,
+                (c.approved_amount or 0) if decided else 0,
+                (c.approved_amount or 0) if decided and c.decided_at >= since else 0,
+                (c.requested_amount or c.claimed_amount or 0) if reserved else 0,
+            ]
+
+    return Report(
+        _("Claims bordereau"),
+        [
+            _("Claim"),
+            _("Contract"),
+            _("Plan"),
+            _("Product"),
+            _("Jurisdiction"),
+            _("Loss date"),
+            _("Reported"),
+            _("Status"),
+            _("Decided"),
+            _("Currency"),
+            _("Paid to date"),
+            _("Paid in the month"),
+            _("Reserved"),
+        ],
+        rows(),
+    )
+
+
+def _plan_months(provider_id: int, closes: list[MonthClose]):
+    return (
+        PlanMonth.objects.filter(provider_id=provider_id, close__in=closes)
+        .select_related("plan", "close")
+        .order_by("close__month", "plan__code", "currency")
+    )
+
+
+def reserve(provider_id: int, close: MonthClose) -> Report:
+    """The unearned premium reserve at the month's end, pro rata by day, per plan."""
+    rows = [
+        [f"{pm.close.month:%Y-%m}", pm.plan.code, pm.currency, pm.in_force, pm.unearned]
+        for pm in _plan_months(provider_id, [close])
+    ]
+    return Report(
+        _("Unearned premium reserve"),
+        [_("Month"), _("Plan"), _("Currency"), _("Contracts in force"), _("Unearned premium")],
+        rows,
+    )
+
+
+def loss_run(provider_id: int, close: MonthClose) -> Report:
+    """Per plan and month, every closed month up to this one: earned, paid, reserved, IBNR
+    (the plan's factor of the premium earned), incurred and the loss ratio."""
+    closes = list(MonthClose.objects.filter(month__lte=close.month))
+    rows = []
+    for pm in _plan_months(provider_id, closes):
+        ratio = round(pm.incurred / pm.earned, 4) if pm.earned > 0 else None
+        rows.append(
+            [
+                f"{pm.close.month:%Y-%m}",
+                pm.plan.code,
+                pm.currency,
+                pm.earned,
+                pm.claims_paid,
+                pm.claims_reserved,
+                pm.ibnr,
+                pm.incurred,
+                ratio,
+            ]
+        )
+    return Report(
+        _("Loss run"),
+        [
+            _("Month"),
+            _("Plan"),
+            _("Currency"),
+            _("Earned premium"),
+            _("Claims paid"),
+            _("Claims reserved"),
+            _("IBNR"),
+            _("Incurred"),
+            _("Loss ratio"),
+        ],
+        rows,
+    )
+
+
+def remittance(provider_id: int, close: MonthClose) -> Report:
+    """What is due to the obligor for the month: the net premium written, less its part
+    of the refunds and chargebacks, less the claims paid on its behalf."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pm in _plan_months(provider_id, [close]):
+        t = totals[pm.currency]
+        t["written"] += pm.written_net
+        t["refunds"] += pm.refunds_net
+        t["chargebacks"] += pm.chargebacks_net
+        t["claims"] += pm.claims_paid
+        t["due"] += pm.remittance
+    rows = []
+    for currency, t in sorted(totals.items()):
+        rows += [
+            [currency, _("Net premium written"), t["written"]],
+            [currency, _("Less: net premium refunded"), -t["refunds"]],
+            [currency, _("Less: chargebacks"), -t["chargebacks"]],
+            [currency, _("Less: claims paid on your behalf"), -t["claims"]],
+            [currency, _("Net due to you"), t["due"]],
+        ]
+    return Report(_("Remittance statement"), [_("Currency"), _("Item"), _("Amount")], rows)
+
+
+def quarter_of(month: date) -> list[date]:
+    first = (month.month - 1) // 3 * 3 + 1
+    return [date(month.year, first + n, 1) for n in range(3)]
+
+
+def texas_quarterly(provider_id: int, close: MonthClose) -> Report:
+    """The quarterly account report a managing general agent sends each insurer (Tex.
+    Ins. Code 4053.103), for the quarter ending with this month, from its three closed
+    months: premium written, earned and unearned, losses paid and outstanding, losses
+    incurred but not reported, and management fees (commissions shown apart)."""
+    months = quarter_of(close.month)
+    closes = list(MonthClose.objects.filter(month__in=months))
+    last = max(closes, key=lambda c: c.month)
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pm in _plan_months(provider_id, closes):
+        t = totals[pm.currency]
+        t["written_gross"] += pm.written_gross
+        t["written_net"] += pm.written_net - pm.refunds_net - pm.chargebacks_net
+        t["earned"] += pm.earned
+        t["paid"] += pm.claims_paid
+        t["fees"] += pm.administrator_fees
+        t["commissions"] += pm.commissions
+        if pm.close_id == last.pk:
+            t["unearned"] += pm.unearned
+            t["outstanding"] += pm.claims_reserved
+            t["ibnr"] += pm.ibnr
+    label = f"{months[0]:%Y}-Q{(months[0].month - 1) // 3 + 1}"
+    rows = [
+        [
+            label,
+            currency,
+            t["written_gross"],
+            t["written_net"],
+            t["earned"],
+            t["unearned"],
+            t["paid"],
+            t["outstanding"],
+            t["ibnr"],
+            t["fees"],
+            t["commissions"],
+        ]
+        for currency, t in sorted(totals.items())
+    ]
+    return Report(
+        _("Quarterly account report (Tex. Ins. Code 4053.103)"),
+        [
+            _("Quarter"),
+            _("Currency"),
+            _("Premium written (gross)"),
+            _("Premium written (net)"),
+            _("Premium earned"),
+            _("Premium unearned"),
+            _("Losses paid"),
+            _("Losses outstanding"),
+            _("Losses incurred but not reported"),
+            _("Management fees"),
+            _("Commissions"),
+        ],
+        rows,
+    )
+
+
+REPORTS = {
+    "premium-bordereau": premium_bordereau,
+    "claims-bordereau": claims_bordereau,
+    "reserve": reserve,
+    "loss-run": loss_run,
+    "remittance": remittance,
+    "texas-quarterly": texas_quarterly,
+}
+
+
+def write_csv(report: Report) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in report.columns])
+    for row in report.rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def write_xlsx(report: Report) -> bytes:
+    """A streaming (write-only) workbook: constant memory whatever the rows."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=str(report.title)[:31].replace("/", " "))
+    sheet.append([safe_cell(c) for c in report.columns])
+    for row in report.rows:
+        sheet.append([_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe_cell(value)
