@@ -55,6 +55,7 @@ TINY = {
     "followups": ["--activations", "4", "--rounds", "1"],
     "activation": ["--purchases", "2", "--configurations", "embedded"],
     "crm": ["--customers", "2000", "--contracts", "1000", "--rounds", "1"],
+    "month_close": ["--contracts", "3000", "--claims", "300", "--merchants", "3"],
 }
 
 

@@ -319,13 +319,15 @@ REPORTS = {
 }
 
 
-def write_csv(report: Report) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+def write_csv(report: Report, out=None) -> bytes | None:
+    """The report as CSV: bytes, or written to the text stream ``out`` row by row (the
+    rows are read from the database in chunks, so a large month needs no more memory)."""
+    target = out if out is not None else io.StringIO()
+    writer = csv.writer(target, lineterminator="\n")
     writer.writerow([safe_cell(c) for c in report.columns])
     for row in report.rows:
         writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return None if out is not None else target.getvalue().encode("utf-8")
 
 
 def write_xlsx(report: Report) -> bytes:
