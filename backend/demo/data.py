@@ -363,13 +363,16 @@ MERCHANTS = {
 
 DEMO_PASSWORD = "coverdesk-demo"  # noqa: S105 - demo accounts on a local embedded install
 USERS = [
-    # username, email, roles, merchant slug
+    # username, email, roles, merchant slug (an obligor's: its provider's legal name)
     ("admin", "admin@coverdesk.example", ["platform_admin"], None),
     ("merchant", "merchant@voltmart.example", ["merchant_admin"], "voltmart"),
     ("merchant-pl", "sklep@domowe-agd.example", ["merchant_admin"], "domowe-agd"),
     ("agent", "agent@coverdesk.example", ["desk_agent"], None),
     ("supervisor", "supervisor@coverdesk.example", ["desk_supervisor"], None),
     ("marketing", "marketing@coverdesk.example", ["marketing"], None),
+    ("finance", "finance@coverdesk.example", ["finance"], None),
+    # An obligor's user: the fourth field names its provider by legal name.
+    ("obligor", "reports@shieldline.example", ["obligor"], "Shieldline Protection Company"),
     ("shopper", "shopper@example.com", ["shopper"], None),
 ]
 

@@ -295,14 +295,16 @@ def _demo_products(rng, currency, categories, count, merchant_slug):
 
 def seed_users(merchants: dict[str, Merchant]) -> list[tuple[str, str, list[str]]]:
     created = []
-    for username, email, roles, merchant_slug in data.USERS:
+    for username, email, roles, party in data.USERS:
         if not User.objects.filter(username=username).exists():
+            obligor = "obligor" in roles
             user_create(
                 username=username,
                 email=email,
                 password=data.DEMO_PASSWORD,
                 roles=[Role(r) for r in roles],
-                merchant=merchants.get(merchant_slug) if merchant_slug else None,
+                merchant=merchants.get(party) if party and not obligor else None,
+                provider=Provider.objects.get(legal_name=party) if obligor else None,
             )
         created.append((username, data.DEMO_PASSWORD, roles))
     return created

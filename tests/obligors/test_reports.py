@@ -162,3 +162,30 @@ def test_obligor_reports_are_scoped_to_their_provider(month, make_user, api):
         mine.get("/api/v1/obligor/months/2001-01/reserve.csv").json()["code"] == "month_not_closed"
     )
     assert mine.get(f"/api/v1/obligor/months/{close.month:%Y-%m}/nothing.csv").status_code == 404
+
+
+def test_an_obligor_signs_in_and_reads_its_months(month, make_user):
+    _close, _contracts, plan = month
+    user = make_user(Role.OBLIGOR, provider=plan.provider)
+    client = APIClient(enforce_csrf_checks=True)
+    client.get("/api/v1/obligor/session/")
+    token = client.cookies["csrftoken"].value
+    signed = client.post(
+        "/api/v1/obligor/session/",
+        {"username": user.username, "password": "s3cret-pass-word"},
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert signed.status_code == 200, signed.json()
+    assert signed.json()["role"] == "obligor" and signed.json()["provider"] == plan.provider_id
+    assert client.get("/api/v1/obligor/months/").status_code == 200
+    marketer = make_user(Role.MARKETING)
+    other = APIClient(enforce_csrf_checks=True)
+    other.get("/api/v1/obligor/session/")
+    refused = other.post(
+        "/api/v1/obligor/session/",
+        {"username": marketer.username, "password": "s3cret-pass-word"},
+        format="json",
+        HTTP_X_CSRFTOKEN=other.cookies["csrftoken"].value,
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_credentials"

@@ -3,6 +3,7 @@ from django.urls import path
 from backend.obligors.api import views
 
 urlpatterns = [
+    path("obligor/session/", views.BooksSessionView.as_view(), name="obligor-session"),
     path("obligor/months/", views.MonthListView.as_view(), name="obligor-months"),
     path(
         "obligor/months/<str:month>/<slug:report>.<str:extension>",

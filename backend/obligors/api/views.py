@@ -9,8 +9,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api.sessions import StaffSessionView
 from backend.common.exceptions import NotFound
-from backend.obligors.permissions import IsFinance, ReadsObligorReports, request_provider
+from backend.obligors.permissions import (
+    IsFinance,
+    ReadsObligorReports,
+    is_finance,
+    is_obligor,
+    request_provider,
+)
 from backend.obligors.reports import REPORTS, write_csv, write_xlsx
 from backend.obligors.selectors import closed_month, months_of, parse_month
 from backend.obligors.services import month_close
@@ -56,6 +63,27 @@ class ClosedSerializer(serializers.Serializer):
     month = serializers.CharField()
     closed_at = serializers.DateTimeField()
     plans = serializers.IntegerField()
+
+
+class BooksSessionView(StaffSessionView):
+    """GET: who is signed in to the books (and a CSRF cookie). POST {username, password}:
+    sign in (an obligor's user, or finance staff). DELETE: sign out."""
+
+    not_signed_in = ReadsObligorReports.message
+    refused = "Wrong username or password, or not an obligor or finance account."
+
+    def allowed(self, user) -> bool:
+        return is_obligor(user) or is_finance(user)
+
+    def describe(self, user) -> dict:
+        finance = is_finance(user)
+        return {
+            "username": user.get_username(),
+            "name": user.get_full_name() or user.get_username(),
+            "role": "finance" if finance else "obligor",
+            "provider": None if finance else user.provider_id,
+            "provider_name": None if finance else user.provider.legal_name,
+        }
 
 
 class MonthListView(APIView):
