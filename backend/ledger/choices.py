@@ -24,6 +24,7 @@ class AccountPurpose(models.TextChoices):
     REFUNDS_PAYABLE = "refunds_payable", _("Refunds owed to shoppers")
     RECONCILIATION = "reconciliation", _("Reconciliation adjustments")
     CLAIMS_PAYABLE = "claims_payable", _("Claims owed to shoppers and repair partners")
+    BANK_CASH = "bank_cash", _("Cash at the bank (claim payouts)")
 
 
 KIND_OF_PURPOSE = {
@@ -37,6 +38,7 @@ KIND_OF_PURPOSE = {
     AccountPurpose.REFUNDS_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.RECONCILIATION: AccountKind.EXPENSE,
     AccountPurpose.CLAIMS_PAYABLE: AccountKind.LIABILITY,
+    AccountPurpose.BANK_CASH: AccountKind.ASSET,
 }
 
 

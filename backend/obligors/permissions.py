@@ -7,26 +7,14 @@ from rest_framework.permissions import BasePermission
 from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.common.exceptions import NotFound, ValidationFailed
+from backend.ledger.permissions import is_finance
 from backend.plans.models import Provider
-
-
-def is_finance(user) -> bool:
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
-        return False
-    return user.has_role(Role.FINANCE) or user.has_role(Role.PLATFORM_ADMIN)
 
 
 def is_obligor(user) -> bool:
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
     return user.has_role(Role.OBLIGOR) and user.provider_id is not None
-
-
-class IsFinance(BasePermission):
-    message = "Only finance staff can do this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_finance(request.user)
 
 
 class ReadsObligorReports(BasePermission):

@@ -378,6 +378,22 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 # --- Coverdesk ----------------------------------------------------------------------------
 # How long a payout Stripe refused (or a merchant not yet onboarded) waits before the next try.
 SETTLEMENT_PAYOUT_RETRY_SECONDS = env.int("COVERDESK_PAYOUT_RETRY_SECONDS", default=3600)
+# The bank accounts claim payouts are sent from, per currency, as JSON: for EUR and PLN
+# {"name", "iban", "bic"} (pain.001), for USD {"name", "destination_routing",
+# "destination_name", "origin_id"} (NACHA). The defaults are test accounts for the demo.
+SETTLEMENT_BANK_ACCOUNTS = env.json(
+    "COVERDESK_BANK_ACCOUNTS",
+    default={
+        "EUR": {"name": "Coverdesk", "iban": "DE02120300000000202051", "bic": "BYLADEM1001"},
+        "PLN": {"name": "Coverdesk", "iban": "PL61109010140000071219812874", "bic": "WBKPPLPP"},
+        "USD": {
+            "name": "Coverdesk",
+            "destination_routing": "021000021",
+            "destination_name": "Demo Bank",
+            "origin_id": "1234567890",
+        },
+    },
+)
 # Outbound webhooks may only reach public https URLs, except in development and tests.
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("COVERDESK_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 # Cross-origin calls are for the widget only, from the sites each merchant lists

@@ -22,3 +22,22 @@ class LineCategory(models.TextChoices):
     CLAWBACK = "clawback", _("Commission clawed back")
     ADJUSTMENT = "adjustment", _("Adjustment")
     PAYOUT = "payout", _("Payout")
+
+
+class PayoutMethod(models.TextChoices):
+    SEPA = "sepa", _("Bank transfer (ISO 20022 pain.001)")
+    NACHA = "nacha", _("ACH transfer (NACHA file)")
+    CONNECT = "connect", _("Stripe Connect transfer")
+
+
+class ClaimPayoutState(models.TextChoices):
+    AWAITING_DETAILS = "awaiting_details", _("Waiting for bank details")
+    DUE = "due", _("Due")
+    IN_FILE = "in_file", _("In a payment file")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected by the bank")
+
+
+class PayoutFileState(models.TextChoices):
+    CREATED = "created", _("Created: to upload to the bank")
+    READ_BACK = "read_back", _("Status read back")

@@ -1,11 +1,20 @@
 """Merchant settlement: how each merchant is paid, its statements per period, and the
 payouts that pay them (docs/ARCHITECTURE.md, "Settlement")."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backend.settlement.choices import Cadence, LineCategory, PayoutState, StatementState
+from backend.settlement.choices import (
+    Cadence,
+    ClaimPayoutState,
+    LineCategory,
+    PayoutFileState,
+    PayoutMethod,
+    PayoutState,
+    StatementState,
+)
 
 
 class MerchantSettlement(models.Model):
@@ -157,3 +166,122 @@ class Payout(ConcurrentTransitionMixin, models.Model):
         self.stripe_transfer_id = transfer_id
         self.failure_code = self.failure_message = ""
         self.last_attempt_at = self.paid_at = at
+
+
+class PartnerAccount(models.Model):
+    """A repair partner's Stripe connected account: its invoices are paid by transfer."""
+
+    partner = models.OneToOneField(
+        "claims.RepairPartner", on_delete=models.PROTECT, related_name="payout_account"
+    )
+    stripe_account_id = models.CharField(max_length=100, unique=True)
+    transfers_active = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.stripe_account_id}"
+
+
+class PayoutFile(ConcurrentTransitionMixin, models.Model):
+    """A batch of claim payouts for finance to upload to the bank: ISO 20022 pain.001 for
+    EUR and PLN, NACHA for USD. The bank's status report read back settles each payout."""
+
+    method = models.CharField(max_length=10, choices=PayoutMethod.choices)
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=35, unique=True)  # the file's message id
+    content = models.BinaryField()
+    total = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    state = FSMField(
+        default=PayoutFileState.CREATED, choices=PayoutFileState.choices, protected=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    read_back_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def filename(self) -> str:
+        return f"{self.reference}.{'xml' if self.method == PayoutMethod.SEPA else 'ach'}"
+
+    @transition(field=state, source=PayoutFileState.CREATED, target=PayoutFileState.READ_BACK)
+    def read_back(self, *, at):
+        self.read_back_at = at
+
+
+class ClaimPayout(ConcurrentTransitionMixin, models.Model):
+    """An approved claim's money, paid once to the shopper (a bank transfer in a payment
+    file) or to the repair partner (a Connect transfer)."""
+
+    claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="payout")
+    method = models.CharField(max_length=10, choices=PayoutMethod.choices)
+    amount = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    state = FSMField(
+        default=ClaimPayoutState.AWAITING_DETAILS,
+        choices=ClaimPayoutState.choices,
+        protected=True,
+        db_index=True,
+    )
+    partner = models.ForeignKey(
+        "claims.RepairPartner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The shopper's bank account, as given (validated: IBAN by schwifty; ABA routing numbers
+    # by their check digit).
+    account_holder = models.CharField(max_length=70, blank=True)
+    iban = models.CharField(max_length=34, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
+    routing_number = models.CharField(max_length=9, blank=True)
+    account_number = models.CharField(max_length=17, blank=True)
+    end_to_end_id = models.CharField(max_length=35, unique=True)
+    file = models.ForeignKey(
+        PayoutFile, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    stripe_transfer_id = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="claim_payout_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.end_to_end_id}: {self.amount} {self.currency} ({self.state})"
+
+    @transition(
+        field=state,
+        source=[ClaimPayoutState.AWAITING_DETAILS, ClaimPayoutState.REJECTED],
+        target=ClaimPayoutState.DUE,
+    )
+    def give_details(self, **details):
+        for name, value in details.items():
+            setattr(self, name, value)
+        self.failure_reason = ""
+
+    @transition(field=state, source=ClaimPayoutState.DUE, target=ClaimPayoutState.IN_FILE)
+    def batch(self, *, file):
+        self.file = file
+
+    @transition(
+        field=state,
+        source=[ClaimPayoutState.IN_FILE, ClaimPayoutState.DUE],
+        target=ClaimPayoutState.PAID,
+    )
+    def pay(self, *, at, transfer_id: str = ""):
+        self.paid_at = at
+        self.stripe_transfer_id = transfer_id
+
+    @transition(field=state, source=ClaimPayoutState.IN_FILE, target=ClaimPayoutState.REJECTED)
+    def reject(self, *, reason: str):
+        self.failure_reason = reason[:300]
+        self.file = None

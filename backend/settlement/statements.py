@@ -70,14 +70,19 @@ def _claim_lines(statement: Statement, account: Account) -> None:
 
 def _gross(statement: Statement, kind: str, purpose: AccountPurpose) -> int:
     """The shoppers' side of the statement's lines of ``kind``: what the sales charged, or
-    the cancellations refunded."""
-    transactions = StatementLine.objects.filter(statement=statement, transaction__kind=kind).values(
-        "transaction_id"
-    )
-    total = Entry.objects.filter(
-        transaction_id__in=transactions, account__purpose=purpose
-    ).aggregate(total=Sum("amount"))["total"]
-    return abs(total or 0)
+    the cancellations refunded (each line's transaction's entry on ``purpose``, found by
+    the transaction's index, not by scanning the ledger)."""
+    line, entry, account = (m._meta.db_table for m in (StatementLine, Entry, Account))
+    sql = f"""
+        SELECT COALESCE(SUM(e.amount), 0) FROM {line} l
+        JOIN {entry} e ON e.transaction_id = l.transaction_id
+        JOIN {account} a ON a.id = e.account_id AND a.purpose = %s
+        JOIN ledger_ledgertransaction t ON t.id = l.transaction_id AND t.kind = %s
+        WHERE l.statement_id = %s
+    """  # noqa: S608 - table names only; values are bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(purpose), kind, statement.pk])
+        return abs(int(cursor.fetchone()[0]))
 
 
 def statement_close(

@@ -11,13 +11,8 @@ from rest_framework.views import APIView
 
 from backend.common.api.sessions import StaffSessionView
 from backend.common.exceptions import NotFound
-from backend.obligors.permissions import (
-    IsFinance,
-    ReadsObligorReports,
-    is_finance,
-    is_obligor,
-    request_provider,
-)
+from backend.ledger.permissions import IsFinance, is_finance
+from backend.obligors.permissions import ReadsObligorReports, is_obligor, request_provider
 from backend.obligors.reports import REPORTS, write_csv, write_xlsx
 from backend.obligors.selectors import closed_month, months_of, parse_month
 from backend.obligors.services import month_close

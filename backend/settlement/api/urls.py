@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.settlement.api import views
+from backend.settlement.api import claim_payouts, views
 
 urlpatterns = [
     path("settlement/", views.SettlementView.as_view(), name="settlement"),
@@ -13,4 +13,24 @@ urlpatterns = [
     path("statements/<int:pk>/csv/", views.StatementCsvView.as_view(), name="statement-csv"),
     path("statements/<int:pk>/pdf/", views.StatementPdfView.as_view(), name="statement-pdf"),
     path("payouts/", views.PayoutListView.as_view(), name="payouts"),
+    path(
+        "portal/claims/<str:number>/payout/",
+        claim_payouts.PortalClaimPayoutView.as_view(),
+        name="portal-claim-payout",
+    ),
+    path(
+        "finance/payout-files/",
+        claim_payouts.PayoutFileListView.as_view(),
+        name="payout-files",
+    ),
+    path(
+        "finance/payout-files/<int:pk>/download/",
+        claim_payouts.PayoutFileDownloadView.as_view(),
+        name="payout-file-download",
+    ),
+    path(
+        "finance/payout-files/<int:pk>/status/",
+        claim_payouts.PayoutFileStatusView.as_view(),
+        name="payout-file-status",
+    ),
 ]
