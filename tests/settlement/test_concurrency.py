@@ -6,17 +6,20 @@ import requests
 from django.db.models import Sum
 from django.utils import timezone
 
+from backend.accounts.choices import Role
 from backend.checkout.cancellation import contract_cancel
-from backend.common.actors import Actor
+from backend.claims.desk import claim_approve
+from backend.common.actors import Actor, ActorKind
 from backend.contracts.models import Contract
 from backend.ledger.models import Entry, LedgerTransaction
 from backend.ledger.postings import sale_post
 from backend.settlement.choices import Cadence
-from backend.settlement.models import Statement, StatementLine
+from backend.settlement.models import ClaimPayout, Statement, StatementLine
 from backend.settlement.payouts import onboarding_start, payout_execute
 from backend.settlement.periods import period_of
 from backend.settlement.statements import statement_close
 from tests import stripe_helpers as sh
+from tests.claims.test_claims_and_cancellation import _cancel, _claimable, _in_review
 from tests.contracts.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -86,3 +89,30 @@ def test_two_workers_paying_one_payout_transfer_once(paid_order, plan, merchant)
     assert statement.payout.state == "paid"
     assert len(sh.client().v1.transfers.list().data) == 1
     assert LedgerTransaction.objects.filter(kind="payout").count() == 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_refund_and_a_claim_payout_at_once_leave_the_books_balanced(
+    paid_order, make_user, attempt
+):
+    """A cancellation (with its refund) and a reimbursement's approval race: one of them
+    happens, and the ledger holds exactly what did, never both."""
+    agent = Actor.person(ActorKind.STAFF, make_user(Role.DESK_AGENT))
+    _intent, [number] = paid_order(f"RACE-PAYOUT-{attempt}", quantity=1)
+    contract = _claimable(Contract.objects.get(number=number))
+    claim = _in_review(contract, agent)
+
+    def act(i):
+        if i == 0:
+            return _cancel(contract)
+        return claim_approve(claim_id=claim.pk, actor=agent, amount=3_000, resolution="reimburse")
+
+    results = race(2, act)
+    won = [r for r in results if not isinstance(r, Exception)]
+    assert len(won) == 1, results
+    cancelled = LedgerTransaction.objects.filter(kind="cancellation").exists()
+    approved = LedgerTransaction.objects.filter(kind="claim").exists()
+    assert cancelled != approved
+    assert ClaimPayout.objects.exists() == approved
+    for posted in LedgerTransaction.objects.all():
+        assert sum(posted.entries.values_list("amount", flat=True)) == 0
