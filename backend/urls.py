@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("backend.crm.api.urls")),
     path("", include("backend.settlement.api.urls")),
     path("", include("backend.obligors.api.urls")),
+    path("", include("backend.ledger.api.urls")),
 ]
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("portal/", static_page, {"path": "portal/index.html"}, name="portal"),
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("marketing/", static_page, {"path": "marketing/index.html"}, name="marketing"),
+    path("books/", static_page, {"path": "books/index.html"}, name="books"),
     path("demo/store/", demo_store, name="demo-store"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("offers/<str:token>/", lead_offers, name="lead-offers"),

@@ -29,8 +29,11 @@ from backend.crm.services import rules_recompute, tags_for_event
 from backend.customers.models import Customer
 from backend.demo import data
 from backend.ledger.earning import earning_catch_up
+from backend.ledger.models import EarningDay
 from backend.merchants.models import Merchant, MerchantAPIKey
 from backend.merchants.services import merchant_api_key_create
+from backend.obligors.models import MonthClose
+from backend.obligors.services import month_close
 from backend.plans.models import (
     Administrator,
     MerchantPlan,
@@ -41,6 +44,8 @@ from backend.plans.models import (
 )
 from backend.plans.offers import ProductInput, offers_for_product
 from backend.plans.terms import terms_sha256
+from backend.settlement.choices import StatementState
+from backend.settlement.models import Statement
 from backend.settlement.statements import statements_close_due
 
 DEMO_KEYS_FILE = Path(settings.VAR_DIR) / "demo-api-keys.json"
@@ -465,9 +470,18 @@ def seed_crm() -> dict:
 
 
 def seed_settlement() -> int:
-    """The books as the demo's history leaves them: premium earned up to yesterday, and
-    each merchant's statements closed for the periods gone by, their payouts due until the
-    merchant sets up payouts (the console's Settlement tab). Each runs once per day."""
+    """The books as the demo's history leaves them: premium earned day by day over the last
+    two months (what came before is earned in one posting on the first of those days), last
+    month closed for the obligors' reports, and each merchant's statements closed for the
+    periods gone by, their payouts due until the merchant sets up payouts (the console's
+    Settlement tab). Each runs once; the statements closed so far."""
     today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    earning_from = (last_month - timedelta(days=1)).replace(day=1)
+    if not EarningDay.objects.exists():
+        EarningDay.objects.create(day=earning_from - timedelta(days=1))
+    if not MonthClose.objects.filter(month=last_month).exists():
+        month_close(month=last_month, today=today)
     earning_catch_up(today=today)
-    return len(statements_close_due(today=today))
+    statements_close_due(today=today)
+    return Statement.objects.filter(state=StatementState.CLOSED).count()

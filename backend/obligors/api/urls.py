@@ -10,5 +10,6 @@ urlpatterns = [
         views.ReportView.as_view(),
         name="obligor-report",
     ),
+    path("finance/providers/", views.ProviderListView.as_view(), name="finance-providers"),
     path("finance/months/<str:month>/close/", views.MonthCloseView.as_view(), name="month-close"),
 ]

@@ -16,6 +16,7 @@ from backend.obligors.permissions import ReadsObligorReports, is_obligor, reques
 from backend.obligors.reports import REPORTS, write_csv, write_xlsx
 from backend.obligors.selectors import closed_month, months_of, parse_month
 from backend.obligors.services import month_close
+from backend.plans.models import Provider
 
 PROVIDER = OpenApiParameter(
     "provider", int, description="Finance staff: the obligor (provider) whose figures to read."
@@ -79,6 +80,21 @@ class BooksSessionView(StaffSessionView):
             "provider": None if finance else user.provider_id,
             "provider_name": None if finance else user.provider.legal_name,
         }
+
+
+class ProviderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="legal_name")
+
+
+class ProviderListView(APIView):
+    """The obligors, for finance to choose whose reports to read."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(responses=ProviderSerializer(many=True))
+    def get(self, request):
+        return Response(ProviderSerializer(Provider.objects.order_by("legal_name"), many=True).data)
 
 
 class MonthListView(APIView):

@@ -13,6 +13,12 @@ urlpatterns = [
     path("statements/<int:pk>/csv/", views.StatementCsvView.as_view(), name="statement-csv"),
     path("statements/<int:pk>/pdf/", views.StatementPdfView.as_view(), name="statement-pdf"),
     path("payouts/", views.PayoutListView.as_view(), name="payouts"),
+    path("finance/payouts/", views.FinancePayoutListView.as_view(), name="finance-payouts"),
+    path(
+        "finance/payouts/<int:pk>/retry/",
+        views.FinancePayoutRetryView.as_view(),
+        name="finance-payout-retry",
+    ),
     path(
         "portal/claims/<str:number>/payout/",
         claim_payouts.PortalClaimPayoutView.as_view(),

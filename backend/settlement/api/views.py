@@ -5,10 +5,12 @@ merchant's only; anyone else's is 404."""
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.exceptions import NotFound, ValidationFailed
+from backend.ledger.permissions import IsFinance
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 from backend.settlement.api.serializers import (
     OnboardingSerializer,
@@ -17,9 +19,10 @@ from backend.settlement.api.serializers import (
     StatementLineSerializer,
     StatementSerializer,
 )
+from backend.settlement.choices import PayoutState
 from backend.settlement.documents import statement_csv, statement_pdf
 from backend.settlement.models import Payout, Statement, StatementLine
-from backend.settlement.payouts import onboarding_start
+from backend.settlement.payouts import onboarding_start, payout_execute
 from backend.settlement.selectors import (
     payouts_of,
     settlement_summary,
@@ -126,3 +129,40 @@ class PayoutListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Payout.objects.none()
         return payouts_of(request_merchant(self.request))
+
+
+class FinancePayoutSerializer(PayoutSerializer):
+    merchant = serializers.CharField(source="merchant.name", read_only=True)
+
+    class Meta(PayoutSerializer.Meta):
+        fields = (*PayoutSerializer.Meta.fields, "merchant")
+        read_only_fields = fields
+
+
+class FinancePayoutListView(generics.ListAPIView):
+    """Every merchant's payouts still due (``?state=paid`` for the paid ones), oldest
+    first, with the reason each is not made yet."""
+
+    permission_classes = [IsFinance]
+    serializer_class = FinancePayoutSerializer
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state") or PayoutState.DUE
+        if state not in PayoutState.values:
+            raise ValidationFailed(
+                "Unknown payout state.", fields={"state": list(PayoutState.values)}
+            )
+        return Payout.objects.filter(state=state).select_related("merchant").order_by("created_at")
+
+
+class FinancePayoutRetryView(APIView):
+    """Try a due payout now; it comes back paid, or due with the reason it is not."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(request=None, responses=FinancePayoutSerializer)
+    def post(self, request, pk: int):
+        if not Payout.objects.filter(pk=pk).exists():
+            raise NotFound("No such payout.", code="payout_not_found")
+        payout = payout_execute(payout_id=pk)
+        return Response(FinancePayoutSerializer(payout).data)

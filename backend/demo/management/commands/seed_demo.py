@@ -45,8 +45,8 @@ class Command(BaseCommand):
             "desk_agent": "/desk/",
             "desk_supervisor": "/desk/",
             "marketing": "/marketing/",
-            "finance": "/api/v1/obligor/ and /api/v1/finance/ (sign in: /api/v1/obligor/session/)",
-            "obligor": "/api/v1/obligor/ (its own reports; sign in: /api/v1/obligor/session/)",
+            "finance": "/books/ (month close, reconciliation, payouts, every obligor's reports)",
+            "obligor": "/books/ (its own provider's months and reports)",
         }
         self.stdout.write("Staff sign-ins (username / password / where):")
         shoppers = []
