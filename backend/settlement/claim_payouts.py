@@ -1,6 +1,8 @@
 """Claim payouts executed, not just recorded.
 
-An approved reimbursement opens one payout for the claim (unique per claim): by bank
+A repair partner's invoice (a repair resolved) is paid by Stripe Connect transfer to the
+partner's connected account, as merchants are paid. An approved reimbursement opens one
+payout for the claim (unique per claim): by bank
 transfer in the claim's currency (pain.001 for EUR and PLN, NACHA for USD). It waits for
 the shopper's bank details (an IBAN checked by schwifty, or an ABA routing number by its
 check digit and an account number), is then due, goes into exactly one payment file for
@@ -24,9 +26,10 @@ from backend.claims.models import Claim
 from backend.common.exceptions import ApplicationError, Conflict, NotFound, ValidationFailed
 from backend.ledger.choices import AccountPurpose
 from backend.ledger.services import AccountSpec, Line, accounts_for, post
+from backend.payments import stripe_gateway
 from backend.settlement import bank_files
 from backend.settlement.choices import ClaimPayoutState, PayoutFileState, PayoutMethod
-from backend.settlement.models import ClaimPayout, PayoutFile
+from backend.settlement.models import ClaimPayout, PartnerAccount, PayoutFile
 
 METHOD_OF_CURRENCY = {"EUR": PayoutMethod.SEPA, "PLN": PayoutMethod.SEPA, "USD": PayoutMethod.NACHA}
 
@@ -252,3 +255,122 @@ def payout_file_read_back(*, file_id: int, report: bytes) -> dict:
             file.read_back(at=now)
             file.save()
     return counts
+
+
+# --- Repair partners: their invoices paid by Connect transfer ---------------------------------
+
+
+def partner_payout_open(*, claim_id: int) -> ClaimPayout | None:
+    """A repair done: the partner's invoice (the approved amount) is owed, by transfer to
+    its connected account, once per claim."""
+    claim = Claim.objects.select_related("resolution__partner").filter(pk=claim_id).first()
+    resolution = getattr(claim, "resolution", None) if claim else None
+    if (
+        resolution is None
+        or resolution.kind != ResolutionKind.REPAIR
+        or resolution.partner_id is None
+        or not claim.approved_amount
+    ):
+        return None
+    payout, _created = ClaimPayout.objects.get_or_create(
+        claim=claim,
+        defaults={
+            "method": PayoutMethod.CONNECT,
+            "amount": claim.approved_amount,
+            "currency": claim.currency,
+            "end_to_end_id": f"CDC{claim.pk:012d}",
+            "partner_id": resolution.partner_id,
+            "account_holder": resolution.partner.name[:70],
+            "state": ClaimPayoutState.DUE,
+        },
+    )
+    return payout
+
+
+def partner_onboarding_start(*, partner, return_url: str) -> str:
+    """Stripe's onboarding for a repair partner's Express account (opened once)."""
+    account = PartnerAccount.objects.filter(partner=partner).first()
+    if account is None:
+        created = stripe_gateway.connected_account_create(
+            country="US",
+            email=partner.email,
+            idempotency_key=f"coverdesk-partner-{partner.pk}-account",
+            metadata={"coverdesk_partner": str(partner.pk)},
+        )
+        account, _created = PartnerAccount.objects.get_or_create(
+            partner=partner, defaults={"stripe_account_id": created.id}
+        )
+    return stripe_gateway.onboarding_link_create(
+        account_id=account.stripe_account_id, return_url=return_url, refresh_url=return_url
+    )
+
+
+def partner_payout_execute(*, payout_id: int) -> ClaimPayout:
+    """Transfer a due partner payout, once: the payout's own idempotency key and transfer
+    group, and a retry asks Stripe for a transfer in the group first. A partner without an
+    onboarded account, or a refusal, leaves it due with the reason. Call outside a
+    transaction."""
+    payout = ClaimPayout.objects.select_related("partner").get(pk=payout_id)
+    if payout.state != ClaimPayoutState.DUE or payout.method != PayoutMethod.CONNECT:
+        return payout
+    group = f"coverdesk-claim-payout-{payout.pk}"
+    try:
+        account = PartnerAccount.objects.filter(partner_id=payout.partner_id).first()
+        connected = (
+            stripe_gateway.connected_account_retrieve(account.stripe_account_id)
+            if account
+            else None
+        )
+        if connected is None or not connected.transfers_active:
+            raise ApplicationError(
+                _("%(partner)s has not finished setting up payouts with Stripe.")
+                % {"partner": payout.account_holder},
+                code="account_not_onboarded",
+            )
+        transfer_id = stripe_gateway.transfer_find(
+            transfer_group=group
+        ) or stripe_gateway.transfer_create(
+            account_id=account.stripe_account_id,
+            amount=payout.amount,
+            currency=payout.currency,
+            idempotency_key=f"coverdesk-claim-payout-{payout.pk}",
+            transfer_group=group,
+            metadata={"coverdesk_claim_payout": str(payout.pk), "claim": payout.claim.number},
+            description=f"Repair under claim {payout.claim.number}",
+        )
+    except ApplicationError as exc:
+        ClaimPayout.objects.filter(pk=payout.pk, state=ClaimPayoutState.DUE).update(
+            failure_reason=exc.message[:300]
+        )
+        payout.refresh_from_db()
+        return payout
+    with transaction.atomic():
+        payout = ClaimPayout.objects.select_for_update().get(pk=payout_id)
+        if payout.state == ClaimPayoutState.DUE:
+            now = timezone.now()
+            payout.pay(at=now, transfer_id=transfer_id)
+            payout.failure_reason = ""
+            payout.save()
+            payable = AccountSpec(AccountPurpose.CLAIMS_PAYABLE, payout.currency)
+            cash = AccountSpec(AccountPurpose.STRIPE_CASH, payout.currency)
+            accounts = accounts_for([payable, cash])
+            post(
+                source=f"claim-payout:{payout.pk}:paid",
+                kind="payout",
+                occurred_at=now,
+                description=transfer_id,
+                reference=transfer_id,
+                lines=[
+                    Line(accounts[payable], payout.amount),
+                    Line(accounts[cash], -payout.amount),
+                ],
+            )
+    return payout
+
+
+def partner_payouts_due() -> list[int]:
+    return list(
+        ClaimPayout.objects.filter(
+            state=ClaimPayoutState.DUE, method=PayoutMethod.CONNECT
+        ).values_list("pk", flat=True)[:200]
+    )
