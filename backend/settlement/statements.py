@@ -10,10 +10,12 @@ balance (clawbacks above the period's commission) is carried forward as the next
 statement's opening balance; a positive one, less payouts still due, becomes a payout.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from backend.ledger.choices import AccountPurpose
@@ -47,42 +49,184 @@ def cadence_of(merchant_id: int) -> str:
     return settlement.cadence if settlement else Cadence.MONTHLY
 
 
-def _claim_lines(statement: Statement, account: Account) -> None:
-    """Every entry on ``account`` before the period's end that no statement covers yet."""
+@dataclass(frozen=True)
+class Due:
+    """A merchant's account whose statement of a period is to close."""
+
+    merchant_id: int
+    currency: str
+    account_id: int | None  # None: the merchant has no ledger account in the currency yet
+    pay: bool = True  # leave what the statement owes as a payout
+
+
+def _mapping(statements: dict, dues: list[Due]) -> tuple[str, list]:
+    """A CTE of (account, statement) pairs, for one set-based statement over all of them."""
+    pairs = [(d.account_id, statements[d.merchant_id, d.currency].pk) for d in dues if d.account_id]
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return f"WITH m(account_id, statement_id) AS (VALUES {values})", [v for p in pairs for v in p]
+
+
+def _claim_lines(statements: dict, dues: list[Due], end: date) -> None:
+    """Every entry on the accounts before the period's end that no statement covers yet,
+    each into its merchant's statement: one INSERT ... SELECT for all of them."""
+    if not any(d.account_id for d in dues):
+        return
     line, entry, tx = (m._meta.db_table for m in (StatementLine, Entry, LedgerTransaction))
     category = (
         "CASE t.kind "
         + " ".join(f"WHEN '{kind}' THEN '{cat}'" for kind, cat in CATEGORY_OF_KIND.items())
         + f" ELSE '{LineCategory.ADJUSTMENT}' END"
     )
+    cte, params = _mapping(statements, dues)
     sql = f"""
+        {cte}
         INSERT INTO {line} (statement_id, entry_id, transaction_id, category, amount,
                             occurred_at, description)
-        SELECT %s, e.id, t.id, {category}, -e.amount, t.occurred_at, t.description
-        FROM {entry} e JOIN {tx} t ON t.id = e.transaction_id
-        WHERE e.account_id = %s AND t.occurred_at < %s
+        SELECT m.statement_id, e.id, t.id, {category}, -e.amount, t.occurred_at, t.description
+        FROM m JOIN {entry} e ON e.account_id = m.account_id
+        JOIN {tx} t ON t.id = e.transaction_id
+        WHERE t.occurred_at < %s
           AND NOT EXISTS (SELECT 1 FROM {line} l WHERE l.entry_id = e.id)
     """  # noqa: S608 - table names and our own constant kinds only; values are bound
     with connection.cursor() as cursor:
-        end = connection.ops.adapt_datetimefield_value(_midnight(statement.period_end))
-        cursor.execute(sql, [statement.pk, account.pk, end])
+        cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(_midnight(end))])
 
 
-def _gross(statement: Statement, kind: str, purpose: AccountPurpose) -> int:
-    """The shoppers' side of the statement's lines of ``kind``: what the sales charged, or
-    the cancellations refunded (each line's transaction's entry on ``purpose``, found by
-    the transaction's index, not by scanning the ledger)."""
-    line, entry, account = (m._meta.db_table for m in (StatementLine, Entry, Account))
+def _totals(ids: list[int]) -> dict[int, dict]:
+    """Each statement's sums per category and its line count, then its gross sales and
+    refunds (the shoppers' side of its lines' transactions, found by index)."""
+    totals = {pk: {**dict.fromkeys(TOTAL_OF_CATEGORY.values(), 0), "lines_count": 0,
+                   "sales": 0, "refunds": 0} for pk in ids}  # fmt: skip
+    for statement_id, category, total, n in (
+        StatementLine.objects.filter(statement_id__in=ids)
+        .values_list("statement_id", "category")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    ):
+        totals[statement_id][TOTAL_OF_CATEGORY[category]] = total
+        totals[statement_id]["lines_count"] += n
+    line, entry, account, tx = (
+        m._meta.db_table for m in (StatementLine, Entry, Account, LedgerTransaction)
+    )
+    marks = ", ".join(["%s"] * len(ids))
     sql = f"""
-        SELECT COALESCE(SUM(e.amount), 0) FROM {line} l
+        SELECT l.statement_id, t.kind, COALESCE(SUM(e.amount), 0) FROM {line} l
+        JOIN {tx} t ON t.id = l.transaction_id
         JOIN {entry} e ON e.transaction_id = l.transaction_id
-        JOIN {account} a ON a.id = e.account_id AND a.purpose = %s
-        JOIN ledger_ledgertransaction t ON t.id = l.transaction_id AND t.kind = %s
-        WHERE l.statement_id = %s
+        JOIN {account} a ON a.id = e.account_id
+        WHERE l.statement_id IN ({marks})
+          AND ((t.kind = 'sale' AND a.purpose = %s) OR (t.kind = 'cancellation' AND a.purpose = %s))
+        GROUP BY l.statement_id, t.kind
     """  # noqa: S608 - table names only; values are bound
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(purpose), kind, statement.pk])
-        return abs(int(cursor.fetchone()[0]))
+        cursor.execute(sql, [*ids, AccountPurpose.STRIPE_CASH, AccountPurpose.REFUNDS_PAYABLE])
+        for statement_id, kind, total in cursor.fetchall():
+            totals[statement_id]["sales" if kind == "sale" else "refunds"] = abs(int(total))
+    return totals
+
+
+def statements_close(
+    *, period: tuple[date, date], dues: list[Due], at: datetime | None = None
+) -> list[Statement]:
+    """Close the statements of ``period`` for every merchant account in ``dues`` (opening
+    them as need be), set-based: one claim of the entries, one sum per figure, for all of
+    them. Idempotent: a statement closed already is returned as it is."""
+    at = at or timezone.now()
+    start, end = period
+    if not dues:
+        return []
+    with transaction.atomic():
+        merchants = {d.merchant_id for d in dues}
+        locales = dict(
+            Merchant.objects.filter(pk__in=merchants).values_list("pk", "default_locale")
+        )
+        cadences = dict(
+            MerchantSettlement.objects.filter(merchant_id__in=merchants).values_list(
+                "merchant_id", "cadence"
+            )
+        )
+        Statement.objects.bulk_create(
+            [
+                Statement(
+                    merchant_id=d.merchant_id,
+                    currency=d.currency,
+                    period_start=start,
+                    period_end=end,
+                    cadence=cadences.get(d.merchant_id, Cadence.MONTHLY),
+                    language=locales[d.merchant_id],
+                )
+                for d in dues
+            ],
+            ignore_conflicts=True,  # opened already (or by a concurrent close)
+        )
+        found = {
+            (s.merchant_id, s.currency): s
+            for s in Statement.objects.select_for_update()
+            .filter(merchant_id__in=merchants, period_start=start)
+            .order_by("pk")
+        }
+        statements = {(d.merchant_id, d.currency): found[d.merchant_id, d.currency] for d in dues}
+        open_dues = [
+            d for d in dues if statements[d.merchant_id, d.currency].state != StatementState.CLOSED
+        ]
+        if open_dues:
+            _claim_lines(statements, open_dues, end)
+            totals = _totals([statements[d.merchant_id, d.currency].pk for d in open_dues])
+            openings = _closing_balances_before(open_dues, start)
+            unpaid = _unpaid(open_dues)
+            minimums = dict(
+                MerchantSettlement.objects.filter(merchant_id__in=merchants).values_list(
+                    "merchant_id", "minimum_payout"
+                )
+            )
+            for due in open_dues:
+                statement = statements[due.merchant_id, due.currency]
+                figures = totals[statement.pk]
+                opening = openings.get((due.merchant_id, due.currency), 0)
+                moved = sum(figures[name] for name in TOTAL_OF_CATEGORY.values())
+                statement.close(
+                    at=at,
+                    totals={
+                        **figures,
+                        "opening_balance": opening,
+                        "closing_balance": opening + moved,
+                    },
+                )
+                statement.save()
+                if due.pay:
+                    _payout_due(
+                        statement,
+                        unpaid.get((due.merchant_id, due.currency), 0),
+                        minimums.get(due.merchant_id, 0),
+                    )
+    return [statements[d.merchant_id, d.currency] for d in dues]
+
+
+def _closing_balances_before(dues: list[Due], start: date) -> dict[tuple[int, str], int]:
+    """Each merchant's closing balance of its last closed statement before ``start``."""
+    latest = (
+        Statement.objects.filter(
+            merchant_id__in={d.merchant_id for d in dues},
+            state=StatementState.CLOSED,
+            period_start__lt=start,
+        )
+        .order_by("merchant_id", "currency", "-period_start")
+        .values_list("merchant_id", "currency", "closing_balance")
+    )
+    balances: dict[tuple[int, str], int] = {}
+    for merchant_id, currency, closing in latest:
+        balances.setdefault((merchant_id, currency), closing)  # the first is the latest
+    return balances
+
+
+def _unpaid(dues: list[Due]) -> dict[tuple[int, str], int]:
+    rows = (
+        Payout.objects.filter(merchant_id__in={d.merchant_id for d in dues}, state=PayoutState.DUE)
+        .values_list("merchant_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(m, c): total for m, c, total in rows}
 
 
 def statement_close(
@@ -93,132 +237,81 @@ def statement_close(
     at: datetime | None = None,
     pay: bool = True,
 ) -> Statement:
-    """Close the merchant's statement of ``period`` in ``currency`` (opening it if need
-    be): idempotent, a closed statement is returned as it is. ``pay``: leave what it owes
-    as a payout (a catch-up over several periods pays once, after the last)."""
-    at = at or timezone.now()
-    start, end = period
-    with transaction.atomic():
-        merchant = Merchant.objects.only("pk", "default_locale").get(pk=merchant_id)
-        statement, _created = Statement.objects.get_or_create(
-            merchant_id=merchant_id,
-            currency=currency,
-            period_start=start,
-            defaults={
-                "period_end": end,
-                "cadence": cadence_of(merchant_id),
-                "language": merchant.default_locale,
-            },
-        )
-        statement = Statement.objects.select_for_update().get(pk=statement.pk)
-        if statement.state == StatementState.CLOSED:
-            return statement
-        account = Account.objects.filter(
+    """Close one merchant's statement of ``period`` in ``currency`` (``statements_close``
+    for one). ``pay``: leave what it owes as a payout."""
+    account = (
+        Account.objects.filter(
             purpose=AccountPurpose.OWED_TO_MERCHANT, currency=currency, merchant_id=merchant_id
-        ).first()
-        if account is not None:
-            _claim_lines(statement, account)
-        previous = (
-            Statement.objects.filter(
-                merchant_id=merchant_id,
-                currency=currency,
-                state=StatementState.CLOSED,
-                period_start__lt=start,
-            )
-            .order_by("-period_start")
-            .first()
         )
-        totals = {name: 0 for name in TOTAL_OF_CATEGORY.values()}
-        count = 0
-        for category, total, n in (
-            StatementLine.objects.filter(statement=statement)
-            .values_list("category")
-            .annotate(total=Sum("amount"), n=Count("id"))
-        ):
-            totals[TOTAL_OF_CATEGORY[category]] = total
-            count += n
-        opening = previous.closing_balance if previous else 0
-        totals.update(
-            opening_balance=opening,
-            closing_balance=opening + sum(totals.values()),
-            sales=_gross(statement, "sale", AccountPurpose.STRIPE_CASH),
-            refunds=_gross(statement, "cancellation", AccountPurpose.REFUNDS_PAYABLE),
-            lines_count=count,
-        )
-        statement.close(at=at, totals=totals)
-        statement.save()
-        if pay:
-            _payout_due(statement)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    [statement] = statements_close(
+        period=period, dues=[Due(merchant_id, currency, account, pay)], at=at
+    )
     return statement
 
 
-def _payout_due(statement: Statement) -> Payout | None:
+def _payout_due(statement: Statement, unpaid: int, minimum: int) -> Payout | None:
     """What the closed statement leaves to pay: its balance less payouts still due (those
     are in the balance too, until they are paid), if above the merchant's minimum."""
-    unpaid = (
-        Payout.objects.filter(
-            merchant_id=statement.merchant_id,
-            currency=statement.currency,
-            state=PayoutState.DUE,
-        ).aggregate(total=Sum("amount"))["total"]
-        or 0
-    )
     due = statement.closing_balance - unpaid
-    settlement = MerchantSettlement.objects.filter(merchant_id=statement.merchant_id).first()
-    minimum = settlement.minimum_payout if settlement else 0
     if due <= 0 or due < minimum:
         return None
-    payout = Payout.objects.create(
+    return Payout.objects.create(
         merchant_id=statement.merchant_id,
         statement=statement,
         amount=due,
         currency=statement.currency,
         idempotency_key=f"coverdesk-statement-{statement.pk}-payout",
     )
-    return payout
 
 
 def statements_close_due(*, today: date) -> list[Statement]:
-    """Close every merchant's periods that have ended, oldest first; the statements
-    closed now (with the payouts they leave due)."""
-    closed = []
-    accounts = Account.objects.filter(
-        purpose=AccountPurpose.OWED_TO_MERCHANT, merchant__isnull=False
-    ).values_list("merchant_id", "currency")
-    for merchant_id, currency in accounts:
-        cadence = cadence_of(merchant_id)
-        last = (
-            Statement.objects.filter(
-                merchant_id=merchant_id, currency=currency, state=StatementState.CLOSED
-            )
-            .order_by("-period_end")
-            .values_list("period_end", flat=True)
-            .first()
-        )
-        if last is None:
-            first = (
-                Entry.objects.filter(
-                    account__purpose=AccountPurpose.OWED_TO_MERCHANT,
-                    account__merchant_id=merchant_id,
-                    currency=currency,
-                )
-                .order_by("transaction__occurred_at")
-                .values_list("transaction__occurred_at", flat=True)
-                .first()
-            )
+    """Close every merchant's periods that have ended, oldest first, all merchants due for
+    a period at once; the statements closed now (with the payouts they leave due: after a
+    merchant's last period only)."""
+    accounts = list(
+        Account.objects.filter(
+            purpose=AccountPurpose.OWED_TO_MERCHANT, merchant__isnull=False
+        ).values_list("pk", "merchant_id", "currency")
+    )
+    last_closed = {
+        (merchant_id, currency): last
+        for merchant_id, currency, last in Statement.objects.filter(state=StatementState.CLOSED)
+        .values_list("merchant_id", "currency")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    }
+    first_entry = dict(
+        Entry.objects.filter(account_id__in=[a for a, _m, _c in accounts])
+        .values_list("account_id")
+        .annotate(first=Min("transaction__occurred_at"))
+        .order_by()
+    )
+    cadences = dict(MerchantSettlement.objects.values_list("merchant_id", "cadence"))
+    by_period: dict[tuple[date, date], list[tuple[int, int, str]]] = defaultdict(list)
+    last_period: dict[int, tuple[date, date]] = {}
+    for account_id, merchant_id, currency in accounts:
+        cadence = cadences.get(merchant_id, Cadence.MONTHLY)
+        start = last_closed.get((merchant_id, currency))
+        if start is None:
+            first = first_entry.get(account_id)
             if first is None:
                 continue
-            last = period_of(timezone.localdate(first), cadence)[0]
-        periods = periods_between(last, today, cadence)
-        for n, period in enumerate(periods, start=1):
-            closed.append(
-                statement_close(
-                    merchant_id=merchant_id,
-                    currency=currency,
-                    period=period,
-                    pay=n == len(periods),
-                )
-            )
+            start = period_of(timezone.localdate(first), cadence)[0]
+        periods = periods_between(start, today, cadence)
+        for period in periods:
+            by_period[period].append((account_id, merchant_id, currency))
+        if periods:
+            last_period[account_id] = periods[-1]
+    closed = []
+    for period in sorted(by_period):
+        dues = [
+            Due(merchant_id, currency, account_id, pay=last_period[account_id] == period)
+            for account_id, merchant_id, currency in by_period[period]
+        ]
+        closed += statements_close(period=period, dues=dues)
     return closed
 
 
