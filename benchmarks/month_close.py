@@ -62,6 +62,7 @@ def grow(contracts: int, claims: int, merchants: int, end: date) -> dict:
     from backend.ledger.models import EarningDay
     from backend.ledger.services import AccountSpec, accounts_for
     from backend.merchants.models import Merchant
+    from backend.obligors.models import MonthClose, PlanMonth
     from backend.plans.models import Plan
     from backend.settlement.statements import statements_close_due
 
@@ -74,7 +75,16 @@ def grow(contracts: int, claims: int, merchants: int, end: date) -> dict:
         )
         for n in range(1, merchants)
     ]
-    plans = list(Plan.objects.filter(is_active=True).values_list("pk", "provider_id"))
+    # The demo's own month close and earning stay as they are; the bench contracts are on
+    # plans of their own, so their premium is earned by the close (its own sources).
+    PlanMonth.objects.all().delete()
+    MonthClose.objects.all().delete()
+    clones = []
+    for plan in Plan.objects.filter(is_active=True):
+        plan.pk, plan.code = None, f"{plan.code}-bench"[:50]
+        plan.save()
+        clones.append(plan)
+    plans = [(plan.pk, plan.provider_id) for plan in clones]
     currency = template.currency
     specs = [AccountSpec(P.STRIPE_CASH, currency), AccountSpec(P.ADMINISTRATOR_REVENUE, currency)]
     specs += [AccountSpec(P.OWED_TO_MERCHANT, currency, merchant_id=m.pk) for m in shops]
