@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -69,10 +69,10 @@ def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
         .filter(Q(activated_at__gte=since, activated_at__lt=until) | Q(pk__in=list(refunds)))
         .order_by("activated_at", "pk")
         .values_list(
-            "pk", "number", "plan__code", KT("product_snapshot__title"),
-            KT("product_snapshot__sku"), "jurisdiction", "activated_at",
-            KT("plan_snapshot__term_months"), "coverage_start", "coverage_end", "currency",
-            "price", "net_premium",
+            "pk", "number", "plan__code", KeyTextTransform("title", "product_snapshot"),
+            KeyTextTransform("sku", "product_snapshot"), "jurisdiction", "activated_at",
+            KeyTextTransform("term_months", "plan_snapshot"), "coverage_start", "coverage_end",
+            "currency", "price", "net_premium",
         )
     )  # fmt: skip
 
@@ -135,8 +135,8 @@ def claims_bordereau(provider_id: int, close: MonthClose) -> Report:
         .order_by("created_at", "pk")
         .values_list(
             "number", "contract__number", "contract__plan__code",
-            KT("contract__product_snapshot__title"), "contract__jurisdiction", "failure_date",
-            "created_at", "state", "decided_at", "currency", "approved_amount",
+            KeyTextTransform("title", "contract__product_snapshot"), "contract__jurisdiction",
+            "failure_date", "created_at", "state", "decided_at", "currency", "approved_amount",
             "requested_amount", "claimed_amount",
         )
     )  # fmt: skip
