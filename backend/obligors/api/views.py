@@ -4,12 +4,12 @@ reports as CSV or XLSX; finance closes a month."""
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.api.sessions import StaffSessionView
+from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.exceptions import NotFound
 from backend.ledger.permissions import IsFinance, is_finance
 from backend.obligors.permissions import ReadsObligorReports, is_obligor, request_provider
@@ -61,6 +61,19 @@ class ClosedSerializer(serializers.Serializer):
     plans = serializers.IntegerField()
 
 
+class BooksUserSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=["finance", "obligor"])
+    provider = serializers.IntegerField(allow_null=True)
+    provider_name = serializers.CharField(allow_null=True)
+
+
+@extend_schema_view(
+    get=extend_schema(responses=BooksUserSerializer),
+    post=extend_schema(request=StaffLoginSerializer, responses=BooksUserSerializer),
+    delete=extend_schema(responses={204: None}),
+)
 class BooksSessionView(StaffSessionView):
     """GET: who is signed in to the books (and a CSRF cookie). POST {username, password}:
     sign in (an obligor's user, or finance staff). DELETE: sign out."""
