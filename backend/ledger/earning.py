@@ -15,12 +15,12 @@ it, and a day's posting never depends on the contracts the previous days saw.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
 
+from backend.common.dates import midnight
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
 from backend.ledger.choices import AccountPurpose
@@ -93,9 +93,7 @@ class EarningResult:
 
 
 def _end_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(
-        microseconds=1
-    )
+    return midnight(day + timedelta(days=1)) - timedelta(microseconds=1)
 
 
 def _unearned_balances() -> dict[tuple[int, int, str], int]:

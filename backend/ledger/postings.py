@@ -60,7 +60,7 @@ def _contract(contract_id: int) -> Contract | None:
     )
 
 
-def _split(contract: Contract) -> dict:
+def contract_split(contract: Contract) -> dict:
     """The contract's split as sold; one sold before splits: all of it premium."""
     split = contract.plan_snapshot.get("price_split") or {
         "merchant_commission": 0,
@@ -140,7 +140,7 @@ def sale_post(*, contract_id: int) -> LedgerTransaction | None:
         occurred_at=contract.activated_at or contract.purchased_at,
         description=contract.number,
         reference=_intent(contract),
-        lines=_lines(contract, sale_lines(_split(contract))),
+        lines=_lines(contract, sale_lines(contract_split(contract))),
     )
 
 
@@ -151,7 +151,7 @@ def cancellation_post(*, contract_id: int, refund_id: int) -> LedgerTransaction 
     if contract is None or refund is None or not _sale_posted(contract):
         return None
     amounts = cancellation_lines(
-        _split(contract),
+        contract_split(contract),
         refund=refund.amount,
         free_look=refund.quote["free_look"],
         unearned=contract_unearned(contract, date.fromisoformat(refund.quote["cancel_on"])),
@@ -201,7 +201,7 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
         occurred_at=voided_at,
         description=contract.number,
         reference=_intent(contract),
-        lines=_lines(contract, chargeback_lines(_split(contract), unearned=unearned)),
+        lines=_lines(contract, chargeback_lines(contract_split(contract), unearned=unearned)),
     )
 
 

@@ -66,13 +66,13 @@ def _ledger_keys(*, start: datetime, end: datetime, references: set[str]) -> dic
 
 
 def _post_fees(entries: list[BalanceEntry]) -> int:
-    posted = 0
-    for e in entries:
-        if e.type != "charge" or not e.fee:
-            continue
-        fees = AccountSpec(AccountPurpose.STRIPE_FEES, e.currency)
-        cash = AccountSpec(AccountPurpose.STRIPE_CASH, e.currency)
-        accounts = accounts_for([fees, cash])
+    charged = [e for e in entries if e.type == "charge" and e.fee]
+    currencies = {e.currency for e in charged}
+    fee_accounts = {c: AccountSpec(AccountPurpose.STRIPE_FEES, c) for c in currencies}
+    cash_accounts = {c: AccountSpec(AccountPurpose.STRIPE_CASH, c) for c in currencies}
+    accounts = accounts_for([*fee_accounts.values(), *cash_accounts.values()])
+    for e in charged:
+        fees, cash = fee_accounts[e.currency], cash_accounts[e.currency]
         post(
             source=f"stripe:{e.id}:fee",
             kind="fee",
@@ -81,8 +81,7 @@ def _post_fees(entries: list[BalanceEntry]) -> int:
             reference=e.payment_intent or e.source,
             lines=[Line(accounts[fees], e.fee), Line(accounts[cash], -e.fee)],
         )
-        posted += 1
-    return posted
+    return len(charged)
 
 
 def stripe_reconcile(day: date) -> Reconciliation:

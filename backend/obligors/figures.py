@@ -11,15 +11,15 @@ queries for every plan of every obligor at once.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import BigIntegerField, Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from backend.claims.choices import ClaimState
 from backend.claims.models import Claim
+from backend.common.dates import midnight
 from backend.contracts.models import Contract
 from backend.ledger.choices import AccountPurpose
 from backend.ledger.models import Entry
@@ -38,10 +38,6 @@ UNDECIDED = (
 )
 
 
-def midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @dataclass
 class Figures:
     provider_id: int
@@ -54,8 +50,9 @@ def month_figures(start: date, end: date, provider_id: int | None = None) -> lis
     """Every plan's figures for [start, end), optionally one obligor's only."""
     since, until = midnight(start), midnight(end)
     rows: dict[tuple[int, str], Figures] = {}
-    plans = dict(Plan.objects.values_list("pk", "provider_id"))
-    factors = dict(Plan.objects.values_list("pk", "ibnr_factor_bp"))
+    plan_rows = Plan.objects.values_list("pk", "provider_id", "ibnr_factor_bp")
+    plans = {pk: provider for pk, provider, _factor in plan_rows}
+    factors = {pk: factor for pk, _provider, factor in plan_rows}
 
     def at(plan_id: int, currency: str) -> dict:
         key = (plan_id, currency)

@@ -21,10 +21,11 @@ from openpyxl import Workbook
 
 from backend.claims.choices import ClaimState
 from backend.claims.models import Claim
+from backend.common.dates import midnight
 from backend.common.spreadsheets import safe_cell
 from backend.contracts.models import Contract
-from backend.ledger.earning import contract_net_premium
-from backend.obligors.figures import UNDECIDED, midnight
+from backend.ledger.postings import contract_split
+from backend.obligors.figures import UNDECIDED
 from backend.obligors.models import MonthClose, PlanMonth
 from backend.obligors.services import month_bounds
 from backend.payments.models import Refund
@@ -36,14 +37,6 @@ class Report:
     title: str
     columns: list[str]
     rows: Iterable[list]
-
-
-def _split(contract: Contract) -> dict:
-    split = contract.plan_snapshot.get("price_split") or {
-        "merchant_commission": 0,
-        "administrator_fee": 0,
-    }
-    return {**split, "price": contract.price, "net_premium": contract_net_premium(contract)}
 
 
 def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
@@ -59,7 +52,7 @@ def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
     # The rows' cells only, the JSON keys read in SQL: no contract (nor its snapshots) is
     # loaded as a model, but the cancelled ones' splits, in one query.
     splits = {
-        c.pk: _split(c)
+        c.pk: contract_split(c)
         for c in Contract.objects.filter(pk__in=list(refunds)).only(
             "pk", "price", "net_premium", "plan_snapshot"
         )

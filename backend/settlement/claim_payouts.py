@@ -195,18 +195,24 @@ def payout_file_create(*, currency: str, user=None) -> PayoutFile:
     return file
 
 
-def _post_paid(payout: ClaimPayout, at) -> None:
-    payable = AccountSpec(AccountPurpose.CLAIMS_PAYABLE, payout.currency)
-    bank = AccountSpec(AccountPurpose.BANK_CASH, payout.currency)
-    accounts = accounts_for([payable, bank])
+def _post_paid(payout: ClaimPayout, at, accounts: dict) -> None:
+    """``accounts``: the file's currency's claims payable and bank cash (``_bank_books``)."""
+    payable, bank = accounts["payable"], accounts["bank"]
     post(
         source=f"claim-payout:{payout.pk}:paid",
         kind="claim_payout",
         occurred_at=at,
         description=payout.end_to_end_id,
         reference=payout.file.reference if payout.file_id else "",
-        lines=[Line(accounts[payable], payout.amount), Line(accounts[bank], -payout.amount)],
+        lines=[Line(payable, payout.amount), Line(bank, -payout.amount)],
     )
+
+
+def _bank_books(currency: str) -> dict:
+    payable = AccountSpec(AccountPurpose.CLAIMS_PAYABLE, currency)
+    bank = AccountSpec(AccountPurpose.BANK_CASH, currency)
+    accounts = accounts_for([payable, bank])
+    return {"payable": accounts[payable], "bank": accounts[bank]}
 
 
 def payout_file_read_back(*, file_id: int, report: bytes) -> dict:
@@ -232,6 +238,7 @@ def payout_file_read_back(*, file_id: int, report: bytes) -> dict:
         everything = next((o for o in outcomes if o.end_to_end_id == "*"), None)
         by_id = {o.end_to_end_id: o for o in outcomes}
         now, counts = timezone.now(), {"paid": 0, "rejected": 0, "unchanged": 0}
+        books = _bank_books(file.currency)
         for payout in file.payouts.select_for_update().order_by("pk"):
             outcome = by_id.get(payout.end_to_end_id) or everything
             if outcome is None and file.method == PayoutMethod.NACHA:
@@ -242,7 +249,7 @@ def payout_file_read_back(*, file_id: int, report: bytes) -> dict:
             if outcome.accepted:
                 payout.pay(at=now)
                 payout.save()
-                _post_paid(payout, now)
+                _post_paid(payout, now, books)
                 counts["paid"] += 1
             else:
                 payout.reject(

@@ -12,12 +12,13 @@ statement's opening balance; a positive one, less payouts still due, becomes a p
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
+from backend.common.dates import midnight
 from backend.ledger.choices import AccountPurpose
 from backend.ledger.models import Account, Entry, LedgerTransaction
 from backend.merchants.models import Merchant
@@ -38,15 +39,6 @@ TOTAL_OF_CATEGORY = {
     LineCategory.ADJUSTMENT: "adjustments",
     LineCategory.PAYOUT: "payouts",
 }
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def cadence_of(merchant_id: int) -> str:
-    settlement = MerchantSettlement.objects.filter(merchant_id=merchant_id).first()
-    return settlement.cadence if settlement else Cadence.MONTHLY
 
 
 @dataclass(frozen=True)
@@ -89,7 +81,7 @@ def _claim_lines(statements: dict, dues: list[Due], end: date) -> None:
           AND NOT EXISTS (SELECT 1 FROM {line} l WHERE l.entry_id = e.id)
     """  # noqa: S608 - table names and our own constant kinds only; values are bound
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(_midnight(end))])
+        cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(midnight(end))])
 
 
 def _totals(ids: list[int]) -> dict[int, dict]:
@@ -313,7 +305,3 @@ def statements_close_due(*, today: date) -> list[Statement]:
         ]
         closed += statements_close(period=period, dues=dues)
     return closed
-
-
-def current_period(merchant_id: int, today: date) -> tuple[date, date]:
-    return period_of(today, cadence_of(merchant_id))
