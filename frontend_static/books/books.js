@@ -3,6 +3,7 @@
 // the month's close, the reconciliation with Stripe, merchants' payouts and the claims'
 // payment files. User text goes in as text nodes, in the page's language (messages.js).
 import { apiClient } from "../shared/api.js";
+import { staffSession } from "../shared/session.js";
 import { el, language, money, translatePage, translator } from "../shared/i18n.js";
 import { MESSAGES } from "./messages.js";
 
@@ -47,27 +48,7 @@ async function start() {
   route();
 }
 
-function showSignIn() {
-  $("[data-signin]").hidden = false;
-  $("[data-main]").hidden = true;
-  $("#username").focus();
-}
-
-$("[data-signin-form]").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    await api("obligor/session/", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
-    say("");
-    await start();
-  } catch (error) { fail(error); }
-});
-
-$("[data-signout]").addEventListener("click", async () => {
-  await api("obligor/session/", { method: "DELETE" }).catch(() => null);
-  location.hash = "";
-  location.reload();
-});
+const showSignIn = staffSession({ api, path: "obligor/session/", start: () => start(), say, fail });
 
 function route() {
   if (!me) return;

@@ -2,6 +2,7 @@
 // decide it, and keyboard shortcuts for the common actions. All text goes in as text nodes,
 // in the language the page was sent in (messages.js).
 import { apiClient } from "../shared/api.js";
+import { staffSession } from "../shared/session.js";
 import { el, language, money, translatePage, translator } from "../shared/i18n.js";
 import { loadReasonNames } from "../shared/claim-reasons.js";
 import { MESSAGES } from "./messages.js";
@@ -62,26 +63,7 @@ async function start() {
   if (wanted) await openClaim(wanted[1]);
 }
 
-function showSignIn() {
-  $("[data-signin]").hidden = false;
-  $("[data-desk]").hidden = true;
-  $("#username").focus();
-}
-
-$("[data-signin-form]").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    await api("session/", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
-    say("");
-    await start();
-  } catch (error) { fail(error); }
-});
-
-$("[data-signout]").addEventListener("click", async () => {
-  await api("session/", { method: "DELETE" }).catch(() => null);
-  location.reload();
-});
+const showSignIn = staffSession({ api, path: "session/", start: () => start(), say, fail, main: "[data-desk]" });
 
 // --- Queue ----------------------------------------------------------------------------------
 

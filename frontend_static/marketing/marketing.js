@@ -3,6 +3,7 @@
 // own analytics. All user text goes in as text nodes, in the language the page was sent in
 // (messages.js).
 import { apiClient } from "../shared/api.js";
+import { staffSession } from "../shared/session.js";
 import { el, fromMinor, language, money, toMinor, translatePage, translator } from "../shared/i18n.js";
 import { loadReasonNames } from "../shared/claim-reasons.js";
 import { MESSAGES } from "./messages.js";
@@ -60,27 +61,7 @@ async function start() {
   route();
 }
 
-function showSignIn() {
-  $("[data-signin]").hidden = false;
-  $("[data-main]").hidden = true;
-  $("#username").focus();
-}
-
-$("[data-signin-form]").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    await api("crm/session/", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
-    say("");
-    await start();
-  } catch (error) { fail(error); }
-});
-
-$("[data-signout]").addEventListener("click", async () => {
-  await api("crm/session/", { method: "DELETE" }).catch(() => null);
-  location.hash = "";
-  location.reload();
-});
+const showSignIn = staffSession({ api, path: "crm/session/", start: () => start(), say, fail });
 
 const LOADERS = { segments: () => preview(), tags: () => loadTagBrowser(), exports: () => loadExports(),
   analytics: () => loadAnalytics(), settlement: () => loadSettlement() };
