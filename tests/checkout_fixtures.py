@@ -71,14 +71,14 @@ def offer(merchant, plan):
 
 @pytest.fixture
 def order_body(offer):
-    def make(quantity=2, email="ana@example.com", **overrides):
+    def make(quantity=2, email="ana@example.com", jurisdiction="US-CA", **overrides):
         body = {
             "customer": {"email": email, "first_name": "Ana", "last_name": "Nowak", "locale": "en"},
-            "jurisdiction": "US-CA",
+            "jurisdiction": jurisdiction,
             "lines": [
                 {
-                    "offer_token": offer(),
-                    "terms_sha256": terms_sha256("phone-2y", "US-CA", "en"),
+                    "offer_token": offer(jurisdiction=jurisdiction),
+                    "terms_sha256": terms_sha256("phone-2y", jurisdiction, "en"),
                     "quantity": quantity,
                     "product_title": "Phone 9",
                 }

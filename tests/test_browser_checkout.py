@@ -46,19 +46,32 @@ def stripe_webhooks_to(stripe_api, settings):
     register("http://127.0.0.1:9/discard")
 
 
-def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
-    live_server, browser_page, stripe_webhooks_to
-):
-    from backend.contracts.models import Contract
+def _store(page, live_server, stripe_webhooks_to):
+    """The demo store open on its catalogue, its first product's offers shown."""
     from backend.demo.seeding import seed_catalogue
 
     seed_catalogue()
     stripe_webhooks_to(live_server)
-    page, errors = browser_page
-
     page.goto(f"{live_server.url}/demo/store/")
     product = page.locator("[data-product]").first
     product.locator(".cd-offer").first.wait_for()
+    return product
+
+
+def _fill_checkout(page, email: str, first_name: str) -> None:
+    page.get_by_role("textbox", name="E-mail").fill(email)
+    page.get_by_role("textbox", name="First name").fill(first_name)
+    fill_test_card(page)
+    page.locator("#cd-accept").check()
+
+
+def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
+    live_server, browser_page, stripe_webhooks_to
+):
+    from backend.contracts.models import Contract
+
+    page, errors = browser_page
+    product = _store(page, live_server, stripe_webhooks_to)
     shot(page, "1-store-with-offers")
 
     offer = product.locator(".cd-offer").nth(1)  # the first plan after "No protection"
@@ -74,10 +87,7 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
     offer.locator("input[type=radio]").check()
     product.get_by_role("button", name="Add to cart").click()
     page.locator("#cd-card input").first.wait_for()
-    page.get_by_role("textbox", name="E-mail").fill("browser.shopper@example.com")
-    page.get_by_role("textbox", name="First name").fill("Dana")
-    fill_test_card(page)
-    page.locator("#cd-accept").check()
+    _fill_checkout(page, "browser.shopper@example.com", "Dana")
     shot(page, "3-checkout")
     page.locator(".cd-checkout button[type=submit]").click()
     page.locator(".cd-checkout .cd-ok").wait_for(timeout=20_000)
@@ -113,4 +123,31 @@ def test_shopper_buys_a_plan_and_finds_it_in_the_portal(
     card.get_by_role("button", name="Cancel this plan").click()
     page.get_by_text("If you cancel today").wait_for()
     shot(page, "6-cancel-quote")
+    assert errors == [], errors
+
+
+def test_a_texas_shopper_sees_the_sales_tax_included_in_the_price(
+    live_server, browser_page, stripe_webhooks_to
+):
+    from backend.contracts.models import Contract
+
+    page, errors = browser_page
+    product = _store(page, live_server, stripe_webhooks_to)
+    product.get_by_label("Plans for shoppers in").select_option("US-TX")
+    tax = product.locator(".cd-offer .cd-tax").first
+    tax.wait_for()
+    assert re.fullmatch(r" \(includes \$\d+\.\d\d Texas sales tax\)", tax.inner_text())
+    offer = product.locator(".cd-offer").nth(1)
+    offer.locator("input[type=radio]").check()
+    product.get_by_role("button", name="Add to cart").click()
+    page.locator("#cd-card input").first.wait_for()
+    note = page.locator(".cd-checkout .cd-tax").inner_text()
+    assert re.fullmatch(r"includes \$\d+\.\d\d Texas sales tax", note)
+    _fill_checkout(page, "texas.shopper@example.com", "Tex")
+    shot(page, "7-texas-checkout")
+    page.locator(".cd-checkout button[type=submit]").click()
+    page.locator(".cd-checkout .cd-ok").wait_for(timeout=20_000)
+    contract = Contract.objects.get(customer__email="texas.shopper@example.com")
+    assert (contract.jurisdiction, contract.state) == ("US-TX", "active")
+    assert f"${contract.tax // 100}.{contract.tax % 100:02d}" in note
     assert errors == [], errors

@@ -34,6 +34,7 @@ from backend.plans.models import MerchantPlan, Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
 from backend.plans.snapshots import plan_snapshot
 from backend.plans.split import clawback_of, rates_for, split_price
+from backend.plans.taxes import tax_rules
 from backend.plans.terms import terms_sha256
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -213,6 +214,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
     actor = data.actor or Actor.merchant(merchant, "order PUT")
     # The template version each contract is sold under; its documents always use it.
     documents = pack_for(data.jurisdiction).document_versions
+    taxes = tax_rules(data.jurisdiction)
     try:
         with transaction.atomic():
             customer = customer_upsert(
@@ -260,6 +262,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                     v.claims.currency,
                     rates_for(v.plan, offerings.get(v.plan.id)),
                     clawback_of(v.plan),
+                    taxes,
                 )
                 # The price's split as sold (plans.split): every unit's, the same.
                 snapshot = {**plan_snapshot(v.plan, v.band), "price_split": split.as_dict()}
@@ -276,6 +279,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                         plan_snapshot=snapshot,
                         price=v.claims.plan_price,
                         net_premium=split.net_premium,
+                        tax=split.tax,
                         currency=v.claims.currency,
                         jurisdiction=data.jurisdiction,
                         purchased_at=purchased_at,

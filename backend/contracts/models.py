@@ -80,6 +80,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     # The obligor's part of the price as sold (plans.split), earned over the coverage
     # term; empty for a contract sold before splits, whose whole price is premium.
     net_premium = models.PositiveBigIntegerField(null=True, blank=True)
+    # The tax included in the price (plans.taxes), owed to the shopper's jurisdiction.
+    tax = models.PositiveBigIntegerField(default=0)
     currency = models.CharField(max_length=3)
     jurisdiction = models.CharField(max_length=6)
     purchased_at = models.DateTimeField()
@@ -124,6 +126,14 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         if self.coverage_start is None or self.waiting_period_ends is None:
             return None
         return max(self.coverage_start, self.waiting_period_ends)
+
+    @property
+    def taxes(self) -> list[dict]:
+        """The taxes its price includes, as sold (plans.taxes): id, rate and amount."""
+        return [
+            {"id": t["id"], "rate_bp": t["rate_bp"], "amount": t["amount"]}
+            for t in self.plan_snapshot.get("price_split", {}).get("taxes", ())
+        ]
 
     # --- Transitions: they only set fields; services do the rest -------------------------
 

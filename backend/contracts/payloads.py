@@ -15,6 +15,8 @@ def contract_dict(contract: Contract) -> dict:
         "plan_name": plan["name"],
         "product": contract.product_snapshot,
         "price": contract.price,
+        "tax": contract.tax,
+        "taxes": contract.taxes,
         "currency": contract.currency,
         "jurisdiction": contract.jurisdiction,
         "purchased_at": iso_datetime(contract.purchased_at),

@@ -11,6 +11,7 @@ from backend.legal.rendering import (
     claim_steps,
     long_date,
     party_data,
+    tax_rows,
     transfer_terms,
 )
 from backend.plans.texts import catalogue_text, snapshot_texts
@@ -65,6 +66,9 @@ def document_data(contract, kind: str, language: str) -> dict:
             "administrator": party_data(plan.get("administrator"), pack),
             "claim_steps": claim_steps(),
             "cancellation": cancellation_terms(pack, contract.currency, language),
+            "taxes": tax_rows(
+                plan.get("price_split", {}).get("taxes", ()), contract.currency, language
+            ),
         }
         refund = getattr(contract, "refund", None) if kind == "refund_notice" else None
         if refund is not None:

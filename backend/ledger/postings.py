@@ -3,17 +3,19 @@ them once per source.
 
 A sale (a contract activated) is posted per contract, from the split it snapshotted at sale
 (``plans.split``): cash at Stripe is debited with the price, and credited to what the sale
-owes: the merchant's commission, the obligor's net premium (unearned until it is earned
-over the coverage term) and the administrator's fee. A contract sold before splits
-existed owes its whole price to the obligor.
+owes: the tax included in the price (payable to the shopper's jurisdiction), the merchant's
+commission, the obligor's net premium (unearned until it is earned over the coverage term)
+and the administrator's fee. A contract sold before splits existed owes its whole price to
+the obligor.
 
 A cancellation posts what its refund takes back from each party (``plans.split.
-refund_shares``: the commission by the plan's clawback rules, the fee pro rata, the rest
-from the obligor), owed to the shopper until Stripe pays it; the contract's premium still
-unearned on the cancellation date leaves the unearned account, and what the obligor does
-not give back of it is earned. The refund, once paid, moves that debt out of cash at Stripe.
-A chargeback (the contract voided) takes the whole price back from every party. A claim
-approved for an amount is owed, from the obligor's funds, to whoever the claim pays.
+refund_shares``: the tax pro rata, the commission by the plan's clawback rules, the fee
+pro rata, the rest from the obligor), owed to the shopper until Stripe pays it; the
+contract's premium still unearned on the cancellation date leaves the unearned account,
+and what the obligor does not give back of it is earned. The refund, once paid, moves that
+debt out of cash at Stripe. A chargeback (the contract voided) takes the whole price back
+from every party, the tax too. A claim approved for an amount is owed, from the obligor's
+funds, to whoever the claim pays.
 
 Descriptions are language-neutral (the contract's number, Stripe's transfer id): the
 statements that show them are written in each merchant's language.
@@ -42,6 +44,7 @@ _CONTRACT_FIELDS = (
     "plan__provider_id",
     "plan_id",
     "plan_snapshot",
+    "jurisdiction",
     "activated_at",
     "purchased_at",
     "coverage_start",
@@ -85,6 +88,7 @@ def sale_lines(split: dict) -> dict[str, int]:
         P.OWED_TO_MERCHANT: -split["merchant_commission"],
         P.OBLIGOR_UNEARNED_PREMIUM: -split["net_premium"],
         P.ADMINISTRATOR_REVENUE: -split["administrator_fee"],
+        P.TAX_PAYABLE: -split.get("tax", 0),
     }
 
 
@@ -96,6 +100,7 @@ def cancellation_lines(split: dict, *, refund: int, free_look: bool, unearned: i
         P.ADMINISTRATOR_REVENUE: shares.administrator_fee,
         P.OBLIGOR_UNEARNED_PREMIUM: unearned,
         P.OWED_TO_OBLIGOR: shares.net_premium - unearned,  # the rest, earned
+        P.TAX_PAYABLE: shares.tax,
         P.REFUNDS_PAYABLE: -refund,
     }
 
@@ -107,6 +112,7 @@ def chargeback_lines(split: dict, *, unearned: int) -> dict[str, int]:
         P.ADMINISTRATOR_REVENUE: split["administrator_fee"],
         P.OBLIGOR_UNEARNED_PREMIUM: unearned,
         P.OWED_TO_OBLIGOR: split["net_premium"] - unearned,
+        P.TAX_PAYABLE: split.get("tax", 0),
     }
 
 
@@ -115,12 +121,15 @@ def _obligor(contract: Contract) -> dict:
 
 
 def _lines(contract: Contract, amounts: dict[str, int]) -> list[Line]:
-    """The rule's amounts on the contract's accounts (its merchant's, its obligor's)."""
+    """The rule's amounts on the contract's accounts (its merchant's, its obligor's, its
+    jurisdiction's tax); an account is opened only for an amount."""
     party = {
         P.OWED_TO_MERCHANT: {"merchant_id": contract.merchant_id},
         P.OBLIGOR_UNEARNED_PREMIUM: _obligor(contract),
         P.OWED_TO_OBLIGOR: _obligor(contract),
+        P.TAX_PAYABLE: {"jurisdiction": contract.jurisdiction},
     }
+    amounts = {p: amount for p, amount in amounts.items() if amount}
     specs = {p: AccountSpec(p, contract.currency, **party.get(p, {})) for p in amounts}
     accounts = accounts_for(list(specs.values()))
     return [Line(accounts[specs[p]], amount) for p, amount in amounts.items()]

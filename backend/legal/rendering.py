@@ -7,6 +7,7 @@ everything.
 """
 
 from babel.dates import format_date
+from babel.numbers import format_percent
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -109,6 +110,30 @@ def cancellation_terms(pack: Pack, currency: str, language: str) -> list[str]:
             % {"pct": rules.late_penalty_percent_per_month}
         )
     return terms
+
+
+def tax_rows(taxes, currency: str, language: str) -> list[dict]:
+    """The taxes a price includes, for a document: each one's name in ``language``, its
+    rate and (on a contract, not a specimen) its amount. ``taxes`` are the dicts a
+    contract snapshots (``plans.taxes.TaxLine.as_dict``), an amount optional."""
+    rows = []
+    for tax in taxes:
+        names = tax.get("names") or {}
+        rate = tax.get("rate_bp", 0)
+        rows.append(
+            {
+                "name": names.get(language) or names.get("en") or tax["id"],
+                "rate_display": format_percent(
+                    rate / 10_000, "#,##0.##%", locale=babel_locale(language)
+                )
+                if rate
+                else "",
+                "amount_display": format_minor(tax["amount"], currency, language)
+                if "amount" in tax
+                else "",
+            }
+        )
+    return rows
 
 
 def transfer_terms(transferable: bool) -> str:

@@ -65,13 +65,13 @@ def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
             "pk", "number", "plan__code", KeyTextTransform("title", "product_snapshot"),
             KeyTextTransform("sku", "product_snapshot"), "jurisdiction", "activated_at",
             KeyTextTransform("term_months", "plan_snapshot"), "coverage_start", "coverage_end",
-            "currency", "price", "net_premium",
+            "currency", "price", "net_premium", "tax",
         )
     )  # fmt: skip
 
     def rows() -> Iterator[list]:
         for (pk, number, plan, title, sku, place, activated, term, cover_from, cover_to,
-             currency, price, net) in contracts.iterator(chunk_size=5000):  # fmt: skip
+             currency, price, net, tax) in contracts.iterator(chunk_size=5000):  # fmt: skip
             refund = refunds.get(pk)
             net = price if net is None else net
             share = (
@@ -86,7 +86,7 @@ def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
                 cover_from, cover_to, currency,
                 price if sold_in_month else 0,
                 net if sold_in_month else 0,
-                0,  # tax: no pack taxes service contracts yet
+                tax if sold_in_month else 0,
                 refund.requested_at.date() if refund else None,
                 refund.amount if refund else 0,
                 share.net_premium if share else 0,

@@ -7,8 +7,15 @@ from django.utils.translation import gettext as _
 from backend.common.jurisdictions import place_name
 from backend.common.money import format_minor
 from backend.common.packs import Pack
-from backend.legal.rendering import cancellation_terms, claim_steps, party_data, transfer_terms
+from backend.legal.rendering import (
+    cancellation_terms,
+    claim_steps,
+    party_data,
+    tax_rows,
+    transfer_terms,
+)
 from backend.plans.snapshots import plan_parties
+from backend.plans.taxes import pack_tax_rules
 from backend.plans.texts import catalogue_text, plan_texts
 
 
@@ -84,5 +91,14 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
             "claim_steps": claim_steps(),
             "cancellation": cancellation_terms(
                 pack, bands[0].currency if bands else "USD", language
+            ),
+            # The taxes its prices include here: the rates only; a sale fixes the amounts.
+            "taxes": tax_rows(
+                [
+                    {"id": rule.id, "names": dict(rule.names), "rate_bp": rule.rate_bp}
+                    for rule in pack_tax_rules(pack)
+                ],
+                bands[0].currency if bands else "USD",
+                language,
             ),
         }

@@ -24,6 +24,7 @@ const t = translator({
     news: "Send me news about my plans by e-mail (optional)", empty: "No plans in the cart.",
     declined: "Your card was declined: {message}", loading: "Loading plans…",
     nothing: "No protection plans for this product here.",
+    taxIncluded: "includes {amount} {name}",
   },
   pl: {
     protect: "Chroń zakup", none: "Bez ochrony", where: "Plany dla klientów z",
@@ -36,6 +37,7 @@ const t = translator({
     error: "Coś poszło nie tak: {message}", news: "Wysyłajcie mi informacje o moich planach (opcjonalnie)",
     empty: "Brak planów w koszyku.", declined: "Karta odrzucona: {message}",
     loading: "Ładowanie planów…", nothing: "Brak planów ochrony dla tego produktu.",
+    taxIncluded: "w tym {name}: {amount}",
   },
   "zh-hans": {
     protect: "为它投保", none: "不需要保障", where: "适用地区", terms: "查看保障条款",
@@ -46,6 +48,7 @@ const t = translator({
     portal: "在保障门户中管理", error: "出错了：{message}", news: "通过电子邮件接收保障相关信息（可选）",
     empty: "购物车中没有保障计划。", declined: "银行卡被拒：{message}", loading: "正在加载保障计划…",
     nothing: "该商品在此地区没有保障计划。",
+    taxIncluded: "含{name} {amount}",
   },
 });
 
@@ -111,9 +114,18 @@ export function report(kind, offers, product) {
     plan_codes: offers.map((o) => o.plan_code) }] } }).catch(() => {});
 }
 
+// The taxes a price includes, where the shopper's state taxes service contracts: shown
+// beside the price, as the law and the contract show them.
+function taxNote(taxes, currency) {
+  return taxes.map(({ name, amount }) => t("taxIncluded", { name, amount: money(amount, currency) }))
+    .join(", ");
+}
+
 export function offerLabel(offer) {
+  const taxes = offer.taxes || [];
   return el("span", { class: "cd-offer-text" },
     el("strong", { text: offer.name }), " · ", el("span", { text: offer.price_display }),
+    taxes.length ? el("span", { class: "cd-muted cd-tax", text: ` (${taxNote(taxes, offer.currency)})` }) : null,
     el("br"),
     el("span", { class: "cd-muted", text: [
       t("months", { n: offer.term_months }), t(offer.coverage),
@@ -221,6 +233,12 @@ export async function mountCart(node, lines, { lead } = {}) {
   const customer = lead?.customer || {};
   const total = protectedLines.reduce((sum, l) => sum + l.offer.price * l.quantity, 0);
   const currency = protectedLines[0].offer.currency;
+  const taxes = new Map();  // name -> amount included in the total
+  for (const l of protectedLines) {
+    for (const tax of l.offer.taxes || []) {
+      taxes.set(tax.name, (taxes.get(tax.name) || 0) + tax.amount * l.quantity);
+    }
+  }
   const status = el("p", { role: "status", "aria-live": "polite" });
   const cardHost = el("div", { class: "cd-card-input", id: "cd-card" });
   const field = (id, label, attrs = {}) => el("div", { class: "cd-field" },
@@ -233,6 +251,8 @@ export async function mountCart(node, lines, { lead } = {}) {
     el("ul", {}, protectedLines.map((l) => el("li", {},
       el("span", { text: `${l.offer.name} — ${l.product.title} × ${l.quantity}: ` }),
       el("strong", { text: money(l.offer.price * l.quantity, currency) }), " ", termsLink(l.offer)))),
+    taxes.size ? el("p", { class: "cd-muted cd-tax", text: taxNote(
+      [...taxes].map(([name, amount]) => ({ name, amount })), currency) }) : null,
     field("cd-email", t("email"), { type: "email", autocomplete: "email",
       value: customer.email, readonly: Boolean(lead) }),
     field("cd-first", t("first"), { autocomplete: "given-name", value: customer.first_name }),

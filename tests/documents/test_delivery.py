@@ -27,7 +27,7 @@ def test_activation_email_carries_the_contract_in_english_and_the_holders_langua
         response = sh.deliver(client, sh.intent_event("payment_intent.succeeded", intent))
     assert response.status_code == 200
     [contract] = Contract.objects.filter(state="active")
-    assert contract.template_version == "service_contract/v1"
+    assert contract.template_version == "service_contract/v2"
     documents = Document.objects.filter(contract=contract).order_by("language")
     assert [(d.language, d.state, d.binding) for d in documents] == [
         ("en", "issued", True),

@@ -156,12 +156,14 @@ def test_a_missing_field_refuses_issue_and_says_what_is_missing(contract):
 def test_a_template_that_drops_a_clause_or_a_field_is_refused(contract, tmp_path, settings):
     from pathlib import Path
 
+    version = contract.template_version.split("/")[1]
     original = (
-        Path(settings.BASE_DIR) / "legal_templates/templates/documents/service_contract/v1.html"
+        Path(settings.BASE_DIR)
+        / f"legal_templates/templates/documents/service_contract/{version}.html"
     ).read_text()
     copy = tmp_path / "documents" / "service_contract"
     copy.mkdir(parents=True)
-    (copy / "v1.html").write_text(
+    (copy / f"{version}.html").write_text(
         original.replace("{{ clause.text }}", "")
         .replace(
             '{% translate "Provider\'s toll-free number" %}: {{ provider.toll_free_phone }}', ""
@@ -280,26 +282,26 @@ def test_a_new_template_version_never_changes_what_a_contract_was_sold_under(
 
     from backend.common.packs import load_packs
 
-    v1 = Path(settings.BASE_DIR) / "legal_templates/templates/documents/service_contract/v1.html"
+    v2 = Path(settings.BASE_DIR) / "legal_templates/templates/documents/service_contract/v2.html"
     (tmp_path / "documents" / "service_contract").mkdir(parents=True)
-    (tmp_path / "documents" / "service_contract" / "v2.html").write_text(
-        v1.read_text().replace("<h2>", "<h2>VERSION TWO ", 1)
+    (tmp_path / "documents" / "service_contract" / "v3.html").write_text(
+        v2.read_text().replace("<h2>", "<h2>VERSION THREE ", 1)
     )
-    monkeypatch.setitem(load_packs()["US-CA"].data["documents"], "service_contract", "v2")
+    monkeypatch.setitem(load_packs()["US-CA"].data["documents"], "service_contract", "v3")
     templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     with override_settings(TEMPLATES=templates):
         sold_before = document_issue(
             contract_id=contract.pk, kind="service_contract", language="en"
         )
-        assert contract.template_version == "service_contract/v1"
-        assert sold_before.template == "v1"
-        assert "VERSIONTWO" not in squash(pdf_text(_pdf(sold_before)))
-        # A contract sold under v2 is issued from v2.
+        assert contract.template_version == "service_contract/v2"
+        assert sold_before.template == "v2"
+        assert "VERSIONTHREE" not in squash(pdf_text(_pdf(sold_before)))
+        # A contract sold under v3 is issued from v3.
         other = Contract.objects.exclude(pk=contract.pk).get()
-        Contract.objects.filter(pk=other.pk).update(template_version="service_contract/v2")
+        Contract.objects.filter(pk=other.pk).update(template_version="service_contract/v3")
         sold_after = document_issue(contract_id=other.pk, kind="service_contract", language="en")
-        assert sold_after.template == "v2"
-        assert "VERSIONTWO" in squash(pdf_text(_pdf(sold_after)))
+        assert sold_after.template == "v3"
+        assert "VERSIONTHREE" in squash(pdf_text(_pdf(sold_after)))
 
 
 def test_a_duplicate_task_that_loses_the_race_keeps_the_winners_file(contract, monkeypatch):

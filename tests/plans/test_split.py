@@ -126,8 +126,11 @@ def test_each_contract_snapshots_its_split_at_sale(
             "administrator_fee_bp": 1_000,
             "clawback_in_free_look": "full",
             "clawback_after_free_look": "pro_rata",
+            "tax": 0,  # California does not tax service contracts
+            "taxes": [],
         }
         assert contract.net_premium == 6_001
+        assert contract.tax == 0
     plan.merchant_commission_bp = 0  # a later catalogue edit changes no contract
     plan.save()
     assert Contract.objects.first().plan_snapshot["price_split"]["merchant_commission"] == 2_999

@@ -9,12 +9,22 @@ from backend.contracts.models import Contract
 from backend.contracts.payloads import contract_dict
 
 
+class ContractTaxSerializer(serializers.Serializer):
+    id = StrictCharField(help_text="The tax's id in the jurisdiction pack, e.g. us-tx.sales_tax.")
+    rate_bp = serializers.IntegerField(help_text="Its rate in basis points (0 for a fixed fee).")
+    amount = serializers.IntegerField(help_text="Included in the price, in minor units.")
+
+
 class ContractSerializer(StrictModelSerializer):
     plan_code = StrictCharField(source="plan_snapshot.code")
     plan_name = StrictCharField(source="plan_snapshot.name")
     product = serializers.JSONField(source="product_snapshot")
     state = serializers.ChoiceField(choices=ContractState.choices)
     customer_email = serializers.EmailField(source="customer.email")
+    tax = serializers.IntegerField(
+        read_only=True, help_text="Tax included in the price, in minor units (0: none)."
+    )
+    taxes = ContractTaxSerializer(many=True, read_only=True)
     claims_from = serializers.DateField(
         read_only=True,
         allow_null=True,
@@ -31,6 +41,8 @@ class ContractSerializer(StrictModelSerializer):
             "plan_name",
             "product",
             "price",
+            "tax",
+            "taxes",
             "currency",
             "jurisdiction",
             "purchased_at",

@@ -10,13 +10,36 @@ from backend.common.languages import text_language
 from backend.common.money import format_minor
 from backend.common.packs import pack_for
 from backend.plans.offers import Offer, OfferSet, ProductInput
+from backend.plans.taxes import TaxRule, tax_lines, tax_rules, tax_total
 from backend.plans.terms import terms_sha256
 
 TERMS_CODE_PLACEHOLDER = "__plan_code__"
 
 
-def offer_dict(offer: Offer, *, language: str, terms_url: str, jurisdiction: str) -> dict:
+def taxes_dicts(lines, currency: str, language: str) -> list[dict]:
+    """A price's taxes (``plans.taxes.TaxLine``) as the shopper is shown them."""
+    return [
+        {
+            "id": line.id,
+            "name": line.names.get(language) or line.names.get("en", line.id),
+            "rate_bp": line.rate_bp,
+            "amount": line.amount,
+            "amount_display": format_minor(line.amount, currency, language),
+        }
+        for line in lines
+    ]
+
+
+def offer_dict(
+    offer: Offer,
+    *,
+    language: str,
+    terms_url: str,
+    jurisdiction: str,
+    taxes: tuple[TaxRule, ...] = (),
+) -> dict:
     plan = offer.plan
+    tax = tax_lines(offer.price, offer.currency, taxes)
     # In the language its terms page is in: the shopper's, where the plan has text in it.
     name, summary = plan.texts[text_language(plan.texts, language, pack_for(jurisdiction))]
     return {
@@ -34,6 +57,8 @@ def offer_dict(offer: Offer, *, language: str, terms_url: str, jurisdiction: str
         "price": offer.price,
         "total": offer.total,
         "price_display": format_minor(offer.price, offer.currency, language),
+        "tax": tax_total(tax),
+        "taxes": taxes_dicts(tax, offer.currency, language),
         "deductible": offer.band.deductible,
         "limit_of_liability": offer.limit_of_liability,
         "terms_url": terms_url.replace(TERMS_CODE_PLACEHOLDER, plan.code, 1),
@@ -51,6 +76,7 @@ def offers_response(
     language: str,
     terms_url: str,
 ) -> dict:
+    taxes = tax_rules(jurisdiction)
     return {
         "product": {
             "sku": product.sku,
@@ -64,7 +90,9 @@ def offers_response(
         "quantity": quantity,
         "expires_at": offer_set.expires_at.isoformat().replace("+00:00", "Z"),
         "offers": [
-            offer_dict(o, language=language, terms_url=terms_url, jurisdiction=jurisdiction)
+            offer_dict(
+                o, language=language, terms_url=terms_url, jurisdiction=jurisdiction, taxes=taxes
+            )
             for o in offer_set.offers
         ],
     }

@@ -64,6 +64,16 @@ class OffersRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class TaxSerializer(serializers.Serializer):
+    """One tax included in a price (plans.taxes), where the jurisdiction levies one."""
+
+    id = StrictCharField(help_text="The tax's id in the jurisdiction pack, e.g. us-tx.sales_tax.")
+    name = StrictCharField(help_text="Its name in the shopper's language.")
+    rate_bp = serializers.IntegerField(help_text="Its rate in basis points (0 for a fixed fee).")
+    amount = serializers.IntegerField(help_text="Included in the price, in minor units.")
+    amount_display = StrictCharField()
+
+
 class OfferSerializer(serializers.Serializer):
     """Schema of one offer. The endpoint renders it with plans.api.rendering (for speed)."""
 
@@ -83,6 +93,11 @@ class OfferSerializer(serializers.Serializer):
     price = serializers.IntegerField(help_text="Plan price per unit, in minor units.")
     total = serializers.IntegerField(help_text="Price for the requested quantity.")
     price_display = StrictCharField(help_text="The price formatted for the shopper's language.")
+    tax = serializers.IntegerField(
+        help_text="Tax included in the price per unit, in minor units: 0 where the "
+        "jurisdiction does not tax service contracts. Show it beside the price."
+    )
+    taxes = TaxSerializer(many=True)
     deductible = serializers.IntegerField(source="band.deductible")
     limit_of_liability = serializers.IntegerField()
     terms_url = serializers.URLField(
