@@ -13,6 +13,7 @@ from backend.contracts.services import contract_activate
 from backend.plans.offers import ProductInput, offers_for_product
 from backend.plans.terms import terms_sha256
 from tests.factories import (
+    AdministratorFactory,
     InsuredProviderFactory,
     MerchantPlanFactory,
     PlanFactory,
@@ -45,6 +46,17 @@ def plan(merchant, phones):
         cancellation_fee=2_500,
     )
     MerchantPlanFactory(merchant=merchant, plan=plan)
+    return plan
+
+
+@pytest.fixture
+def texas_plan(plan):
+    """The checkout fixtures' plan, registered in Texas (Tex. Occ. Code 1304.156)."""
+    plan.provider.registration_numbers = {"US-TX": "TX-SC-9"}
+    plan.provider.save()
+    plan.administrator = AdministratorFactory(registration_numbers={"US-TX": "TX-9"})
+    plan.merchant_commission_bp, plan.administrator_fee_bp = 2_000, 1_000
+    plan.save()
     return plan
 
 
@@ -124,11 +136,12 @@ def sell(merchant, offer, plan):
 
     def make(email="ana@example.com", days_ago=60, first_name="Ana", last_name="Nowak", **kw):
         n = next(counter)
+        jurisdiction = kw.get("jurisdiction", "US-CA")
         result = order_upsert(
             merchant=merchant,
             data=OrderInput(
                 merchant_order_id=f"claims-{n}",
-                jurisdiction="US-CA",
+                jurisdiction=jurisdiction,
                 customer={
                     "email": email,
                     "first_name": first_name,
@@ -137,8 +150,8 @@ def sell(merchant, offer, plan):
                 },
                 lines=[
                     LineInput(
-                        offer_token=offer(quantity=1),
-                        terms_sha256=terms_sha256(plan.code, "US-CA", "en"),
+                        offer_token=offer(quantity=1, jurisdiction=jurisdiction),
+                        terms_sha256=terms_sha256(plan.code, jurisdiction, "en"),
                         quantity=1,
                         product_title="Phone 9",
                     )

@@ -27,6 +27,7 @@ from tests.checkout_fixtures import (  # noqa: F401 - shared fixtures
     plan,
     put_order,
     sell,
+    texas_plan,
 )
 from tests.factories import CategoryFactory, MerchantFactory
 

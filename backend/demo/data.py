@@ -533,3 +533,12 @@ CRM_BUYERS = [
 # How each demo plan's price is shared (plans.split): the selling store keeps 30%, Coverdesk
 # as administrator 12%, and the obligor's net premium is the rest.
 PRICE_SPLIT = {"merchant_commission_bp": 3_000, "administrator_fee_bp": 1_200}
+
+# Buyers last month in the states that tax service contracts (the books' Tax tab).
+TAXED_BUYERS = [
+    ("US-TX", "Travis", "Ochoa"),
+    ("US-TX", "Lupe", "Garza"),
+    ("US-FL", "Marisol", "Reyes"),
+    ("US-WA", "Quinn", "Larsen"),
+    ("US-TX", "Dale", "Whitaker"),
+]

@@ -227,6 +227,45 @@ DEMO_CLAIMS = [
 ]
 
 
+BUYER_PLACES = ("US-CA", "US-TX", "US-CA", "US-FL", "US-CA", "US-WA")
+
+
+def _demo_sale(merchant, product, *, place, customer, order_id, bought, pick=0, consent=None):
+    """One plan bought for ``product`` by ``customer`` in ``place``, active since
+    ``bought(plan)``; None where no plan is offered there."""
+    item = ProductInput.from_product(product, manufacturer_warranty_months=0)
+    offers = offers_for_product(
+        merchant_id=merchant.pk, product=item, quantity=1, jurisdiction=place
+    ).offers
+    if not offers:
+        return None
+    offer = offers[pick % len(offers)]
+    result = order_upsert(
+        merchant=merchant,
+        data=OrderInput(
+            merchant_order_id=order_id,
+            jurisdiction=place,
+            customer=customer,
+            lines=[
+                LineInput(
+                    offer_token=offer.token,
+                    terms_sha256=terms_sha256(offer.plan.code, place, customer.get("locale", "en")),
+                    quantity=1,
+                    product_title=product.title,
+                )
+            ],
+            terms=TermsAcceptance(text="I agree to the plan terms.", text_version="demo"),
+            marketing_email_consent=consent,
+        ),
+    )
+    [contract] = result.contracts
+    at = bought(offer.plan)
+    type(contract).objects.filter(pk=contract.pk).update(purchased_at=at)
+    contract_activate(contract_id=contract.pk, actor=Actor.system("demo"), at=at)
+    contract.refresh_from_db()
+    return contract
+
+
 def seed_demo_claims() -> int:
     """A few claims by the demo shopper on plans bought 90 days ago, for the desk to work.
     Skipped once the shopper has claims."""
@@ -238,35 +277,16 @@ def seed_demo_claims() -> int:
     filed = 0
     for n, (category, reason, description) in enumerate(DEMO_CLAIMS):
         product = Product.objects.filter(merchant=merchant, category_id=category).first()
-        # Coverage from the day of purchase.
-        item = ProductInput.from_product(product, manufacturer_warranty_months=0)
-        offers = offers_for_product(
-            merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
-        ).offers
-        if not offers:
-            continue
-        offer = offers[0]
-        result = order_upsert(
-            merchant=merchant,
-            data=OrderInput(
-                merchant_order_id=f"demo-claims-{n}",
-                jurisdiction="US-CA",
-                customer={"email": email, "first_name": "Sam", "last_name": "Rivera"},
-                lines=[
-                    LineInput(
-                        offer_token=offer.token,
-                        terms_sha256=terms_sha256(offer.plan.code, "US-CA", "en"),
-                        quantity=1,
-                        product_title=product.title,
-                    )
-                ],
-                terms=TermsAcceptance(text="I agree to the plan terms.", text_version="demo"),
-            ),
+        contract = _demo_sale(
+            merchant,
+            product,
+            place="US-CA",
+            customer={"email": email, "first_name": "Sam", "last_name": "Rivera"},
+            order_id=f"demo-claims-{n}",
+            bought=lambda _plan: bought,
         )
-        [contract] = result.contracts
-        type(contract).objects.filter(pk=contract.pk).update(purchased_at=bought)
-        contract_activate(contract_id=contract.pk, actor=Actor.system("demo"), at=bought)
-        contract.refresh_from_db()
+        if contract is None:
+            continue
         claim_file(
             contract=contract,
             actor=Actor.system("demo"),
@@ -370,43 +390,32 @@ def seed_crm() -> dict:
         product = Product.objects.filter(merchant=merchant, category_id=category).first()
         if product is None:
             continue
-        item = ProductInput.from_product(product, manufacturer_warranty_months=0)
-        offers = offers_for_product(
-            merchant_id=merchant.pk, product=item, quantity=1, jurisdiction="US-CA"
-        ).offers
-        if not offers:
-            continue
-        offer = offers[n % len(offers)]
-        result = order_upsert(
-            merchant=merchant,
-            data=OrderInput(
-                merchant_order_id=f"demo-crm-{n}",
-                jurisdiction="US-CA",
-                customer={
-                    "email": f"{first}.{last}@buyers.example".lower(),
-                    "first_name": first,
-                    "last_name": last,
-                    "locale": locale,
-                },
-                lines=[
-                    LineInput(
-                        offer_token=offer.token,
-                        terms_sha256=terms_sha256(offer.plan.code, "US-CA", locale),
-                        quantity=1,
-                        product_title=product.title,
-                    )
-                ],
-                terms=TermsAcceptance(text="I agree to the plan terms.", text_version="demo"),
-                marketing_email_consent=consent,
-            ),
-        )
-        [contract] = result.contracts
-        months = offer.plan.term_months
+        # Mostly Californians; some in states that tax service contracts (plans.taxes).
         # Most mid-term; a few near the end of their term (the expiring tags).
-        days_ago = months * 30 - rng.choice([20, 40, 50]) if n % 4 == 0 else rng.randint(40, 200)
-        bought = now - timedelta(days=max(days_ago, 40))
-        type(contract).objects.filter(pk=contract.pk).update(purchased_at=bought)
-        contract_activate(contract_id=contract.pk, actor=Actor.system("demo"), at=bought)
+        near_end = rng.choice([20, 40, 50]) if n % 4 == 0 else None
+        mid_term = rng.randint(40, 200)
+
+        def bought(plan, near_end=near_end, mid_term=mid_term):
+            days_ago = plan.term_months * 30 - near_end if near_end else mid_term
+            return now - timedelta(days=max(days_ago, 40))
+
+        contract = _demo_sale(
+            merchant,
+            product,
+            place=BUYER_PLACES[n % len(BUYER_PLACES)],
+            customer={
+                "email": f"{first}.{last}@buyers.example".lower(),
+                "first_name": first,
+                "last_name": last,
+                "locale": locale,
+            },
+            order_id=f"demo-crm-{n}",
+            bought=bought,
+            pick=n,
+            consent=consent,
+        )
+        if contract is None:
+            continue
         tags_for_event(trigger="plan_bought", object_id=contract.pk)
         contracts.append(contract)
 
@@ -469,6 +478,31 @@ def seed_crm() -> dict:
     return {"buyers": len(contracts)}
 
 
+def _seed_taxed_sales(month) -> None:
+    """Plans bought last month in the states that tax them, for the books' Tax tab."""
+    merchant = Merchant.objects.get(slug="voltmart")
+    products = list(Product.objects.filter(merchant=merchant, category_id__in=["tvs", "laptops"]))
+    for n, (place, first, last) in enumerate(data.TAXED_BUYERS):
+        moment = timezone.make_aware(
+            timezone.datetime.combine(
+                month + timedelta(days=3 + 4 * n), timezone.datetime.min.time()
+            )
+        ) + timedelta(hours=12)
+        _demo_sale(
+            merchant,
+            products[n % len(products)],
+            place=place,
+            customer={
+                "email": f"{first}.{last}@buyers.example".lower(),
+                "first_name": first,
+                "last_name": last,
+            },
+            order_id=f"demo-tax-{n}",
+            bought=lambda _plan, moment=moment: moment,
+            pick=n,
+        )
+
+
 def seed_settlement() -> int:
     """The books as the demo's history leaves them: premium earned day by day over the last
     two months (what came before is earned in one posting on the first of those days), last
@@ -481,6 +515,7 @@ def seed_settlement() -> int:
     if not EarningDay.objects.exists():
         EarningDay.objects.create(day=earning_from - timedelta(days=1))
     if not MonthClose.objects.filter(month=last_month).exists():
+        _seed_taxed_sales(last_month)
         month_close(month=last_month, today=today)
     earning_catch_up(today=today)
     statements_close_due(today=today)

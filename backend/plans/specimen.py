@@ -94,10 +94,7 @@ def specimen_data(plan, pack: Pack, language: str, jurisdiction: str = "") -> di
             ),
             # The taxes its prices include here: the rates only; a sale fixes the amounts.
             "taxes": tax_rows(
-                [
-                    {"id": rule.id, "names": dict(rule.names), "rate_bp": rule.rate_bp}
-                    for rule in pack_tax_rules(pack)
-                ],
+                [rule.as_dict() for rule in pack_tax_rules(pack)],
                 bands[0].currency if bands else "USD",
                 language,
             ),

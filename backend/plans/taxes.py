@@ -41,6 +41,10 @@ class TaxRule:
     def fixed_amount(self, currency: str) -> int:
         return dict(self.amounts).get(currency, 0)
 
+    def as_dict(self) -> dict:
+        """As ``TaxLine.as_dict``, with no amount: what a document shows before a sale."""
+        return {"id": self.id, "names": dict(self.names), "rate_bp": self.rate_bp}
+
 
 @dataclass(frozen=True)
 class TaxLine:

@@ -25,9 +25,9 @@ let months = [];
 
 translatePage(t);
 
-const TABS = { obligor: ["months", "reports"], finance: ["months", "reports", "close", "reconciliation", "payouts"] };
+const TABS = { obligor: ["months", "reports"], finance: ["months", "reports", "close", "reconciliation", "payouts", "tax"] };
 const LOADERS = { months: () => loadMonths(), reports: () => loadReports(), close: async () => {},
-  reconciliation: () => loadReconciliation(), payouts: () => loadPayouts() };
+  reconciliation: () => loadReconciliation(), payouts: () => loadPayouts(), tax: () => loadTax() };
 
 async function start() {
   try {
@@ -162,6 +162,29 @@ closeForm.addEventListener("submit", async (event) => {
     say(t("closed", { month: closed.month, plans: closed.plans }), "ok");
   } catch (error) { fail(error); }
 });
+
+// --- Finance: tax by jurisdiction -------------------------------------------------------------
+
+async function loadTax() {
+  // Months close for every obligor at once: any provider's list is the list of closed months.
+  months = await api(`obligor/months/${providerQuery()}`);
+  const select = $("[data-tax-month]");
+  const chosen = select.value;
+  select.replaceChildren(...months.map((m) => el("option", { value: m.month, text: m.month, selected: m.month === chosen })));
+  await showTax();
+}
+
+async function showTax() {
+  const month = $("[data-tax-month]").value;
+  $("[data-tax-files]").replaceChildren(...(month ? ["csv", "xlsx"].flatMap((ext, i) => [i ? " · " : "",
+    el("a", { href: `/api/v1/finance/months/${month}/tax.${ext}`, text: ext.toUpperCase() })]) : []));
+  const rows = month ? (await api(`finance/months/${month}/tax/`)).rows : [];
+  $("[data-tax]").replaceChildren(...(rows.length ? rows.map((r) => el("tr", {}, cell(`${r.place} (${r.jurisdiction})`),
+    cell(r.taxes || "—"), cell(String(r.contracts), "num"), ...["taxable_sales", "collected", "refunded", "charged_back", "net", "payable"]
+      .map((name) => cell(money(r[name], r.currency), "num"))))
+    : [el("tr", {}, el("td", { colspan: 9, class: "cd-muted", text: month ? t("noTax") : t("noMonths") }))]));
+}
+$("[data-tax-month]").addEventListener("change", () => showTax().catch(fail));
 
 // --- Finance: reconciliation -------------------------------------------------------------------
 

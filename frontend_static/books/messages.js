@@ -23,6 +23,10 @@ export const MESSAGES = {
     makeFile: "Make a payment file", file: "File", when: "When", count: "Payouts", total: "Total", state: "State",
     bankAnswer: "Bank's answer", readBack: "Read back", readBackDone: "Read back: {paid} paid, {rejected} rejected, {unchanged} unchanged.",
     file_created: "To upload", file_read_back: "Read back", noFiles: "No payment file yet.", fileMade: "{reference}: {count} payouts.",
+    tabTax: "Tax", taxTitle: "Tax by jurisdiction", taxHelp: "The tax included in plan prices where a state taxes service contracts, from the ledger's tax payable account of each jurisdiction: what a closed month collected, refunded and charged back, and what is payable at its end.",
+    jurisdiction: "Jurisdiction", taxes: "Taxes (rates now)", taxedContracts: "Taxed contracts", taxableSales: "Taxable sales",
+    collected: "Collected", refunded: "Refunded", chargedBack: "Charged back", net: "Net", payable: "Payable at month end",
+    noTax: "No tax was collected or owed in this month.",
   },
   pl: {
     pageTitle: "Księgi · Coverdesk", books: "Księgi", finance: "Finanse", forObligors: "Dla gwarantów", sections: "Sekcje",
@@ -46,6 +50,10 @@ export const MESSAGES = {
     makeFile: "Utwórz plik płatności", file: "Plik", when: "Kiedy", count: "Wypłaty", total: "Razem", state: "Stan",
     bankAnswer: "Odpowiedź banku", readBack: "Wczytaj", readBackDone: "Wczytano: wypłacone {paid}, odrzucone {rejected}, bez zmian {unchanged}.",
     file_created: "Do przesłania", file_read_back: "Wczytany", noFiles: "Nie ma jeszcze plików płatności.", fileMade: "{reference}: wypłat {count}.",
+    tabTax: "Podatki", taxTitle: "Podatki według jurysdykcji", taxHelp: "Podatek zawarty w cenach planów tam, gdzie stan opodatkowuje umowy serwisowe, z konta podatku należnego każdej jurysdykcji w księdze: ile zamknięty miesiąc pobrał, zwrócił i utracił przez obciążenia zwrotne oraz ile jest należne na jego koniec.",
+    jurisdiction: "Jurysdykcja", taxes: "Podatki (obecne stawki)", taxedContracts: "Opodatkowane umowy", taxableSales: "Sprzedaż opodatkowana",
+    collected: "Pobrany", refunded: "Zwrócony", chargedBack: "Obciążenia zwrotne", net: "Netto", payable: "Należny na koniec miesiąca",
+    noTax: "W tym miesiącu nie pobrano ani nie należał się żaden podatek.",
   },
   "zh-hans": {
     pageTitle: "账簿 · Coverdesk", books: "账簿", finance: "财务", forObligors: "责任方专区", sections: "栏目",
@@ -69,5 +77,9 @@ export const MESSAGES = {
     makeFile: "生成付款文件", file: "文件", when: "时间", count: "笔数", total: "合计", state: "状态",
     bankAnswer: "银行回执", readBack: "读取", readBackDone: "已读取：支付 {paid} 笔，拒绝 {rejected} 笔，未变 {unchanged} 笔。",
     file_created: "待上传", file_read_back: "已读取", noFiles: "尚无付款文件。", fileMade: "{reference}：{count} 笔付款。",
+    tabTax: "税务", taxTitle: "按司法管辖区的税额", taxHelp: "在对服务合同征税的州，计划价格中所含的税额，取自账簿中各司法管辖区的应付税款账户：已结账月份的征收、退还和拒付金额，以及月末应付金额。",
+    jurisdiction: "司法管辖区", taxes: "税种（现行税率）", taxedContracts: "含税合同", taxableSales: "应税销售额",
+    collected: "已征收", refunded: "已退还", chargedBack: "拒付冲回", net: "净额", payable: "月末应付",
+    noTax: "本月没有征收或应付的税款。",
   },
 };

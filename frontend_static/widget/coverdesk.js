@@ -201,11 +201,18 @@ export function offerModal(product) {
   });
 }
 
+// Stripe.js, loaded once: a cart mounted again while it loads waits for the same script
+// (two script tags would declare Stripe.js's globals twice).
+let stripeLoading;
 function loadStripe(url) {
   if (window.Stripe) return Promise.resolve();
-  return new Promise((resolve, reject) => {
+  stripeLoading ??= new Promise((resolve, reject) => {
     document.head.append(el("script", { src: url, onload: resolve, onerror: reject }));
+  }).catch((error) => {
+    stripeLoading = undefined; // the next cart tries again
+    throw error;
   });
+  return stripeLoading;
 }
 
 async function paymentMethod(stripe, card) {

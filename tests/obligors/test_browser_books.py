@@ -79,6 +79,12 @@ def test_finance_closes_a_month_and_works_the_reconciliation_and_payouts(live_se
     page.locator("[data-merchant-payouts] tr").first.wait_for()
     assert page.locator("[data-merchant-payouts] button").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "5-finance-payouts.png"), full_page=True)
+    page.locator("[data-tab=tax]").click()
+    texas = page.locator("[data-tax] tr", has_text="Texas (US-TX)")
+    texas.wait_for()
+    assert "Texas sales tax 6.25%" in texas.inner_text()
+    assert page.locator("[data-tax-files] a", has_text="CSV").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "6-finance-tax.png"), full_page=True)
     assert errors == [], errors
 
 

@@ -17,7 +17,6 @@ from backend.legal.pdf import pdf_text
 from backend.legal.text import squash
 from backend.plans.split import BASIS_POINTS, SplitRates, refund_shares, split_price
 from backend.plans.taxes import TaxRule, _rule, tax_lines, tax_rules
-from tests.factories import AdministratorFactory
 
 TEXAS = TaxRule("us-tx.sales_tax", (("en", "Texas sales tax"),), rate_bp=625)
 prices = st.integers(min_value=0, max_value=10**12)
@@ -126,17 +125,6 @@ def test_a_refund_gives_back_tax_pro_rata_and_the_shares_sum_to_it(
 
 
 # --- Through the API -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def texas_plan(plan):
-    """The checkout fixtures' plan, registered in Texas (Tex. Occ. Code 1304.156)."""
-    plan.provider.registration_numbers = {"US-TX": "TX-SC-9"}
-    plan.provider.save()
-    plan.administrator = AdministratorFactory(registration_numbers={"US-TX": "TX-9"})
-    plan.merchant_commission_bp, plan.administrator_fee_bp = 2_000, 1_000
-    plan.save()
-    return plan
 
 
 @pytest.mark.django_db

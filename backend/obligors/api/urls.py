@@ -12,4 +12,10 @@ urlpatterns = [
     ),
     path("finance/providers/", views.ProviderListView.as_view(), name="finance-providers"),
     path("finance/months/<str:month>/close/", views.MonthCloseView.as_view(), name="month-close"),
+    path("finance/months/<str:month>/tax/", views.TaxView.as_view(), name="finance-tax"),
+    path(
+        "finance/months/<str:month>/tax.<str:extension>",
+        views.TaxReportView.as_view(),
+        name="finance-tax-report",
+    ),
 ]

@@ -16,6 +16,7 @@ from backend.obligors.permissions import ReadsObligorReports, is_obligor, reques
 from backend.obligors.reports import REPORTS, write_csv, write_xlsx
 from backend.obligors.selectors import closed_month, months_of, parse_month
 from backend.obligors.services import month_close
+from backend.obligors.taxes import tax_figures, tax_report
 from backend.plans.models import Provider
 
 PROVIDER = OpenApiParameter(
@@ -138,13 +139,66 @@ class ReportView(APIView):
             raise NotFound("No such report.", code="report_not_found")
         provider_id = request_provider(request)
         close = closed_month(parse_month(month))
-        write, content_type = WRITERS[extension]
-        body = write(REPORTS[report](provider_id, close))
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = (
-            f'attachment; filename="{report}-{month}-p{provider_id}.{extension}"'
+        return _file(
+            REPORTS[report](provider_id, close), extension, f"{report}-{month}-p{provider_id}"
         )
-        return response
+
+
+def _file(report, extension: str, name: str) -> HttpResponse:
+    write, content_type = WRITERS[extension]
+    response = HttpResponse(write(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+class TaxRowSerializer(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    place = serializers.CharField(help_text="The jurisdiction's name in the reader's language.")
+    taxes = serializers.CharField(help_text="Its taxes as its pack has them now, with rates.")
+    currency = serializers.CharField()
+    contracts = serializers.IntegerField(help_text="Taxed contracts sold in the month.")
+    taxable_sales = serializers.IntegerField(help_text="Their prices, tax included.")
+    collected = serializers.IntegerField()
+    refunded = serializers.IntegerField()
+    charged_back = serializers.IntegerField()
+    net = serializers.IntegerField(help_text="Collected less refunded and charged back.")
+    payable = serializers.IntegerField(help_text="The jurisdiction's balance at month end.")
+
+
+class TaxMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    rows = TaxRowSerializer(many=True)
+
+
+class TaxView(APIView):
+    """Finance: a closed month's tax by jurisdiction (amounts in minor units)."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(responses=TaxMonthSerializer)
+    def get(self, request, month: str):
+        close = closed_month(parse_month(month))
+        return Response(
+            TaxMonthSerializer({"month": f"{close.month:%Y-%m}", "rows": tax_figures(close)}).data
+        )
+
+
+class TaxReportView(APIView):
+    """Finance: a closed month's tax by jurisdiction as ``csv`` or ``xlsx``."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, WRITERS["xlsx"][1]): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, month: str, extension: str):
+        if extension not in WRITERS:
+            raise NotFound("No such report.", code="report_not_found")
+        close = closed_month(parse_month(month))
+        return _file(tax_report(close), extension, f"tax-{month}")
 
 
 class MonthCloseView(APIView):
