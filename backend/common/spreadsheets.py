@@ -22,6 +22,16 @@ def formula_first_characters() -> tuple[str, ...]:
     )
 
 
+def starts_a_formula(character: str) -> bool:
+    """Whether ``character`` is in ``formula_first_characters()``, without working the whole
+    set out: an ASCII character is its own normal form."""
+    if character in FORMULA_STARTS:
+        return True
+    return (
+        not character.isascii() and unicodedata.normalize("NFKC", character)[:1] in FORMULA_STARTS
+    )
+
+
 def safe_cell(value):
     """A cell as written: numbers and dates as they are, text flattened to one line and
     prefixed with ' where it would start a formula."""
@@ -30,6 +40,6 @@ def safe_cell(value):
     if isinstance(value, bool) or not isinstance(value, str):
         return value
     text = value.replace("\r", " ").replace("\n", " ")
-    if text[:1] in formula_first_characters():
+    if text and starts_a_formula(text[0]):
         return "'" + text
     return text

@@ -82,14 +82,21 @@ def month_figures(start: date, end: date, provider_id: int | None = None) -> lis
             values["earned"] += -total
         if purpose == P.OWED_TO_OBLIGOR and kind == "claim":
             values["claims_paid"] += total
-    reserve = (
-        entries.filter(
-            account__purpose=P.OBLIGOR_UNEARNED_PREMIUM, transaction__occurred_at__lt=until
-        )
+    # The reserve: the unearned balance now, less what was posted after the month (a join
+    # with the transactions of those few days only, not of the whole history).
+    unearned = entries.filter(account__purpose=P.OBLIGOR_UNEARNED_PREMIUM)
+    reserve = defaultdict(int)
+    for plan_id, currency, total in unearned.values_list("account__plan_id", "currency").annotate(
+        total=Sum("amount")
+    ):
+        reserve[plan_id, currency] += total
+    for plan_id, currency, total in (
+        unearned.filter(transaction__occurred_at__gte=until)
         .values_list("account__plan_id", "currency")
         .annotate(total=Sum("amount"))
-    )
-    for plan_id, currency, total in reserve:
+    ):
+        reserve[plan_id, currency] -= total
+    for (plan_id, currency), total in reserve.items():
         if total:
             at(plan_id, currency)["unearned"] += -total
 
@@ -98,29 +105,29 @@ def month_figures(start: date, end: date, provider_id: int | None = None) -> lis
         contracts = contracts.filter(plan__provider_id=provider_id)
     fee = Cast(KT("plan_snapshot__price_split__administrator_fee"), BigIntegerField())
     commission = Cast(KT("plan_snapshot__price_split__merchant_commission"), BigIntegerField())
-    sold = (
-        contracts.filter(activated_at__gte=since, activated_at__lt=until)
+    sold = Q(activated_at__gte=since, activated_at__lt=until)
+    in_force = Q(activated_at__lt=until, coverage_end__gte=end) & (
+        Q(ended_at__isnull=True) | Q(ended_at__gte=until)
+    )
+    # One pass over the contracts for both: those sold in the month, those in force at its end.
+    for plan_id, currency, n, gross, fees, commissions, forced in (
+        contracts.filter(sold | in_force)
         .values_list("plan_id", "currency")
         .annotate(
-            n=Count("id"),
-            gross=Sum("price"),
-            fees=Coalesce(Sum(fee), 0),
-            commissions=Coalesce(Sum(commission), 0),
+            n=Count("id", filter=sold),
+            gross=Coalesce(Sum("price", filter=sold), 0),
+            fees=Coalesce(Sum(fee, filter=sold), 0),
+            commissions=Coalesce(Sum(commission, filter=sold), 0),
+            in_force=Count("id", filter=in_force),
         )
-    )
-    for plan_id, currency, n, gross, fees, commissions in sold:
-        values = at(plan_id, currency)
-        values.update(
-            written_count=n, written_gross=gross, administrator_fees=fees, commissions=commissions
+    ):
+        at(plan_id, currency).update(
+            written_count=n,
+            written_gross=gross,
+            administrator_fees=fees,
+            commissions=commissions,
+            in_force=forced,
         )
-    in_force = (
-        contracts.filter(activated_at__lt=until, coverage_end__gte=end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=until))
-        .values_list("plan_id", "currency")
-        .annotate(n=Count("id"))
-    )
-    for plan_id, currency, n in in_force:
-        at(plan_id, currency)["in_force"] = n
 
     refunds = Refund.objects.filter(requested_at__gte=since, requested_at__lt=until)
     if provider_id is not None:

@@ -26,12 +26,13 @@ def month_bounds(month: date) -> tuple[date, date]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-def _earned_through(last_day: date, today: date) -> None:
-    """Earn every day up to ``last_day``, catching up a month at a time."""
+def _earned_through(last_day: date) -> None:
+    """Earn every day up to ``last_day`` and no further (the hourly run earns the days
+    after it), catching up a month at a time."""
     for _attempt in range(24):
         if EarningDay.objects.filter(day__gte=last_day).exists():
             return
-        if not earning_catch_up(today=today):
+        if not earning_catch_up(today=last_day + timedelta(days=1)):
             return
 
 
@@ -48,7 +49,7 @@ def month_close(*, month: date, user=None, today: date | None = None) -> MonthCl
             % {"month": f"{start:%Y-%m}"},
             code="month_not_over",
         )
-    _earned_through(end - timedelta(days=1), today)
+    _earned_through(end - timedelta(days=1))
     statements_close_due(today=end)
     try:
         with transaction.atomic():

@@ -86,7 +86,8 @@ def _claim_lines(statements: dict, dues: list[Due], end: date) -> None:
 
 def _totals(ids: list[int]) -> dict[int, dict]:
     """Each statement's sums per category and its line count, then its gross sales and
-    refunds (the shoppers' side of its lines' transactions, found by index)."""
+    refunds (the shoppers' side of its lines' transactions: a sale's price, a
+    cancellation's refund; a chargeback's is none)."""
     totals = {pk: {**dict.fromkeys(TOTAL_OF_CATEGORY.values(), 0), "lines_count": 0,
                    "sales": 0, "refunds": 0} for pk in ids}  # fmt: skip
     for statement_id, category, total, n in (
@@ -97,23 +98,34 @@ def _totals(ids: list[int]) -> dict[int, dict]:
     ):
         totals[statement_id][TOTAL_OF_CATEGORY[category]] = total
         totals[statement_id]["lines_count"] += n
-    line, entry, account, tx = (
-        m._meta.db_table for m in (StatementLine, Entry, Account, LedgerTransaction)
-    )
-    marks = ", ".join(["%s"] * len(ids))
+    # Per line, its transaction's entry on cash at Stripe (a sale's price) or on refunds
+    # owed (a cancellation's refund), looked up by the transaction's index: a join would
+    # be planned before the lines just claimed are in the statistics, and scan every entry.
+    accounts = defaultdict(list)
+    for pk, purpose in Account.objects.filter(
+        purpose__in=(AccountPurpose.STRIPE_CASH, AccountPurpose.REFUNDS_PAYABLE)
+    ).values_list("pk", "purpose"):
+        accounts[purpose].append(pk)
+    cash, refunds = accounts[AccountPurpose.STRIPE_CASH], accounts[AccountPurpose.REFUNDS_PAYABLE]
+
+    def among(pks: list[int]) -> str:
+        return ", ".join(["%s"] * len(pks)) or "NULL"
+
+    line, entry = StatementLine._meta.db_table, Entry._meta.db_table
+    side = f"SELECT SUM(e.amount) FROM {entry} e WHERE e.transaction_id = l.transaction_id"  # noqa: S608
     sql = f"""
-        SELECT l.statement_id, t.kind, COALESCE(SUM(e.amount), 0) FROM {line} l
-        JOIN {tx} t ON t.id = l.transaction_id
-        JOIN {entry} e ON e.transaction_id = l.transaction_id
-        JOIN {account} a ON a.id = e.account_id
-        WHERE l.statement_id IN ({marks})
-          AND ((t.kind = 'sale' AND a.purpose = %s) OR (t.kind = 'cancellation' AND a.purpose = %s))
-        GROUP BY l.statement_id, t.kind
+        SELECT l.statement_id, l.category, COALESCE(SUM(CASE l.category
+            WHEN %s THEN ({side} AND e.account_id IN ({among(cash)}))
+            ELSE ({side} AND e.account_id IN ({among(refunds)})) END), 0)
+        FROM {line} l
+        WHERE l.statement_id IN ({among(ids)}) AND l.category IN (%s, %s)
+        GROUP BY l.statement_id, l.category
     """  # noqa: S608 - table names only; values are bound
+    commission, clawback = LineCategory.COMMISSION, LineCategory.CLAWBACK
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, AccountPurpose.STRIPE_CASH, AccountPurpose.REFUNDS_PAYABLE])
-        for statement_id, kind, total in cursor.fetchall():
-            totals[statement_id]["sales" if kind == "sale" else "refunds"] = abs(int(total))
+        cursor.execute(sql, [commission, *cash, *refunds, *ids, commission, clawback])
+        for statement_id, category, total in cursor.fetchall():
+            totals[statement_id]["sales" if category == commission else "refunds"] = abs(int(total))
     return totals
 
 
@@ -275,11 +287,15 @@ def statements_close_due(*, today: date) -> list[Statement]:
         .annotate(last=Max("period_end"))
         .order_by()
     }
+    # Where a merchant's first period starts: only asked of accounts never stated yet.
+    never = [a for a, m, c in accounts if (m, c) not in last_closed]
     first_entry = dict(
-        Entry.objects.filter(account_id__in=[a for a, _m, _c in accounts])
+        Entry.objects.filter(account_id__in=never)
         .values_list("account_id")
         .annotate(first=Min("transaction__occurred_at"))
         .order_by()
+        if never
+        else ()
     )
     cadences = dict(MerchantSettlement.objects.values_list("merchant_id", "cadence"))
     by_period: dict[tuple[date, date], list[tuple[int, int, str]]] = defaultdict(list)
