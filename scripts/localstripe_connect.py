@@ -16,11 +16,17 @@
 - **Top-ups** (``/v1/topups``): money the platform adds to its balance from its bank,
   available at once as in test mode; the runner's ``--opening-balance`` starts the demo
   with one per currency. https://docs.stripe.com/api/topups
+- **Disputes**: a charge paid with Stripe's test card ``4000000000000259`` succeeds and is
+  then disputed as fraudulent, as in Stripe's test mode: a ``dispute`` (``/v1/disputes``)
+  with its balance transaction (type ``adjustment``, the amount withdrawn, Stripe's dispute
+  fee) and the ``charge.dispute.created`` event.
+  https://docs.stripe.com/testing#disputes https://docs.stripe.com/api/disputes/object
 - **Idempotency keys** on every POST: the same key and body answer the first response
   again; the same key with another body is refused (``idempotency_error``).
   https://docs.stripe.com/api/idempotent_requests
 """
 
+import asyncio
 import json
 import time
 from collections import defaultdict
@@ -28,7 +34,14 @@ from collections import defaultdict
 from aiohttp import web
 from localstripe import resources
 from localstripe.errors import UserError
-from localstripe.resources import BalanceTransaction, Event, StripeObject, random_id, store
+from localstripe.resources import (
+    BalanceTransaction,
+    Charge,
+    Event,
+    StripeObject,
+    random_id,
+    store,
+)
 from localstripe.server import api_create, api_list_all, api_retrieve, get_post_data
 from localstripe.webhooks import schedule_webhook
 
@@ -81,6 +94,90 @@ def _charge_fees() -> None:
             ]
 
     BalanceTransaction.__init__ = with_fee
+
+
+# Stripe's test card whose charge succeeds and is then disputed (reason: fraudulent), and
+# the fee Stripe takes for a dispute (https://stripe.com/pricing: $15 in the US).
+DISPUTE_CARD = "4000000000000259"
+DISPUTE_FEES = {"usd": 1500, "eur": 2000, "gbp": 2000, "pln": 8000}
+
+
+class Dispute(StripeObject):
+    object = "dispute"
+    _id_prefix = "dp_"
+
+    def __init__(self, **kwargs):
+        raise UserError(400, "Disputes are opened by the shopper's bank, not through the API")
+
+    @classmethod
+    def _open(cls, charge) -> "Dispute":
+        dispute = cls.__new__(cls)
+        StripeObject.__init__(dispute)
+        fee = DISPUTE_FEES.get(charge.currency.lower(), 1500)
+        entry = _balance_entry(
+            amount=-charge.amount,
+            currency=charge.currency,
+            type="adjustment",
+            source=dispute.id,
+            description=f"Chargeback withdrawal for {charge.id}",
+            fee=fee,
+        )
+        entry.reporting_category = "dispute"
+        entry.fee_details = [
+            {"amount": fee, "application": None, "currency": charge.currency,
+             "description": "Dispute fee", "type": "stripe_fee"}
+        ]  # fmt: skip
+        dispute.amount = charge.amount
+        dispute.currency = charge.currency
+        dispute.charge = charge.id
+        dispute.payment_intent = charge.payment_intent
+        dispute.reason = "fraudulent"
+        dispute.status = "needs_response"
+        dispute.is_charge_refundable = False
+        dispute.evidence = {}
+        dispute.metadata = {}
+        dispute.balance_transactions = [entry._export()]
+        schedule_webhook(Event("charge.dispute.created", dispute))
+        return dispute
+
+    @classmethod
+    def _api_list_all(cls, url, limit=None, starting_after=None, charge=None,
+                      payment_intent=None):  # fmt: skip
+        listed = super()._api_list_all(url, limit=limit, starting_after=starting_after)
+        listed._list = [
+            d for d in listed._list
+            if (charge is None or d.charge == charge)
+            and (payment_intent is None or d.payment_intent == payment_intent)
+        ]  # fmt: skip
+        return listed
+
+
+_opening: set = set()
+
+
+def _disputed_cards() -> None:
+    """A charge on the dispute test card is disputed once it has succeeded (and its
+    PaymentIntent is named on it), a moment later, as the shopper's bank would."""
+    trigger = Charge._trigger_payment
+
+    def with_dispute(self, on_success=None):
+        def succeeded():
+            if on_success:
+                on_success()
+            method = store.get("payment_method:" + (self.payment_method or ""))
+            if getattr(method, "_card_number", None) == DISPUTE_CARD:
+
+                async def later():
+                    await asyncio.sleep(0.2)
+                    Dispute._open(self)
+
+                task = asyncio.ensure_future(later())
+                _opening.add(task)  # held until done: the loop keeps only weak references
+                task.add_done_callback(_opening.discard)
+
+        trigger(self, on_success=succeeded)
+
+    Charge._trigger_payment = with_dispute
 
 
 def _entries(account=None) -> list:
@@ -406,12 +503,15 @@ def install(app, *, base_url: str) -> None:
     global _base_url
     _base_url = base_url
     _charge_fees()
+    _disputed_cards()
     BalanceTransaction._api_list_all = classmethod(_history)
     app.middlewares.extend([overrides, idempotency])
     for cls, plural in ((Account, "accounts"), (Transfer, "transfers"), (Topup, "topups")):
         app.router.add_post(f"/v1/{plural}", api_create(cls, None))
         app.router.add_get(f"/v1/{plural}/{{id}}", api_retrieve(cls, None))
         app.router.add_get(f"/v1/{plural}", api_list_all(cls, f"/v1/{plural}"))
+    app.router.add_get("/v1/disputes/{id}", api_retrieve(Dispute, None))
+    app.router.add_get("/v1/disputes", api_list_all(Dispute, "/v1/disputes"))
     app.router.add_post("/v1/transfers/{id}", _update(Transfer))
     app.router.add_post("/v1/account_links", api_create(AccountLink, None))
     app.router.add_get("/_config/connect/onboarding/{link}", _onboarding_page)

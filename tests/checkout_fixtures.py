@@ -116,10 +116,10 @@ def paid_order(stripe_api, put_order, order_body, client):
     """An order of two units, paid and activated through a signed webhook."""
     from tests import stripe_helpers
 
-    def make(order_id="PAID-1", quantity=2, **body_overrides):
+    def make(order_id="PAID-1", quantity=2, card=None, **body_overrides):
         body = put_order(order_id, order_body(quantity=quantity, **body_overrides)).json()
         intent_id = body["payment"]["client_secret"].split("_secret")[0]
-        stripe_helpers.pay(intent_id)
+        stripe_helpers.pay(intent_id, card)
         stripe_helpers.deliver(
             client, stripe_helpers.intent_event("payment_intent.succeeded", intent_id)
         )

@@ -51,6 +51,7 @@ _CONTRACT_FIELDS = (
     "coverage_end",
     "ended_at",
     "order_line__order__payment__stripe_payment_intent_id",
+    "order_line__order__payment__stripe_dispute_id",
 )
 
 
@@ -75,6 +76,11 @@ def contract_split(contract: Contract) -> dict:
 def _intent(contract: Contract) -> str:
     payment = getattr(contract.order_line.order, "payment", None)
     return (payment.stripe_payment_intent_id or "") if payment else ""
+
+
+def _dispute(contract: Contract) -> str:
+    payment = getattr(contract.order_line.order, "payment", None)
+    return payment.stripe_dispute_id if payment else ""
 
 
 P = AccountPurpose
@@ -198,7 +204,8 @@ def refund_paid_post(*, refund_id: int) -> LedgerTransaction | None:
 
 def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
     """A disputed payment voided the contract: Stripe takes its price back, and every
-    party gives back its part of the sale (the obligor what it earned as well)."""
+    party gives back its part of the sale (the obligor what it earned as well). Its
+    reference is Stripe's dispute, which the reconciliation matches."""
     contract = _contract(contract_id)
     if contract is None or not _sale_posted(contract):
         return None
@@ -209,7 +216,7 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
         kind="chargeback",
         occurred_at=voided_at,
         description=contract.number,
-        reference=_intent(contract),
+        reference=_dispute(contract) or _intent(contract),
         lines=_lines(contract, chargeback_lines(contract_split(contract), unearned=unearned)),
     )
 

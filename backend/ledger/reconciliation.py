@@ -4,7 +4,8 @@ For one UTC day (Stripe reports in UTC) it reads every balance transaction Strip
 that day, posts each charge's processing fee as Stripe took it (``stripe:<txn>:fee``, once),
 and compares, object by object, what Stripe moved with what the ledger's cash at Stripe
 says it moved: a charge with the sales of its PaymentIntent, a refund with its refund's
-posting, a transfer with its payout. Three kinds of difference are listed for finance
+posting, a transfer with its payout, a dispute's withdrawal with its chargebacks (and its
+dispute fee, posted like a charge's fee). Three kinds of difference are listed for finance
 staff: at Stripe but not in the ledger, in the ledger but not at Stripe, and amounts that
 differ. A payment made just before midnight and posted just after is matched across the
 day's edge (Stripe is read a day either side), never reported. Running a day again
@@ -25,7 +26,16 @@ from backend.payments import stripe_gateway
 from backend.payments.stripe_gateway import BalanceEntry
 
 # What each ledger kind moved at Stripe, as Stripe names the balance transaction.
-STRIPE_WHAT_OF_KIND = {"sale": "charge", "fee": "fee", "refund": "refund", "payout": "transfer"}
+STRIPE_WHAT_OF_KIND = {
+    "sale": "charge",
+    "fee": "fee",
+    "refund": "refund",
+    "payout": "transfer",
+    "chargeback": "adjustment",  # a dispute's withdrawal (its source: the dispute)
+}
+# The balance transactions whose fee Stripe takes from the platform with them: a charge's
+# processing fee, a dispute's fee. Each is posted as Stripe took it.
+FEE_BEARING = ("charge", "adjustment")
 
 Key = tuple[str, str, str]  # (what, reference, currency)
 
@@ -33,9 +43,9 @@ Key = tuple[str, str, str]  # (what, reference, currency)
 def _stripe_keys(entries: list[BalanceEntry]) -> dict[Key, int]:
     amounts: dict[Key, int] = defaultdict(int)
     for e in entries:
-        if e.type == "charge":
+        if e.type in FEE_BEARING:
             reference = e.payment_intent or e.source
-            amounts["charge", reference, e.currency] += e.amount
+            amounts[e.type, reference, e.currency] += e.amount
             if e.fee:
                 amounts["fee", reference, e.currency] -= e.fee
         else:
@@ -66,7 +76,7 @@ def _ledger_keys(*, start: datetime, end: datetime, references: set[str]) -> dic
 
 
 def _post_fees(entries: list[BalanceEntry]) -> int:
-    charged = [e for e in entries if e.type == "charge" and e.fee]
+    charged = [e for e in entries if e.type in FEE_BEARING and e.fee]
     currencies = {e.currency for e in charged}
     fee_accounts = {c: AccountSpec(AccountPurpose.STRIPE_FEES, c) for c in currencies}
     cash_accounts = {c: AccountSpec(AccountPurpose.STRIPE_CASH, c) for c in currencies}

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from backend.claims.choices import ClaimState
-from backend.claims.models import Claim
+from backend.claims.models import Claim, ClaimEvent
 from backend.common.dates import midnight
 from backend.common.spreadsheets import safe_cell
 from backend.contracts.models import Contract
@@ -117,20 +118,33 @@ def premium_bordereau(provider_id: int, close: MonthClose) -> Report:
 
 
 def claims_bordereau(provider_id: int, close: MonthClose) -> Report:
-    """Every claim filed by the month's end and not closed before it began: paid if it
-    was decided by the end, reserved (its requested or claimed amount) if not."""
+    """Every claim filed by the month's end and not closed before it began, as it stood at
+    the month's end (its state then, from its audit trail: the report of a closed month
+    reads the same whenever it is asked for): paid if it was decided by the end, reserved
+    (its requested or claimed amount) if not."""
     start, end = month_bounds(close.month)
     since, until = midnight(start), midnight(end)
     states = dict(ClaimState.choices)
+    state_then = Coalesce(
+        Subquery(
+            ClaimEvent.objects.filter(claim_id=OuterRef("pk"), created_at__lt=until)
+            .exclude(to_state="")
+            .order_by("-created_at", "-pk")
+            .values("to_state")[:1]
+        ),
+        "state",
+        output_field=CharField(),
+    )
     claims = (
         Claim.objects.filter(contract__plan__provider_id=provider_id, created_at__lt=until)
         .exclude(closed_at__lt=since)
+        .annotate(state_then=state_then)
         .order_by("created_at", "pk")
         .values_list(
             "number", "contract__number", "contract__plan__code",
             KeyTextTransform("title", "contract__product_snapshot"), "contract__jurisdiction",
-            "failure_date", "created_at", "state", "decided_at", "currency", "approved_amount",
-            "requested_amount", "claimed_amount",
+            "failure_date", "created_at", "state_then", "decided_at", "currency",
+            "approved_amount", "requested_amount", "claimed_amount",
         )
     )  # fmt: skip
 

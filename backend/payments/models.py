@@ -20,6 +20,9 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         default=PaymentStatus.CREATING, choices=PaymentStatus.choices, protected=True, db_index=True
     )
     failure_message = models.CharField(max_length=300, blank=True)
+    # Stripe's dispute of the payment (a chargeback), which the ledger's chargebacks and
+    # the daily reconciliation name.
+    stripe_dispute_id = models.CharField(max_length=100, blank=True)
     # Who is creating the PaymentIntent: set by the one caller that claims it (a conditional
     # UPDATE), so concurrent resends of an order never create a second intent. A claim older
     # than the Stripe timeout is stale (its process died) and may be taken over.
@@ -62,8 +65,8 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         source=[PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED],
         target=PaymentStatus.DISPUTED,
     )
-    def dispute(self):
-        pass
+    def dispute(self, *, dispute_id: str = ""):
+        self.stripe_dispute_id = dispute_id or self.stripe_dispute_id
 
 
 class StripeEvent(ConcurrentTransitionMixin, models.Model):

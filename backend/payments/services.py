@@ -212,13 +212,16 @@ def payment_failed(*, payment_intent_id: str, actor: Actor, message: str) -> boo
 
 
 @transaction.atomic(savepoint=False)
-def payment_disputed(*, payment_intent_id: str, actor: Actor, reason: str) -> bool:
-    """A chargeback: the payment is disputed, and what it paid for is voided."""
+def payment_disputed(
+    *, payment_intent_id: str, actor: Actor, reason: str, dispute_id: str = ""
+) -> bool:
+    """A chargeback: the payment is disputed (Stripe's ``dispute_id``), and what it paid
+    for is voided."""
     payment = payment_locked_for_intent(payment_intent_id)
     if payment is None:
         return False
     if can_proceed(payment.dispute):
-        payment.dispute()
+        payment.dispute(dispute_id=dispute_id)
         payment.save()
     _outcome("disputed", payment, actor=actor, reason=reason)
     return True

@@ -143,6 +143,7 @@ def _on_dispute_created(obj, actor):
         return
     payment_disputed(
         payment_intent_id=intent,
+        dispute_id=obj.get("id") or "",
         actor=actor,
         reason=_("Chargeback opened: %(reason)s") % {"reason": obj.get("reason") or "unknown"},
     )

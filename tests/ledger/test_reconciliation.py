@@ -1,13 +1,17 @@
 """The daily reconciliation with Stripe's balance transactions, against the emulator."""
 
+import time
+
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from backend.contracts.models import Contract
 from backend.ledger.choices import DifferenceKind
 from backend.ledger.models import Difference, Entry, LedgerTransaction
 from backend.ledger.reconciliation import difference_resolve, stripe_reconcile
 from backend.ledger.tasks import ledger_reconcile_stripe_task
+from backend.payments.models import Payment
 from tests import stripe_helpers as sh
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,3 +76,41 @@ def test_what_stripe_and_the_ledger_disagree_on_is_listed_and_kept_once_resolved
     kept = Difference.objects.get(what="refund")
     assert kept.pk == refund_difference.pk and kept.resolved_by == finance
     assert Difference.objects.filter(resolved_at__isnull=True).count() == 2
+
+
+def _dispute_of(intent_id: str) -> dict:
+    """The dispute the emulator opens on a charge of Stripe's dispute test card, a moment
+    after the charge (as the shopper's bank would)."""
+    for _attempt in range(50):
+        listed = sh.client().v1.disputes.list(params={"payment_intent": intent_id}).data
+        if listed:
+            return listed[0].to_dict()
+        time.sleep(0.1)
+    raise AssertionError(f"no dispute of {intent_id}")
+
+
+def test_a_chargeback_reconciles_with_stripes_dispute_and_its_fee(paid_order, client):
+    intent_id, numbers = paid_order("RECON-D", card="4000000000000259")
+    dispute = _dispute_of(intent_id)
+    assert (dispute["reason"], dispute["amount"]) == ("fraudulent", 19_998)
+    sh.deliver(client, sh.event("charge.dispute.created", dispute))
+    assert set(Contract.objects.filter(number__in=numbers).values_list("state", flat=True)) == {
+        "voided"
+    }
+    assert (
+        Payment.objects.get(stripe_payment_intent_id=intent_id).stripe_dispute_id == dispute["id"]
+    )
+    chargebacks = LedgerTransaction.objects.filter(kind="chargeback")
+    assert chargebacks.count() == 2 and {t.reference for t in chargebacks} == {dispute["id"]}
+    run = stripe_reconcile(timezone.now().date())
+    assert list(run.differences.all()) == []
+    assert run.fees_posted == 2  # the charge's processing fee and the dispute fee
+    dispute_fee = LedgerTransaction.objects.get(kind="fee", reference=dispute["id"])
+    assert {e.account.purpose: e.amount for e in dispute_fee.entries.all()} == {
+        "stripe_fees": 1_500,
+        "stripe_cash": -1_500,
+    }
+    # Cash at Stripe is Stripe's own balance: the charge, less its fee, the withdrawal and
+    # the dispute fee.
+    [available] = sh.client().v1.balance.retrieve().available
+    assert _cash() == available.amount == 19_998 - 610 - 19_998 - 1_500

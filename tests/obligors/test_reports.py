@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.choices import Role
 from backend.claims.desk import claim_approve
+from backend.claims.models import Claim, ClaimEvent
 from backend.common.actors import Actor, ActorKind
 from backend.common.exceptions import Conflict
 from backend.contracts.models import Contract
@@ -143,6 +144,35 @@ def test_the_bordereaux_total_the_months_figures(month, make_user):
     assert sum(1 for _row in sheet.iter_rows()) == 4  # the header and three contracts
     months = client.get("/api/v1/obligor/months/").json()
     assert months[0]["totals"][0]["written_net"] == figures.written_net
+
+
+def test_a_closed_months_claims_bordereau_reads_as_at_its_end_later_too(month, make_user):
+    close, contracts, plan = month
+    figures = PlanMonth.objects.get(close=close)
+    until = timezone.make_aware(
+        timezone.datetime.combine(month_bounds(close.month)[1], timezone.datetime.min.time())
+    )
+    client = _obligor_client(make_user, plan.provider)
+    url = f"/api/v1/obligor/months/{close.month:%Y-%m}/claims-bordereau.csv"
+    before = _csv(client.get(url))
+    # The claim open at the month's end is approved after it.
+    [open_claim] = Claim.objects.filter(contract=contracts[2])
+    user = make_user(Role.DESK_AGENT)
+    Claim.objects.filter(pk=open_claim.pk).update(assignee=user)
+    agent = Actor.person(ActorKind.STAFF, user)
+    approved_at = timezone.now()
+    claim_approve(claim_id=open_claim.pk, actor=agent, amount=1_000, resolution="reimburse")
+    later = until + timedelta(days=1)
+    Claim.objects.filter(pk=open_claim.pk).update(decided_at=later)
+    ClaimEvent.objects.filter(claim=open_claim, created_at__gte=approved_at).update(
+        created_at=later
+    )
+    after = _csv(client.get(url))
+    assert after == before  # the month's report does not change after the month
+    column = {name: i for i, name in enumerate(after[0])}
+    [row] = [r for r in after[1:] if r[0] == open_claim.number]
+    assert row[column["Status"]] == "In review" and row[column["Paid to date"]] == "0"
+    assert sum(int(r[column["Reserved"]]) for r in after[1:]) == figures.claims_reserved
 
 
 def test_obligor_reports_are_scoped_to_their_provider(month, make_user, api):
