@@ -81,7 +81,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     # term; empty for a contract sold before splits, whose whole price is premium.
     net_premium = models.PositiveBigIntegerField(null=True, blank=True)
     # The tax included in the price (plans.taxes), owed to the shopper's jurisdiction.
-    tax = models.PositiveBigIntegerField(default=0)
+    tax = models.PositiveBigIntegerField(default=0, db_default=0)
     currency = models.CharField(max_length=3)
     jurisdiction = models.CharField(max_length=6)
     purchased_at = models.DateTimeField()

@@ -24,7 +24,7 @@ class AccountPurpose(models.TextChoices):
     REFUNDS_PAYABLE = "refunds_payable", _("Refunds owed to shoppers")
     RECONCILIATION = "reconciliation", _("Reconciliation adjustments")
     CLAIMS_PAYABLE = "claims_payable", _("Claims owed to shoppers and repair partners")
-    BANK_CASH = "bank_cash", _("Cash at the bank (claim payouts)")
+    BANK_CASH = "bank_cash", _("Cash at the bank (claim payouts, tax paid)")
 
 
 KIND_OF_PURPOSE = {

@@ -189,16 +189,15 @@ def refund_paid_post(*, refund_id: int) -> LedgerTransaction | None:
     )
     if refund is None or not refund.amount:
         return None
-    payable = AccountSpec(P.REFUNDS_PAYABLE, refund.currency)
-    cash = AccountSpec(P.STRIPE_CASH, refund.currency)
-    accounts = accounts_for([payable, cash])
-    return post(
+    return _move(
         source=f"refund:{refund.pk}:paid",
         kind="refund",
-        occurred_at=refund.succeeded_at,
+        to=AccountSpec(P.REFUNDS_PAYABLE, refund.currency),
+        out_of=AccountSpec(P.STRIPE_CASH, refund.currency),
+        amount=refund.amount,
+        at=refund.succeeded_at,
         description=f"Refund of contract {refund.contract_id}",
         reference=refund.stripe_refund_id,
-        lines=[Line(accounts[payable], refund.amount), Line(accounts[cash], -refund.amount)],
     )
 
 
@@ -221,21 +220,52 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
     )
 
 
+def _move(
+    *, source: str, kind: str, to: AccountSpec, out_of: AccountSpec, amount: int, at,
+    description: str, reference: str,
+) -> LedgerTransaction | None:  # fmt: skip
+    """``amount`` moved from one account to another: a debit ``to``, a credit ``out_of``."""
+    accounts = accounts_for([to, out_of])
+    return post(
+        source=source,
+        kind=kind,
+        occurred_at=at,
+        description=description,
+        reference=reference,
+        lines=[Line(accounts[to], amount), Line(accounts[out_of], -amount)],
+    )
+
+
+def tax_remittance_post(
+    *, remittance_id: int, jurisdiction: str, currency: str, amount: int, at, reference: str
+) -> LedgerTransaction | None:
+    """Tax paid to ``jurisdiction`` from the bank: what the sales left payable to it."""
+    return _move(
+        source=f"tax-remittance:{remittance_id}",
+        kind="tax_remittance",
+        to=AccountSpec(P.TAX_PAYABLE, currency, jurisdiction=jurisdiction),
+        out_of=AccountSpec(P.BANK_CASH, currency),
+        amount=amount,
+        at=at,
+        description=f"Tax paid to {jurisdiction}",
+        reference=reference,
+    )
+
+
 def merchant_payout_post(
     *, payout_id: int, merchant_id: int, amount: int, currency: str, transfer_id: str, at
 ) -> LedgerTransaction | None:
     """A payout transferred to the merchant's connected account: what it was owed, out of
     cash at Stripe."""
-    owed = AccountSpec(P.OWED_TO_MERCHANT, currency, merchant_id=merchant_id)
-    cash = AccountSpec(P.STRIPE_CASH, currency)
-    accounts = accounts_for([owed, cash])
-    return post(
+    return _move(
         source=f"payout:{payout_id}",
         kind="payout",
-        occurred_at=at,
+        to=AccountSpec(P.OWED_TO_MERCHANT, currency, merchant_id=merchant_id),
+        out_of=AccountSpec(P.STRIPE_CASH, currency),
+        amount=amount,
+        at=at,
         description=transfer_id,
         reference=transfer_id,
-        lines=[Line(accounts[owed], amount), Line(accounts[cash], -amount)],
     )
 
 

@@ -69,3 +69,36 @@ class PlanMonth(models.Model):
     def remittance(self) -> int:
         """The net premium due to the obligor, less what was paid out on its behalf."""
         return self.written_net - self.refunds_net - self.chargebacks_net - self.claims_paid
+
+
+class TaxRemittance(models.Model):
+    """Tax paid to a jurisdiction for a closed month (``obligors.taxes.tax_remit``): posted
+    to the ledger once (the jurisdiction's tax payable against cash at the bank), one per
+    jurisdiction, currency and month."""
+
+    close = models.ForeignKey(MonthClose, on_delete=models.PROTECT, related_name="remittances")
+    jurisdiction = models.CharField(max_length=10)
+    currency = models.CharField(max_length=3)
+    amount = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=100, help_text="The bank's or the state's reference.")
+    paid_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("close", "jurisdiction", "currency")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["close", "jurisdiction", "currency"], name="tax_remittance_once"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="tax_remittance_paid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.close} {self.amount} {self.currency}"

@@ -22,7 +22,7 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     failure_message = models.CharField(max_length=300, blank=True)
     # Stripe's dispute of the payment (a chargeback), which the ledger's chargebacks and
     # the daily reconciliation name.
-    stripe_dispute_id = models.CharField(max_length=100, blank=True)
+    stripe_dispute_id = models.CharField(max_length=100, blank=True, db_default="")
     # Who is creating the PaymentIntent: set by the one caller that claims it (a conditional
     # UPDATE), so concurrent resends of an order never create a second intent. A claim older
     # than the Stripe timeout is stale (its process died) and may be taken over.

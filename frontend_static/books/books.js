@@ -181,8 +181,33 @@ async function showTax() {
   const rows = month ? (await api(`finance/months/${month}/tax/`)).rows : [];
   $("[data-tax]").replaceChildren(...(rows.length ? rows.map((r) => el("tr", {}, cell(`${r.place} (${r.jurisdiction})`),
     cell(r.taxes || "—"), cell(String(r.contracts), "num"), ...["taxable_sales", "collected", "refunded", "charged_back", "net", "payable"]
-      .map((name) => cell(money(r[name], r.currency), "num"))))
-    : [el("tr", {}, el("td", { colspan: 9, class: "cd-muted", text: month ? t("noTax") : t("noMonths") }))]));
+      .map((name) => cell(money(r[name], r.currency), "num")), el("td", {}, remittance(month, r))))
+    : [el("tr", {}, el("td", { colspan: 10, class: "cd-muted", text: month ? t("noTax") : t("noMonths") }))]));
+}
+
+// What was paid to the state for the month, or the form to record the payment (the amount
+// payable at the month's end, in the currency's major units, by default).
+function remittance(month, row) {
+  if (row.remitted) return el("span", { class: "pill paid", text: money(row.remitted, row.currency) });
+  if (row.payable <= 0) return el("span", { class: "cd-muted", text: "—" });
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency: row.currency }).resolvedOptions().maximumFractionDigits;
+  const form = el("form", { class: "inline remit" },
+    el("input", { name: "amount", type: "number", min: 0, step: 1 / 10 ** digits, required: true, value: (row.payable / 10 ** digits).toFixed(digits),
+      "aria-label": t("amount") }),
+    el("input", { name: "reference", required: true, maxlength: 100, placeholder: t("paymentReference"), "aria-label": t("paymentReference") }),
+    el("input", { name: "paid_on", type: "date", required: true, value: new Date().toISOString().slice(0, 10), "aria-label": t("paidOn") }),
+    el("button", { class: "cd-btn secondary small", type: "submit", text: t("recordPayment") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api(`finance/months/${month}/tax/remittances/`, { method: "POST", body: {
+        jurisdiction: row.jurisdiction, currency: row.currency, reference: form.reference.value, paid_on: form.paid_on.value,
+        amount: Math.round(Number(form.amount.value) * 10 ** digits) } });
+      say(t("paymentRecorded", { place: row.place }), "ok");
+      await showTax();
+    } catch (error) { fail(error); }
+  });
+  return form;
 }
 $("[data-tax-month]").addEventListener("change", () => showTax().catch(fail));
 

@@ -85,6 +85,11 @@ def test_finance_closes_a_month_and_works_the_reconciliation_and_payouts(live_se
     assert "Texas sales tax 6.25%" in texas.inner_text()
     assert page.locator("[data-tax-files] a", has_text="CSV").count() == 1
     page.screenshot(path=str(ARTIFACTS / "6-finance-tax.png"), full_page=True)
+    texas.get_by_label("Payment reference").fill("TX-WEBFILE-1")
+    texas.get_by_role("button", name="Record payment").click()
+    page.locator("[data-status].ok").wait_for()
+    texas.locator(".pill.paid").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "7-finance-tax-paid.png"), full_page=True)
     assert errors == [], errors
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("finance/months/<str:month>/close/", views.MonthCloseView.as_view(), name="month-close"),
     path("finance/months/<str:month>/tax/", views.TaxView.as_view(), name="finance-tax"),
     path(
+        "finance/months/<str:month>/tax/remittances/",
+        views.TaxRemitView.as_view(),
+        name="finance-tax-remit",
+    ),
+    path(
         "finance/months/<str:month>/tax.<str:extension>",
         views.TaxReportView.as_view(),
         name="finance-tax-report",

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api.fields import StrictCharField, StrictIntegerField
 from backend.common.api.sessions import StaffLoginSerializer, StaffSessionView
 from backend.common.exceptions import NotFound
 from backend.ledger.permissions import IsFinance, is_finance
@@ -16,7 +17,7 @@ from backend.obligors.permissions import ReadsObligorReports, is_obligor, reques
 from backend.obligors.reports import REPORTS, write_csv, write_xlsx
 from backend.obligors.selectors import closed_month, months_of, parse_month
 from backend.obligors.services import month_close
-from backend.obligors.taxes import tax_figures, tax_report
+from backend.obligors.taxes import tax_figures, tax_remit, tax_report
 from backend.plans.models import Provider
 
 PROVIDER = OpenApiParameter(
@@ -163,6 +164,7 @@ class TaxRowSerializer(serializers.Serializer):
     charged_back = serializers.IntegerField()
     net = serializers.IntegerField(help_text="Collected less refunded and charged back.")
     payable = serializers.IntegerField(help_text="The jurisdiction's balance at month end.")
+    remitted = serializers.IntegerField(help_text="Paid to the jurisdiction for the month.")
 
 
 class TaxMonthSerializer(serializers.Serializer):
@@ -181,6 +183,44 @@ class TaxView(APIView):
         return Response(
             TaxMonthSerializer({"month": f"{close.month:%Y-%m}", "rows": tax_figures(close)}).data
         )
+
+
+class TaxRemitInputSerializer(serializers.Serializer):
+    jurisdiction = StrictCharField(max_length=10)
+    currency = StrictCharField(min_length=3, max_length=3)
+    amount = StrictIntegerField(min_value=1, help_text="Minor units paid to the jurisdiction.")
+    reference = StrictCharField(max_length=100, help_text="The bank's or the state's reference.")
+    paid_on = serializers.DateField()
+
+
+class TaxRemittanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    month = serializers.CharField(source="close")
+    jurisdiction = serializers.CharField()
+    currency = serializers.CharField()
+    amount = serializers.IntegerField()
+    reference = serializers.CharField()
+    paid_on = serializers.DateField()
+
+
+class TaxRemitView(APIView):
+    """Finance: record the tax paid to a jurisdiction for a closed month, posted to the
+    ledger once (409 ``tax_remitted`` the second time; 400 ``remittance_exceeds_payable``
+    above what is owed)."""
+
+    permission_classes = [IsFinance]
+
+    @extend_schema(request=TaxRemitInputSerializer, responses={201: TaxRemittanceSerializer})
+    def post(self, request, month: str):
+        close = closed_month(parse_month(month))
+        data = TaxRemitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        remittance = tax_remit(
+            close=close,
+            **{**data.validated_data, "currency": data.validated_data["currency"].upper()},
+            user=request.user,
+        )
+        return Response(TaxRemittanceSerializer(remittance).data, status=201)
 
 
 class TaxReportView(APIView):
