@@ -48,6 +48,31 @@ def claim_list_for_customer(*, customer):
     )
 
 
+def claim_list_for_merchant(*, merchant):
+    """The merchant's customers' claims, newest first."""
+    return (
+        Claim.objects.filter(merchant=merchant)
+        .select_related("contract", "customer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def claim_get_for_merchant(*, merchant, number: str) -> Claim:
+    """One of the merchant's customers' claims; another merchant's is not found."""
+    claim = claim_list_for_merchant(merchant=merchant).filter(number=number).first()
+    if claim is None:
+        raise NotFound("No such claim.", code="claim_not_found")
+    return claim
+
+
+def contract_get_for_merchant(merchant, number: str) -> Contract:
+    """A contract the merchant sold, to file a claim on for its shopper."""
+    contract = Contract.objects.filter(number=number, merchant=merchant).first()
+    if contract is None:
+        raise NotFound(_("No such contract."), code="contract_not_found")
+    return contract
+
+
 def claim_get_for_desk(*, number: str) -> Claim:
     claim = (
         Claim.objects.select_related(

@@ -7,6 +7,12 @@ class WebhookEventType(models.TextChoices):
     CONTRACT_CANCELLED = "contract.cancelled", _("Contract cancelled")
     CONTRACT_EXPIRED = "contract.expired", _("Contract expired")
     CONTRACT_VOIDED = "contract.voided", _("Contract voided")
+    CLAIM_FILED = "claim.filed", _("Claim filed")
+    CLAIM_INFO_REQUESTED = "claim.info_requested", _("Claim waiting for the shopper's answer")
+    CLAIM_APPROVED = "claim.approved", _("Claim approved")
+    CLAIM_DENIED = "claim.denied", _("Claim denied")
+    CLAIM_FULFILLED = "claim.fulfilled", _("Claim being fulfilled")
+    CLAIM_CLOSED = "claim.closed", _("Claim closed")
 
 
 class DeliveryState(models.TextChoices):

@@ -90,15 +90,9 @@ class PortalClaimListView(APIView):
         claim, failed = services.claim_file(
             contract=contract,
             actor=_shopper(request),
-            reason=params["reason"],
-            failure_date=params["failure_date"],
-            description=params["description"],
-            answers=params.get("answers") or {},
-            serial_number=params.get("serial_number", ""),
-            contact_name=params.get("contact_name", ""),
-            claimed_amount=params.get("claimed_amount"),
             files=files,
             language=_language(request),
+            **ClaimFileSerializer.filing(params),
         )
         body = PortalClaimSerializer(claim).data
         body["files_not_stored"] = failed

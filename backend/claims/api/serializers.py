@@ -43,6 +43,20 @@ class ClaimFileSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
     receipts = serializers.ListField(child=serializers.FileField(), required=False)
 
+    @staticmethod
+    def filing(params: dict) -> dict:
+        """The validated claim's arguments to ``services.claim_file``, but its contract,
+        actor, files and language."""
+        return {
+            "reason": params["reason"],
+            "failure_date": params["failure_date"],
+            "description": params["description"],
+            "answers": params.get("answers") or {},
+            "serial_number": params.get("serial_number", ""),
+            "contact_name": params.get("contact_name", ""),
+            "claimed_amount": params.get("claimed_amount"),
+        }
+
     def validate_answers(self, value):
         if value in (None, ""):
             return {}

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from backend.claims.api import desk, portal, reasons
+from backend.claims.api import desk, merchant, portal, reasons
 
 claim = "<str:number>"
 
 urlpatterns = [
     # Reference data: the reasons a claim can give, in every language.
     path("claims/reasons/", reasons.ClaimReasonListView.as_view(), name="claim-reasons"),
+    # The merchant, with its API key: its customers' claims only.
+    path("claims/", merchant.MerchantClaimListView.as_view(), name="merchant-claims"),
+    path(f"claims/{claim}/", merchant.MerchantClaimDetailView.as_view(), name="merchant-claim"),
     # The shopper, in the portal: their own claims only.
     path("portal/claims/", portal.PortalClaimListView.as_view(), name="portal-claims"),
     path(
