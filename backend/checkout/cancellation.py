@@ -23,14 +23,22 @@ from backend.payments.tasks import refund_execute_task
 
 
 def contract_cancel(
-    *, contract_id: int, actor: Actor, reason: str, note: str = ""
+    *,
+    contract_id: int,
+    actor: Actor,
+    reason: str,
+    note: str = "",
+    return_window_days: int | None = None,
 ) -> tuple[Contract, Refund]:
     """active -> cancelled, with its refund quoted and queued. If the process dies before
-    the refund's task is queued, the refunds' sweep pays it (payments.refunds_sweep)."""
+    the refund's task is queued, the refunds' sweep pays it (payments.refunds_sweep).
+    ``return_window_days``: the store's window, for a product returned to it."""
     with transaction.atomic():
         contract = contract_lock_cancellable(contract_id=contract_id)
         no_unsettled_claim(contract)
-        quote = contract_refund_quote(contract=contract, reason=reason)
+        quote = contract_refund_quote(
+            contract=contract, reason=reason, return_window_days=return_window_days
+        )
         now = timezone.now()
         refund = refund_open(contract=contract, quote=quote, actor=actor, at=now)
         contract_cancel_apply(

@@ -172,6 +172,11 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     def transfer(self, *, new_customer):
         self.customer = new_customer
 
+    @transition(field=state, source=S.ACTIVE, target=S.ACTIVE)
+    def exchange(self, *, product: dict):
+        """The covered product exchanged for another by the store: the same coverage."""
+        self.product_snapshot = product
+
 
 class ContractEvent(AuditEvent):
     """The audit trail: every transition and every change of owner, with who, when, why."""

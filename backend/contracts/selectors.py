@@ -53,8 +53,12 @@ def contract_get(*, number: str, merchant=None, customer=None) -> Contract:
         raise NotFound(f"No contract {number!r}.", code="contract_not_found") from None
 
 
-def contract_refund_quote(*, contract: Contract, reason: str, on=None) -> RefundQuote:
-    """What cancelling ``contract`` today would refund, itemised (nothing is written)."""
+def contract_refund_quote(
+    *, contract: Contract, reason: str, on=None, return_window_days: int | None = None
+) -> RefundQuote:
+    """What cancelling ``contract`` today would refund, itemised (nothing is written);
+    ``return_window_days``: the product went back to the store within its window of that
+    many days, which refunds in full."""
     if contract.coverage_start is None:
         raise CONTRACTS.refuse(contract, _("cancelled"))
     appliance = Category.objects.filter(
@@ -72,4 +76,5 @@ def contract_refund_quote(*, contract: Contract, reason: str, on=None) -> Refund
         plan_cancellation_fee=contract.plan_snapshot.get("cancellation_fee", 0),
         appliance=appliance,
         product_returned=reason == CancellationReason.PRODUCT_RETURNED,
+        return_window_days=return_window_days,
     )

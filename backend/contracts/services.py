@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from backend.common.actors import Actor
-from backend.common.exceptions import ApplicationError
+from backend.common.exceptions import ApplicationError, Conflict
 from backend.common.transitions import InvalidTransition
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
@@ -119,6 +119,37 @@ def contract_transfer_apply(
         new_customer=customer,
     )
     return contract
+
+
+def contract_exchange(*, contract_id: int, actor: Actor, product: dict, reason: str = ""):
+    """Cover the product the store gave in exchange for the contract's: an active contract
+    keeps its coverage dates, limit and price; the product must be of the same category
+    (409 ``exchange_category_mismatch``). Audited, with both products
+    (``contract.exchanged``)."""
+    with transaction.atomic():
+        contract = CONTRACTS.lock(contract_id)
+        if not can_proceed(contract.exchange):
+            raise CONTRACTS.refuse(contract, _("exchanged"))
+        before = contract.product_snapshot
+        if product.get("category") != before.get("category"):
+            raise Conflict(
+                _("A %(to)s cannot replace a %(from)s under this plan: it covers %(from)s only.")
+                % {"to": product.get("category"), "from": before.get("category")},
+                code="exchange_category_mismatch",
+            )
+        replacement = {**before, **product}
+        products = {"from_product": before, "to_product": replacement}
+        CONTRACTS.apply(
+            contract,
+            "exchange",
+            actor=actor,
+            reason=reason,
+            data=products,
+            event="contract.exchanged",
+            payload={"from_sku": before.get("sku"), "to_sku": replacement.get("sku")},
+            product=replacement,
+        )
+        return contract
 
 
 def contract_lock_cancellable(*, contract_id: int) -> Contract:

@@ -53,6 +53,10 @@ def quote_line_label(key: str, params: dict, currency: str, language: str) -> st
     with translation.override(language):
         if key == "full_refund" and params.get("reason") == "returned":
             return _("Full refund: product returned before coverage started")
+        if key == "full_refund" and params.get("reason") == "returned_in_window":
+            return _(
+                "Full refund: product returned within the store's %(days)d-day return window"
+            ) % {"days": params["days"]}
         if key == "full_refund":
             return _("Full refund: cancelled within the %(days)d-day free-look period") % {
                 "days": params["days"]
@@ -123,14 +127,17 @@ def refund_quote(
     plan_cancellation_fee: int = 0,
     appliance: bool = False,
     product_returned: bool = False,
+    return_window_days: int | None = None,
 ) -> RefundQuote:
     """What a cancellation on ``cancel_on`` refunds, line by line.
 
     Free look: the full price, less what the rules allow. Otherwise the unearned premium
     pro rata by days of coverage not yet used (coverage that has not started is wholly
     unearned), less claims paid where allowed, less the plan's cancellation fee capped by
-    the rules. A product returned to the merchant before coverage starts refunds in full.
-    Rounding always favours the shopper.
+    the rules. A product returned to the merchant before coverage starts, or within the
+    store's return window (``return_window_days`` given: the store took it back within
+    them), refunds in full (more than any pack's minimum). Rounding always favours the
+    shopper.
     """
     lines: list[QuoteLine] = []
     days_since_purchase = (cancel_on - purchased_on).days
@@ -144,9 +151,17 @@ def refund_quote(
     days_used = min(max((cancel_on - coverage_start).days, 0), days_total)
     days_unused = days_total - days_used
     returned_before_coverage = product_returned and days_used == 0
+    # The store took the product back within its return window (the store decides: the
+    # window counts to the day it took it back, which may be before today).
+    returned_in_window = product_returned and return_window_days is not None
 
-    if free_look or returned_before_coverage:
-        reason = {"reason": "free_look", "days": window} if free_look else {"reason": "returned"}
+    if free_look or returned_before_coverage or returned_in_window:
+        if free_look:
+            reason = {"reason": "free_look", "days": window}
+        elif returned_before_coverage:
+            reason = {"reason": "returned"}
+        else:
+            reason = {"reason": "returned_in_window", "days": return_window_days}
         lines.append(QuoteLine("full_refund", price, reason))
         unearned = base = price
         deduct_claims = free_look and rules.free_look_deducts_claims

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from backend.merchants.choices import ReturnsAfterWindow
+
 
 def new_publishable_key() -> str:
     return f"pk_cd_{secrets.token_urlsafe(18)}"
@@ -26,6 +28,15 @@ class Merchant(models.Model):
     # Public, for the checkout widget in shoppers' browsers: it can read offers and start a
     # checkout whose prices are fixed by signed offer tokens, nothing else.
     publishable_key = models.CharField(max_length=40, unique=True, default=new_publishable_key)
+    # Returns reported by the merchant (checkout.returns): inside the window the plan is
+    # cancelled with a full refund; after it, by ``returns_after_window``.
+    return_window_days = models.PositiveSmallIntegerField(default=30, db_default=30)
+    returns_after_window = models.CharField(
+        max_length=10,
+        choices=ReturnsAfterWindow.choices,
+        default=ReturnsAfterWindow.CANCEL,
+        db_default=ReturnsAfterWindow.CANCEL,
+    )
     widget_origins = models.JSONField(
         default=list, blank=True, help_text="Sites allowed to embed the widget (CORS origins)."
     )

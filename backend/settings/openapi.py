@@ -39,6 +39,8 @@ OPENAPI_SETTINGS = {
         "StatementLineCategoryEnum": "backend.settlement.choices.LineCategory",
         "ReconciliationDifferenceKindEnum": "backend.ledger.choices.DifferenceKind",
         "PayoutAccountStateEnum": ["not_started", "pending", "active"],
+        "ReturnKindEnum": "backend.checkout.choices.ReturnKind",
+        "ReturnUnitOutcomeEnum": ["cancelled", "kept", "exchanged"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

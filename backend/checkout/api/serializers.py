@@ -1,4 +1,5 @@
-"""The shapes of placing an order and cancelling a contract, in and out."""
+"""The shapes of placing an order, cancelling a contract and reporting a return, in and
+out."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -6,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backend.checkout.api.rendering import order_dict
+from backend.checkout.choices import ReturnKind
 from backend.common.api.fields import JurisdictionField, StrictCharField, StrictIntegerField
 from backend.contracts.api.serializers import ContractSerializer, RefundQuoteSerializer
 from backend.contracts.choices import CancellationReason
@@ -153,3 +155,44 @@ class RefundOutputSerializer(serializers.Serializer):
 class CancelOutputSerializer(serializers.Serializer):
     contract = ContractSerializer()
     refund = RefundOutputSerializer()
+
+
+class ReplacementProductSerializer(serializers.Serializer):
+    sku = StrictCharField(max_length=100)
+    title = StrictCharField(max_length=300, required=False, allow_blank=True)
+    category = StrictCharField(max_length=50, help_text="Must be the returned product's.")
+    price = StrictIntegerField(min_value=0, required=False, help_text="Minor units.")
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    return_id = StrictCharField(max_length=100, help_text="Your own id: a repeat is a no-op.")
+    kind = serializers.ChoiceField(choices=ReturnKind.choices)
+    line = StrictIntegerField(min_value=0, help_text="The order line's position.")
+    quantity = StrictIntegerField(min_value=1, max_value=1000)
+    reported_at = serializers.DateTimeField(
+        required=False, help_text="When the store took the product back (now if not given)."
+    )
+    replacement = ReplacementProductSerializer(required=False)
+
+    def validate(self, attrs):
+        if (attrs["kind"] == ReturnKind.EXCHANGE) != ("replacement" in attrs):
+            raise serializers.ValidationError(
+                {"replacement": [_("An exchange names its replacement; a return does not.")]}
+            )
+        return attrs
+
+
+class ReturnUnitSerializer(serializers.Serializer):
+    contract = StrictCharField(help_text="The unit's contract number.")
+    outcome = serializers.ChoiceField(choices=["cancelled", "kept", "exchanged"])
+    refund = serializers.IntegerField(required=False, help_text="Minor units, if cancelled.")
+    in_return_window = serializers.BooleanField(required=False)
+
+
+class ReturnOutputSerializer(serializers.Serializer):
+    return_id = StrictCharField(source="merchant_return_id")
+    kind = serializers.ChoiceField(choices=ReturnKind.choices)
+    line = serializers.IntegerField(source="line_position")
+    quantity = serializers.IntegerField()
+    reported_at = serializers.DateTimeField()
+    units = ReturnUnitSerializer(source="outcome", many=True)

@@ -8,9 +8,12 @@ from backend.checkout.api.serializers import (
     CancelOutputSerializer,
     OrderOutputSerializer,
     OrderPutSerializer,
+    ReturnInputSerializer,
+    ReturnOutputSerializer,
 )
 from backend.checkout.cancellation import contract_cancel
 from backend.checkout.orders import LineInput, OrderInput, TermsAcceptance, order_place
+from backend.checkout.returns import ReturnInput, return_report
 from backend.common.actors import Actor
 from backend.contracts.selectors import contract_get, order_contracts, order_get
 from backend.merchants.api.permissions import IsMerchant, request_merchant
@@ -83,3 +86,31 @@ class ContractCancelView(APIView):
             note=params.validated_data.get("note", ""),
         )
         return Response(CancelOutputSerializer({"contract": contract, "refund": refund}).data)
+
+
+class OrderReturnView(APIView):
+    """Report a product returned, refunded or exchanged at the store, for some units of an
+    order line: their plans are cancelled (fully refunded inside your return window) or
+    moved to the replacement product. Once per ``return_id``: ``201`` the first time,
+    ``200`` with the same outcome after; ``409 return_conflict`` for the same id with other
+    lines, ``409 units_not_covered`` for more units than still have a plan, ``409
+    exchange_category_mismatch`` for a replacement of another category."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(
+        request=ReturnInputSerializer,
+        responses={200: ReturnOutputSerializer, 201: ReturnOutputSerializer},
+    )
+    def post(self, request, merchant_order_id: str):
+        params = ReturnInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        report, created = return_report(
+            merchant=request_merchant(request),
+            merchant_order_id=merchant_order_id,
+            data=ReturnInput(**params.validated_data),
+        )
+        return Response(
+            ReturnOutputSerializer(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
