@@ -36,3 +36,12 @@ def merchant_api_key_touch(*, api_key: MerchantAPIKey) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before)
     ).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+def merchant_returns_set(*, merchant: Merchant, **settings) -> Merchant:
+    """Set what a returned product does to its plan: ``return_window_days`` and
+    ``returns_after_window`` (validated by the caller's serializer)."""
+    for name, value in settings.items():
+        setattr(merchant, name, value)
+    merchant.save(update_fields=list(settings))
+    return merchant

@@ -115,3 +115,23 @@ def test_bad_return_reports(paid_order, api, other_api):
     # Another merchant's order is not found.
     assert _report(other_api).json()["code"] == "order_not_found"
     assert not ProductReturn.objects.exists()
+
+
+def test_a_merchant_sets_its_return_window_through_the_api(api, other_api, merchant):
+    assert api.get("/api/v1/merchant/returns/").json() == {
+        "return_window_days": 30,
+        "returns_after_window": "cancel",
+    }
+    changed = api.patch("/api/v1/merchant/returns/", {"return_window_days": 90}, format="json")
+    assert changed.status_code == 200
+    assert changed.json() == {"return_window_days": 90, "returns_after_window": "cancel"}
+    merchant.refresh_from_db()
+    assert merchant.return_window_days == 90
+    for bad in (
+        {"return_window_days": 400},
+        {"return_window_days": "forever"},
+        {"returns_after_window": "maybe"},
+    ):
+        response = api.patch("/api/v1/merchant/returns/", bad, format="json")
+        assert response.status_code == 400, bad
+    assert other_api.get("/api/v1/merchant/returns/").json()["return_window_days"] == 30

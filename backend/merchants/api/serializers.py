@@ -42,3 +42,22 @@ class APIKeyCreatedSerializer(APIKeySerializer):
 
     class Meta(APIKeySerializer.Meta):
         fields = (*APIKeySerializer.Meta.fields, "key")
+
+
+class ReturnSettingsSerializer(StrictModelSerializer):
+    """What a product returned at the store does to its plan (``checkout.returns``)."""
+
+    class Meta:
+        model = Merchant
+        fields = ("return_window_days", "returns_after_window")
+        extra_kwargs = {
+            "return_window_days": {
+                "min_value": 0,
+                "max_value": 365,
+                "help_text": "Days from the purchase in which a return refunds the plan in full.",
+            },
+            "returns_after_window": {
+                "help_text": "After the window: cancel the plan with the ordinary refund, "
+                "or keep it."
+            },
+        }

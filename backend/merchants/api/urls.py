@@ -4,6 +4,7 @@ from backend.merchants.api import views
 
 urlpatterns = [
     path("merchant/", views.MerchantMeView.as_view(), name="merchant-me"),
+    path("merchant/returns/", views.ReturnSettingsView.as_view(), name="merchant-returns"),
     path("merchant/api-keys/", views.APIKeyListCreateView.as_view(), name="api-key-list"),
     path(
         "merchant/api-keys/<str:key_id>/revoke/",

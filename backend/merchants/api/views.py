@@ -9,9 +9,14 @@ from backend.merchants.api.serializers import (
     APIKeyCreateSerializer,
     APIKeySerializer,
     MerchantSerializer,
+    ReturnSettingsSerializer,
 )
 from backend.merchants.selectors import merchant_api_key_get, merchant_api_key_list
-from backend.merchants.services import merchant_api_key_create, merchant_api_key_revoke
+from backend.merchants.services import (
+    merchant_api_key_create,
+    merchant_api_key_revoke,
+    merchant_returns_set,
+)
 
 
 class MerchantMeView(APIView):
@@ -22,6 +27,26 @@ class MerchantMeView(APIView):
     @extend_schema(responses=MerchantSerializer)
     def get(self, request):
         return Response(MerchantSerializer(request_merchant(request)).data)
+
+
+class ReturnSettingsView(APIView):
+    """What a product returned at your store does to its plan: within
+    ``return_window_days`` of the purchase a full refund; after it ``returns_after_window``
+    (``cancel``: the ordinary refund; ``keep``: no change). PATCH either."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(responses=ReturnSettingsSerializer)
+    def get(self, request):
+        return Response(ReturnSettingsSerializer(request_merchant(request)).data)
+
+    @extend_schema(request=ReturnSettingsSerializer, responses=ReturnSettingsSerializer)
+    def patch(self, request):
+        merchant = request_merchant(request)
+        serializer = ReturnSettingsSerializer(merchant, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        merchant = merchant_returns_set(merchant=merchant, **serializer.validated_data)
+        return Response(ReturnSettingsSerializer(merchant).data)
 
 
 class APIKeyListCreateView(generics.ListAPIView):
