@@ -35,3 +35,9 @@ def text_in(texts: dict[str, dict[str, str]], language: str) -> tuple[str, dict[
     if language in texts:
         return language, texts[language]
     return source_language(), texts[source_language()]
+
+
+def name_in(names: dict[str, str], language: str, default: str = "") -> str:
+    """A name given per language (a pack's ``{en = ..., pl = ...}``) in ``language``, else
+    in English, else ``default``."""
+    return names.get(language) or names.get("en") or default

@@ -73,14 +73,13 @@ def contract_split(contract: Contract) -> dict:
     return {**split, "price": contract.price, "net_premium": contract_net_premium(contract)}
 
 
-def _intent(contract: Contract) -> str:
+def _stripe_reference(contract: Contract, *, dispute: bool = False) -> str:
+    """The Stripe object the contract's money moved through: its order's PaymentIntent,
+    or (``dispute``) the dispute that took it back, where there is one."""
     payment = getattr(contract.order_line.order, "payment", None)
-    return (payment.stripe_payment_intent_id or "") if payment else ""
-
-
-def _dispute(contract: Contract) -> str:
-    payment = getattr(contract.order_line.order, "payment", None)
-    return payment.stripe_dispute_id if payment else ""
+    if payment is None:
+        return ""
+    return (dispute and payment.stripe_dispute_id) or payment.stripe_payment_intent_id or ""
 
 
 P = AccountPurpose
@@ -154,7 +153,7 @@ def sale_post(*, contract_id: int) -> LedgerTransaction | None:
         kind="sale",
         occurred_at=contract.activated_at or contract.purchased_at,
         description=contract.number,
-        reference=_intent(contract),
+        reference=_stripe_reference(contract),
         lines=_lines(contract, sale_lines(contract_split(contract))),
     )
 
@@ -215,7 +214,7 @@ def chargeback_post(*, contract_id: int) -> LedgerTransaction | None:
         kind="chargeback",
         occurred_at=voided_at,
         description=contract.number,
-        reference=_dispute(contract) or _intent(contract),
+        reference=_stripe_reference(contract, dispute=True),
         lines=_lines(contract, chargeback_lines(contract_split(contract), unearned=unearned)),
     )
 

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from backend.common.languages import name_in
 from backend.common.money import babel_locale, format_minor
 from backend.common.packs import Pack
 from backend.legal.refunds import RefundRules
@@ -118,11 +119,10 @@ def tax_rows(taxes, currency: str, language: str) -> list[dict]:
     contract snapshots (``plans.taxes.TaxLine.as_dict``), an amount optional."""
     rows = []
     for tax in taxes:
-        names = tax.get("names") or {}
         rate = tax.get("rate_bp", 0)
         rows.append(
             {
-                "name": names.get(language) or names.get("en") or tax["id"],
+                "name": name_in(tax.get("names") or {}, language, tax["id"]),
                 "rate_display": format_percent(
                     rate / 10_000, "#,##0.##%", locale=babel_locale(language)
                 )

@@ -21,6 +21,7 @@ sum to the price). The rule is explicit:
 from dataclasses import dataclass
 from functools import cache
 
+from backend.common.languages import name_in
 from backend.common.packs import Pack, load_packs, pack_for
 
 BASIS_POINTS = 10_000
@@ -35,8 +36,7 @@ class TaxRule:
     amounts: tuple[tuple[str, int], ...] = ()  # (currency, minor units): a fixed fee
 
     def name(self, language: str) -> str:
-        names = dict(self.names)
-        return names.get(language) or names.get("en") or self.names[0][1]
+        return name_in(dict(self.names), language, self.names[0][1])
 
     def fixed_amount(self, currency: str) -> int:
         return dict(self.amounts).get(currency, 0)

@@ -4,7 +4,7 @@
 // payment files. User text goes in as text nodes, in the page's language (messages.js).
 import { apiClient } from "../shared/api.js";
 import { staffSession } from "../shared/session.js";
-import { el, language, money, translatePage, translator } from "../shared/i18n.js";
+import { el, fromMinor, language, minorDigits, money, toMinor, translatePage, translator } from "../shared/i18n.js";
 import { MESSAGES } from "./messages.js";
 
 const t = translator(MESSAGES);
@@ -190,9 +190,9 @@ async function showTax() {
 function remittance(month, row) {
   if (row.remitted) return el("span", { class: "pill paid", text: money(row.remitted, row.currency) });
   if (row.payable <= 0) return el("span", { class: "cd-muted", text: "—" });
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency: row.currency }).resolvedOptions().maximumFractionDigits;
+  const digits = minorDigits(row.currency);
   const form = el("form", { class: "inline remit" },
-    el("input", { name: "amount", type: "number", min: 0, step: 1 / 10 ** digits, required: true, value: (row.payable / 10 ** digits).toFixed(digits),
+    el("input", { name: "amount", type: "number", min: 0, step: 1 / 10 ** digits, required: true, value: fromMinor(row.payable, row.currency).toFixed(digits),
       "aria-label": t("amount") }),
     el("input", { name: "reference", required: true, maxlength: 100, placeholder: t("paymentReference"), "aria-label": t("paymentReference") }),
     el("input", { name: "paid_on", type: "date", required: true, value: new Date().toISOString().slice(0, 10), "aria-label": t("paidOn") }),
@@ -202,7 +202,7 @@ function remittance(month, row) {
     try {
       await api(`finance/months/${month}/tax/remittances/`, { method: "POST", body: {
         jurisdiction: row.jurisdiction, currency: row.currency, reference: form.reference.value, paid_on: form.paid_on.value,
-        amount: Math.round(Number(form.amount.value) * 10 ** digits) } });
+        amount: toMinor(form.amount.value, row.currency) } });
       say(t("paymentRecorded", { place: row.place }), "ok");
       await showTax();
     } catch (error) { fail(error); }

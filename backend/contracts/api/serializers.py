@@ -7,12 +7,7 @@ from backend.common.api.fields import (
 from backend.contracts.choices import ContractState
 from backend.contracts.models import Contract
 from backend.contracts.payloads import contract_dict
-
-
-class ContractTaxSerializer(serializers.Serializer):
-    id = StrictCharField(help_text="The tax's id in the jurisdiction pack, e.g. us-tx.sales_tax.")
-    rate_bp = serializers.IntegerField(help_text="Its rate in basis points (0 for a fixed fee).")
-    amount = serializers.IntegerField(help_text="Included in the price, in minor units.")
+from backend.plans.api.serializers import TaxAmountSerializer
 
 
 class ContractSerializer(StrictModelSerializer):
@@ -24,7 +19,7 @@ class ContractSerializer(StrictModelSerializer):
     tax = serializers.IntegerField(
         read_only=True, help_text="Tax included in the price, in minor units (0: none)."
     )
-    taxes = ContractTaxSerializer(many=True, read_only=True)
+    taxes = TaxAmountSerializer(many=True, read_only=True)
     claims_from = serializers.DateField(
         read_only=True,
         allow_null=True,

@@ -6,7 +6,7 @@ than the offer computation itself. The response is therefore built here as plain
 same fields.
 """
 
-from backend.common.languages import text_language
+from backend.common.languages import name_in, text_language
 from backend.common.money import format_minor
 from backend.common.packs import pack_for
 from backend.plans.offers import Offer, OfferSet, ProductInput
@@ -21,7 +21,7 @@ def taxes_dicts(lines, currency: str, language: str) -> list[dict]:
     return [
         {
             "id": line.id,
-            "name": line.names.get(language) or line.names.get("en", line.id),
+            "name": name_in(line.names, language, line.id),
             "rate_bp": line.rate_bp,
             "amount": line.amount,
             "amount_display": format_minor(line.amount, currency, language),

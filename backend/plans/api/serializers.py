@@ -64,13 +64,18 @@ class OffersRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class TaxSerializer(serializers.Serializer):
+class TaxAmountSerializer(serializers.Serializer):
     """One tax included in a price (plans.taxes), where the jurisdiction levies one."""
 
     id = StrictCharField(help_text="The tax's id in the jurisdiction pack, e.g. us-tx.sales_tax.")
-    name = StrictCharField(help_text="Its name in the shopper's language.")
     rate_bp = serializers.IntegerField(help_text="Its rate in basis points (0 for a fixed fee).")
     amount = serializers.IntegerField(help_text="Included in the price, in minor units.")
+
+
+class TaxSerializer(TaxAmountSerializer):
+    """As an offer shows it: named in the shopper's language, the amount formatted."""
+
+    name = StrictCharField(help_text="Its name in the shopper's language.")
     amount_display = StrictCharField()
 
 
