@@ -6,6 +6,7 @@ from backend.accounts.lockout import address_limited
 from backend.common.api.jurisdictions import JurisdictionListView
 from backend.common.health import healthz
 from backend.common.pages import static_page
+from backend.connectors.shopify.api.urls import shopify_urlpatterns
 from backend.crm.views import lead_offers, unsubscribe
 from backend.demo.views import demo_store
 from backend.documents.views import written_warranty
@@ -27,6 +28,7 @@ api_v1 = [
     path("", include("backend.settlement.api.urls")),
     path("", include("backend.obligors.api.urls")),
     path("", include("backend.ledger.api.urls")),
+    path("", include("backend.connectors.shopify.api.urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +52,7 @@ urlpatterns = [
     path("demo/store/", demo_store, name="demo-store"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("offers/<str:token>/", lead_offers, name="lead-offers"),
+    path("connectors/shopify/", include(shopify_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's sign-in under the same per-address limit as the consoles' (axes locks the
     # account itself).

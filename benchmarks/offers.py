@@ -8,6 +8,7 @@ alternating rounds. Reports throughput, p50 and p99 for each, and the ratios.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -45,6 +46,7 @@ def bench_env(database: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "COVERDESK_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DATABASE_URL": f"{PG}/{database}",
         "CACHE_URL": f"{REDIS}/3",
         "CELERY_BROKER_URL": f"{REDIS}/4",

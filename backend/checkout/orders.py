@@ -29,6 +29,7 @@ from backend.customers.choices import (
     e_delivery_disclosure,
 )
 from backend.customers.services import consent_record, customer_upsert
+from backend.payments.choices import PaymentChannel
 from backend.payments.services import payment_ensure_intent, payment_prepare
 from backend.plans.models import MerchantPlan, Plan, PlanPrice
 from backend.plans.offers import OfferClaims, offer_token_verify
@@ -70,6 +71,8 @@ class OrderInput:
     marketing_email_consent: bool | None = None
     source: ConsentSource = ConsentSource.MERCHANT_API
     actor: Actor | None = None  # who placed it; the merchant's API when not given
+    # Who takes the payment: Stripe, or the merchant's store (a store connector's order).
+    payment_channel: PaymentChannel = PaymentChannel.STRIPE
 
     def customer_profile(self) -> dict:
         return {k: v for k, v in self.customer.items() if k not in ("email", "jurisdiction")}
@@ -303,7 +306,7 @@ def order_upsert(*, merchant, data: OrderInput) -> OrderUpsertResult:
                 for c in contracts
             )
             _record_consents(customer=customer, merchant=merchant, data=data, lines=verified)
-            payment_prepare(order=order)
+            payment_prepare(order=order, channel=data.payment_channel)
     except IntegrityError:
         # A concurrent PUT of the same order id won the race: answer as for a repeat.
         existing = _order_for_upsert(merchant, data.merchant_order_id)

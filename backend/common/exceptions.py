@@ -32,6 +32,13 @@ class ValidationFailed(ApplicationError):
     default_code = "validation_error"
 
 
+class Unauthenticated(ApplicationError):
+    """The request does not prove who sent it (a bad or missing signature)."""
+
+    status_code = 401
+    default_code = "not_authenticated"
+
+
 class NotFound(ApplicationError):
     status_code = 404
     default_code = "not_found"

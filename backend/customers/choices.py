@@ -14,6 +14,7 @@ class ConsentKind(models.TextChoices):
 class ConsentSource(models.TextChoices):
     WIDGET = "widget", _("Checkout widget")
     MERCHANT_API = "merchant_api", _("Merchant API")
+    STORE_CONNECTOR = "store_connector", _("The store's own checkout (a store connector)")
     PORTAL = "portal", _("Shopper portal")
     UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
     SMS_KEYWORD = "sms_keyword", _("SMS keyword")

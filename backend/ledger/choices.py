@@ -25,6 +25,9 @@ class AccountPurpose(models.TextChoices):
     RECONCILIATION = "reconciliation", _("Reconciliation adjustments")
     CLAIMS_PAYABLE = "claims_payable", _("Claims owed to shoppers and repair partners")
     BANK_CASH = "bank_cash", _("Cash at the bank (claim payouts, tax paid)")
+    # What a merchant's store took from its shoppers for plans (a store connector's sales),
+    # less the refunds the store paid them back: owed by the merchant to Coverdesk.
+    STORE_RECEIVABLE = "store_receivable", _("Collected at the merchant's store")
 
 
 KIND_OF_PURPOSE = {
@@ -39,6 +42,7 @@ KIND_OF_PURPOSE = {
     AccountPurpose.RECONCILIATION: AccountKind.EXPENSE,
     AccountPurpose.CLAIMS_PAYABLE: AccountKind.LIABILITY,
     AccountPurpose.BANK_CASH: AccountKind.ASSET,
+    AccountPurpose.STORE_RECEIVABLE: AccountKind.ASSET,
 }
 
 

@@ -2,7 +2,8 @@
 them once per source.
 
 A sale (a contract activated) is posted per contract, from the split it snapshotted at sale
-(``plans.split``): cash at Stripe is debited with the price, and credited to what the sale
+(``plans.split``): cash at Stripe is debited with the price (or, for a sale the merchant's
+own store took the money for, what the store owes Coverdesk), and credited to what the sale
 owes: the tax included in the price (payable to the shopper's jurisdiction), the merchant's
 commission, the obligor's net premium (unearned until it is earned over the coverage term)
 and the administrator's fee. A contract sold before splits existed owes its whole price to
@@ -31,6 +32,7 @@ from backend.ledger.choices import AccountPurpose
 from backend.ledger.earning import contract_net_premium, contract_unearned
 from backend.ledger.models import LedgerTransaction
 from backend.ledger.services import AccountSpec, Line, accounts_for, post
+from backend.payments.choices import PaymentChannel
 from backend.payments.models import Refund
 from backend.plans.split import refund_shares
 
@@ -52,6 +54,8 @@ _CONTRACT_FIELDS = (
     "ended_at",
     "order_line__order__payment__stripe_payment_intent_id",
     "order_line__order__payment__stripe_dispute_id",
+    "order_line__order__payment__channel",
+    "order_line__order__payment__store_reference",
 )
 
 
@@ -75,11 +79,19 @@ def contract_split(contract: Contract) -> dict:
 
 def _stripe_reference(contract: Contract, *, dispute: bool = False) -> str:
     """The Stripe object the contract's money moved through: its order's PaymentIntent,
-    or (``dispute``) the dispute that took it back, where there is one."""
+    or (``dispute``) the dispute that took it back, where there is one; for a payment
+    taken at the merchant's store, the store's reference."""
     payment = getattr(contract.order_line.order, "payment", None)
     if payment is None:
         return ""
+    if payment.channel == PaymentChannel.STORE:
+        return payment.store_reference
     return (dispute and payment.stripe_dispute_id) or payment.stripe_payment_intent_id or ""
+
+
+def _at_store(contract: Contract) -> bool:
+    payment = getattr(contract.order_line.order, "payment", None)
+    return payment is not None and payment.channel == PaymentChannel.STORE
 
 
 P = AccountPurpose
@@ -87,9 +99,11 @@ P = AccountPurpose
 # The rules, pure: {account purpose: amount} for one contract, debits +, credits -.
 
 
-def sale_lines(split: dict) -> dict[str, int]:
+def sale_lines(split: dict, *, at_store: bool = False) -> dict[str, int]:
+    """``at_store``: the merchant's store took the price, and owes it (less its commission,
+    which it keeps on its statement) instead of Stripe holding it."""
     return {
-        P.STRIPE_CASH: split["price"],
+        P.STORE_RECEIVABLE if at_store else P.STRIPE_CASH: split["price"],
         P.OWED_TO_MERCHANT: -split["merchant_commission"],
         P.OBLIGOR_UNEARNED_PREMIUM: -split["net_premium"],
         P.ADMINISTRATOR_REVENUE: -split["administrator_fee"],
@@ -130,6 +144,7 @@ def _lines(contract: Contract, amounts: dict[str, int]) -> list[Line]:
     jurisdiction's tax); an account is opened only for an amount."""
     party = {
         P.OWED_TO_MERCHANT: {"merchant_id": contract.merchant_id},
+        P.STORE_RECEIVABLE: {"merchant_id": contract.merchant_id},
         P.OBLIGOR_UNEARNED_PREMIUM: _obligor(contract),
         P.OWED_TO_OBLIGOR: _obligor(contract),
         P.TAX_PAYABLE: {"jurisdiction": contract.jurisdiction},
@@ -154,7 +169,7 @@ def sale_post(*, contract_id: int) -> LedgerTransaction | None:
         occurred_at=contract.activated_at or contract.purchased_at,
         description=contract.number,
         reference=_stripe_reference(contract),
-        lines=_lines(contract, sale_lines(contract_split(contract))),
+        lines=_lines(contract, sale_lines(contract_split(contract), at_store=_at_store(contract))),
     )
 
 
@@ -180,19 +195,30 @@ def cancellation_post(*, contract_id: int, refund_id: int) -> LedgerTransaction 
 
 
 def refund_paid_post(*, refund_id: int) -> LedgerTransaction | None:
-    """Stripe paid the shopper back: the debt leaves cash at Stripe."""
+    """Stripe paid the shopper back: the debt leaves cash at Stripe. A store that took the
+    payment paid its shopper back itself: the debt comes off what the store owes."""
     refund = (
-        Refund.objects.filter(pk=refund_id)
-        .only("pk", "amount", "currency", "stripe_refund_id", "succeeded_at", "contract_id")
+        Refund.objects.select_related("payment", "payment__order")
+        .filter(pk=refund_id)
+        .only(
+            "pk", "amount", "currency", "stripe_refund_id", "succeeded_at", "contract_id",
+            "payment__channel", "payment__order__merchant_id",
+        )
         .first()
-    )
+    )  # fmt: skip
     if refund is None or not refund.amount:
         return None
+    if refund.payment.channel == PaymentChannel.STORE:
+        paid_from = AccountSpec(
+            P.STORE_RECEIVABLE, refund.currency, merchant_id=refund.payment.order.merchant_id
+        )
+    else:
+        paid_from = AccountSpec(P.STRIPE_CASH, refund.currency)
     return _move(
         source=f"refund:{refund.pk}:paid",
         kind="refund",
         to=AccountSpec(P.REFUNDS_PAYABLE, refund.currency),
-        out_of=AccountSpec(P.STRIPE_CASH, refund.currency),
+        out_of=paid_from,
         amount=refund.amount,
         at=refund.succeeded_at,
         description=f"Refund of contract {refund.contract_id}",

@@ -11,6 +11,15 @@ class PaymentStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
+class PaymentChannel(models.TextChoices):
+    """Who takes the shopper's money: Coverdesk through Stripe, or the merchant's own store
+    checkout (a store connector), which then owes Coverdesk the price less its commission
+    and pays the shopper's refunds back itself."""
+
+    STRIPE = "stripe", _("Through Stripe")
+    STORE = "store", _("At the merchant's store")
+
+
 class RefundState(models.TextChoices):
     PENDING = "pending", _("To be paid")
     SUCCEEDED = "succeeded", _("Paid back")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backend.payments.choices import PaymentStatus, RefundState, StripeEventStatus
+from backend.payments.choices import PaymentChannel, PaymentStatus, RefundState, StripeEventStatus
 
 
 class Payment(ConcurrentTransitionMixin, models.Model):
@@ -20,6 +20,14 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         default=PaymentStatus.CREATING, choices=PaymentStatus.choices, protected=True, db_index=True
     )
     failure_message = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(
+        max_length=10,
+        choices=PaymentChannel.choices,
+        default=PaymentChannel.STRIPE,
+        db_default=PaymentChannel.STRIPE,
+    )
+    # The store's own reference of the payment (its order id), for a payment taken there.
+    store_reference = models.CharField(max_length=100, blank=True, db_default="")
     # Stripe's dispute of the payment (a chargeback), which the ledger's chargebacks and
     # the daily reconciliation name.
     stripe_dispute_id = models.CharField(max_length=100, blank=True, db_default="")
@@ -47,6 +55,12 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     def succeed(self, *, at):
         self.succeeded_at = at
         self.failure_message = ""
+
+    @transition(field=state, source=PaymentStatus.CREATING, target=PaymentStatus.SUCCEEDED)
+    def collect_at_store(self, *, at, reference: str):
+        """Paid at the merchant's store: no PaymentIntent, the store's reference instead."""
+        self.succeeded_at = at
+        self.store_reference = reference[:100]
 
     @transition(
         field=state,

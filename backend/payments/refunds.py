@@ -17,7 +17,7 @@ from backend.common.actors import Actor
 from backend.common.exceptions import ApplicationError
 from backend.events.services import publish
 from backend.payments import stripe_gateway
-from backend.payments.choices import RefundState
+from backend.payments.choices import PaymentChannel, RefundState
 from backend.payments.models import Refund
 from backend.payments.services import claim_is_stale_before, payment_locked_for_intent
 
@@ -56,6 +56,8 @@ def _refund_claim(refund_id: int) -> tuple[bool, bool]:
 
 def refund_execute(*, refund_id: int) -> Refund:
     """Pay a pending (or failed) refund through Stripe, once. Call outside a transaction.
+    A refund of a payment the merchant's store took is the store's to pay its shopper:
+    it is settled at once, without Stripe.
 
     One worker at a time claims the refund (``attempt_started_at``). A worker that takes
     over the claim of one that died first asks Stripe whether that worker's refund went
@@ -68,7 +70,9 @@ def refund_execute(*, refund_id: int) -> Refund:
     if not claimed:
         return refund  # another worker is paying it right now
     try:
-        if refund.amount == 0:
+        if refund.amount == 0 or refund.payment.channel == PaymentChannel.STORE:
+            # Nothing to pay, or the store pays its shopper back itself (and the ledger
+            # takes the refund off what the store owes).
             stripe_refund_id = ""
         else:
             stripe_refund_id = (

@@ -30,7 +30,7 @@ from backend.common.exceptions import ApplicationError
 from backend.common.queries import unique_or_none
 from backend.events.services import publish
 from backend.payments import stripe_gateway
-from backend.payments.choices import PaymentStatus
+from backend.payments.choices import PaymentChannel, PaymentStatus
 from backend.payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -39,12 +39,14 @@ logger = logging.getLogger(__name__)
 # --- Payment set-up -----------------------------------------------------------------------
 
 
-def payment_prepare(*, order) -> Payment:
-    """Claim the order's payment, inside the order's transaction; Stripe is called later."""
+def payment_prepare(*, order, channel: str = PaymentChannel.STRIPE) -> Payment:
+    """Claim the order's payment, inside the order's transaction; Stripe is called later.
+    A payment taken at the merchant's store (``channel``) never goes to Stripe."""
     return Payment.objects.create(
         order=order,
         amount=order.total,
         currency=order.currency,
+        channel=channel,
         idempotency_key=f"coverdesk-order-{order.pk}-intent",
     )
 
@@ -88,7 +90,7 @@ def payment_ensure_intent(*, payment: Payment) -> Payment:
     emulator) honours the idempotency key, which stays as a second guard. The ``payment``
     given may be stale: everything re-reads it.
     """
-    if payment.state != PaymentStatus.CREATING:
+    if payment.state != PaymentStatus.CREATING or payment.channel != PaymentChannel.STRIPE:
         return payment
     payment_id = payment.pk
     if not _intent_claim(payment_id):
@@ -195,6 +197,32 @@ def payment_succeeded(*, payment_intent_id: str, actor: Actor, at: datetime) -> 
         )
     if payment.state != PaymentStatus.SUCCEEDED:
         return False  # refunded or disputed meanwhile: never activate
+    _outcome("succeeded", payment, actor=actor, at=at)
+    return True
+
+
+@transaction.atomic(savepoint=False)
+def payment_collected_at_store(
+    *, payment_id: int, reference: str, actor: Actor, at: datetime
+) -> bool:
+    """The merchant's store took the payment (a store connector saw the order paid): the
+    payment is paid (``order.paid``) and what it paid for activated. Repeats are no-ops."""
+    payment = unique_or_none(
+        Payment.objects.select_for_update().filter(pk=payment_id, channel=PaymentChannel.STORE)
+    )
+    if payment is None:
+        return False
+    if can_proceed(payment.collect_at_store):
+        payment.collect_at_store(at=at, reference=reference)
+        payment.save()
+        publish(
+            "order.paid",
+            aggregate="order",
+            aggregate_id=payment.order_id,
+            payload={"payment": payment.pk, "amount": payment.amount, "currency": payment.currency},
+        )
+    if payment.state != PaymentStatus.SUCCEEDED:
+        return False
     _outcome("succeeded", payment, actor=actor, at=at)
     return True
 

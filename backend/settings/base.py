@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "backend.documents",
     "backend.claims",
     "backend.crm",
+    "backend.connectors.shopify",
     "backend.demo",
 ]
 
@@ -306,6 +307,8 @@ CELERY_TASK_DEFAULT_QUEUE = "fast"
 CELERY_TASK_ROUTES = {
     # Payment events activate contracts: they never wait behind e-mails or webhooks.
     "payments.process_stripe_event": {"queue": "critical"},
+    "shopify.process_webhook": {"queue": "critical"},
+    "shopify.webhooks_sweep": {"queue": "slow"},
     "contracts.expire_due": {"queue": "slow"},
     # Documents have a queue of their own: only the workers that consume it load MuPDF
     # (backend/celery.py), 130 MB an export worker has no use for.
@@ -351,6 +354,7 @@ CELERY_BEAT_SCHEDULE = {
     # by webhooks-retry-due.
     "recover-refunds": {"task": "payments.refunds_sweep", "schedule": 15.0},
     "recover-documents": {"task": "documents.sweep", "schedule": 20.0},
+    "recover-shopify-webhooks": {"task": "shopify.webhooks_sweep", "schedule": 60.0},
 }
 
 DEFAULT_FROM_EMAIL = env.str(
@@ -476,3 +480,21 @@ SMS_WEBHOOK_AUTH_TOKEN = env.str("SMS_WEBHOOK_AUTH_TOKEN", default="")
 # Post-purchase offers: a lead's offer e-mail goes out this long after the merchant reports
 # the line sold without a plan (once per order, to customers who consented).
 CRM_LEAD_OFFER_DELAY = timedelta(hours=env.int("CRM_LEAD_OFFER_DELAY_HOURS", default=24))
+
+# Keys that encrypt secrets at rest (a Shopify shop's access token): Fernet keys, the first
+# encrypts, all decrypt (put a new key first to rotate). Required in production; elsewhere
+# a key derived from SECRET_KEY.
+ENCRYPTION_KEYS = env.list("COVERDESK_ENCRYPTION_KEYS", default=[])
+
+# The Shopify connector (backend/connectors/shopify): the app's credentials from Shopify's
+# Partner dashboard, the scopes it asks a shop for, and the Admin API version it speaks.
+# SHOPIFY_ADMIN_URL is where a shop's Admin API is ({shop} is its myshopify.com domain);
+# tests point it at a local stand-in.
+SHOPIFY_API_KEY = env.str("SHOPIFY_API_KEY", default="")
+SHOPIFY_API_SECRET = env.str("SHOPIFY_API_SECRET", default="")
+SHOPIFY_SCOPES = env.str("SHOPIFY_SCOPES", default="read_orders,read_products,read_fulfillments")
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2025-07")
+SHOPIFY_ADMIN_URL = env.str("SHOPIFY_ADMIN_URL", default="https://{shop}")
+SHOPIFY_TIMEOUT_SECONDS = env.float("SHOPIFY_TIMEOUT_SECONDS", default=10)
+# How long an install link lives, and how old an OAuth callback may be.
+SHOPIFY_INSTALL_TTL_SECONDS = 600

@@ -8,6 +8,7 @@ from .base import (
     ALLOW_SQLITE_IN_PRODUCTION,
     DATABASES,
     DEBUG_REQUESTED,
+    ENCRYPTION_KEYS,
     SECRET_KEY,
     SECURE_HSTS_SECONDS,
     STRIPE_SECRET_KEY,
@@ -24,6 +25,8 @@ if (
     and not ALLOW_SQLITE_IN_PRODUCTION
 ):
     raise ImproperlyConfigured("Production needs DATABASE_URL pointing at PostgreSQL.")
+if not ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("COVERDESK_ENCRYPTION_KEYS must be set in production.")
 
 for name, value in (
     ("STRIPE_SECRET_KEY", STRIPE_SECRET_KEY),

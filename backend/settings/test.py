@@ -24,3 +24,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WEBHOOKS_ALLOW_PRIVATE_URLS = True
+SHOPIFY_API_KEY = "shopify-test-client-id"
+SHOPIFY_API_SECRET = "shopify-test-client-secret"
+SHOPIFY_ADMIN_URL = "http://127.0.0.1:9/{shop}"  # tests start a stand-in (tests/connectors)
+SHOPIFY_TIMEOUT_SECONDS = 5

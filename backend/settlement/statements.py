@@ -101,12 +101,14 @@ def _totals(ids: list[int]) -> dict[int, dict]:
     # Per line, its transaction's entry on cash at Stripe (a sale's price) or on refunds
     # owed (a cancellation's refund), looked up by the transaction's index: a join would
     # be planned before the lines just claimed are in the statistics, and scan every entry.
+    # (A sale the merchant's store took the money for debits what the store owes instead.)
     accounts = defaultdict(list)
+    sold_into = (AccountPurpose.STRIPE_CASH, AccountPurpose.STORE_RECEIVABLE)
     for pk, purpose in Account.objects.filter(
-        purpose__in=(AccountPurpose.STRIPE_CASH, AccountPurpose.REFUNDS_PAYABLE)
+        purpose__in=(*sold_into, AccountPurpose.REFUNDS_PAYABLE)
     ).values_list("pk", "purpose"):
-        accounts[purpose].append(pk)
-    cash, refunds = accounts[AccountPurpose.STRIPE_CASH], accounts[AccountPurpose.REFUNDS_PAYABLE]
+        accounts["cash" if purpose in sold_into else "refunds"].append(pk)
+    cash, refunds = accounts["cash"], accounts["refunds"]
 
     def among(pks: list[int]) -> str:
         return ", ".join(["%s"] * len(pks)) or "NULL"

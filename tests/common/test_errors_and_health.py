@@ -78,6 +78,10 @@ def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
             {"DJANGO_SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"},
             "needs DATABASE_URL pointing at PostgreSQL",
         ),
+        (
+            {"DJANGO_SECRET_KEY": "x" * 40, "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"},
+            "COVERDESK_ENCRYPTION_KEYS must be set",
+        ),
     ],
 )
 def test_production_settings_refuse_unsafe_configuration(env, message):
@@ -111,6 +115,7 @@ def test_production_settings_start_with_secrets_and_postgres():
             "STRIPE_SECRET_KEY": "sk_live_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_x",
             "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "COVERDESK_ENCRYPTION_KEYS": "Gd0Xo0ycQ2qyM1YDJ3uyF0LwUxAYh1T0i4ZgkL6yV6s=",
         },
         capture_output=True,
         text=True,

@@ -146,6 +146,7 @@ def _production_settings(monkeypatch, **env):
         "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
         "STRIPE_SECRET_KEY": "sk_live_x",
         "STRIPE_WEBHOOK_SECRET": "whsec_x",
+        "COVERDESK_ENCRYPTION_KEYS": "Gd0Xo0ycQ2qyM1YDJ3uyF0LwUxAYh1T0i4ZgkL6yV6s=",
         **env,
     }.items():
         monkeypatch.setenv(name, value)

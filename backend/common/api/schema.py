@@ -84,4 +84,8 @@ def add_error_responses(result, generator, request, public):
                 statuses.append("415")
             for status in statuses:
                 responses.setdefault(status, _error(status))
+            for status, response in responses.items():
+                # An error a view documents itself (a webhook's 401): the one error body.
+                if str(status).startswith("4") and "content" not in response:
+                    response["content"] = {"application/json": {"schema": ERROR_REF}}
     return result
