@@ -228,7 +228,9 @@ def webhook_process(*, webhook_pk: int) -> Webhook:
     """Apply a stored webhook, once: its effects and its outcome commit together."""
     with transaction.atomic():
         webhook = (
-            Webhook.objects.select_for_update().select_related("shop__merchant").get(pk=webhook_pk)
+            Webhook.objects.select_for_update(of=("self",))  # its shop, an outer join, is not
+            .select_related("shop__merchant")  # lockable on PostgreSQL (a shop may be unknown)
+            .get(pk=webhook_pk)
         )
         if webhook.status not in (WebhookStatus.RECEIVED, WebhookStatus.FAILED):
             return webhook
