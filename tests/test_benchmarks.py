@@ -56,6 +56,7 @@ TINY = {
     "activation": ["--purchases", "2", "--configurations", "embedded"],
     "crm": ["--customers", "2000", "--contracts", "1000", "--rounds", "1"],
     "month_close": ["--contracts", "3000", "--claims", "300", "--merchants", "3"],
+    "shopify": ["--seconds", "2", "--rounds", "1", "--storm", "20", "--gunicorn-workers", "2"],
 }
 
 
