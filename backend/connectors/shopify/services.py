@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -454,19 +455,25 @@ def _customer_redact(webhook: Webhook) -> dict:
     webhooks (orders, refunds). Contracts and claims are Coverdesk's own records, kept for
     the law's periods; erasing those is the privacy service's, asked for separately."""
     orders, _email = _customer_webhooks(webhook)
-    stored = list(_shop_webhooks(webhook).filter(
-        topic__in=(Topic.ORDERS_PAID, Topic.ORDERS_CANCELLED, Topic.REFUNDS_CREATE)
-    ).only("pk", "topic", "payload"))  # fmt: skip
-    redacted = [
-        w.pk
-        for w in stored
-        if str(w.payload.get("order_id" if w.topic == Topic.REFUNDS_CREATE else "id")) in orders
-    ]
-    for w in stored:
-        if w.pk in redacted:
-            Webhook.objects.filter(pk=w.pk).update(payload=_redacted(w.topic))
+    stored = _shop_webhooks(webhook).filter(
+        Q(topic__in=(Topic.ORDERS_PAID, Topic.ORDERS_CANCELLED), payload__id__in=_ids(orders))
+        | Q(topic=Topic.REFUNDS_CREATE, payload__order_id__in=_ids(orders))
+    )
     webhook.payload = _redacted(webhook.topic)
-    return {"orders": orders, "webhooks_redacted": len(redacted)}
+    return {"orders": orders, "webhooks_redacted": _redact(stored)}
+
+
+def _ids(orders: list[str]) -> list:
+    """Shopify's order ids as its payloads hold them (numbers), and as given."""
+    return [int(o) for o in orders if o.isdigit()] + orders
+
+
+def _redact(webhooks) -> int:
+    """Erase the payloads of ``webhooks``: one UPDATE per topic."""
+    return sum(
+        webhooks.filter(topic=topic).update(payload=_redacted(topic))
+        for topic in set(webhooks.values_list("topic", flat=True))
+    )
 
 
 def _customer_data_request(webhook: Webhook) -> dict:
@@ -492,9 +499,7 @@ def _customer_data_request(webhook: Webhook) -> dict:
 def _shop_redact(webhook: Webhook) -> dict:
     """Shopify asks, 48 hours after an uninstall, for the shop's data to go: its token
     and every webhook stored from it. The orders and contracts it sold stay Coverdesk's."""
-    erased = 0
-    for pk, topic in _shop_webhooks(webhook).values_list("pk", "topic"):
-        erased += Webhook.objects.filter(pk=pk).update(payload=_redacted(topic))
+    erased = _redact(_shop_webhooks(webhook))
     shop = webhook.shop
     if shop is not None and can_proceed(shop.redact):
         shop.redact(at=timezone.now())
