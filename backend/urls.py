@@ -7,6 +7,7 @@ from backend.common.api.jurisdictions import JurisdictionListView
 from backend.common.health import healthz
 from backend.common.pages import static_page
 from backend.connectors.shopify.api.urls import shopify_urlpatterns
+from backend.console.views import widget_preview
 from backend.crm.views import lead_offers, unsubscribe
 from backend.demo.views import demo_store
 from backend.documents.views import written_warranty
@@ -29,6 +30,7 @@ api_v1 = [
     path("", include("backend.obligors.api.urls")),
     path("", include("backend.ledger.api.urls")),
     path("", include("backend.connectors.shopify.api.urls")),
+    path("", include("backend.console.api.urls")),
 ]
 
 urlpatterns = [
@@ -49,6 +51,8 @@ urlpatterns = [
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("marketing/", static_page, {"path": "marketing/index.html"}, name="marketing"),
     path("books/", static_page, {"path": "books/index.html"}, name="books"),
+    path("merchant/", static_page, {"path": "merchant/index.html"}, name="merchant-console"),
+    path("merchant/preview/", widget_preview, name="merchant-widget-preview"),
     path("demo/store/", demo_store, name="demo-store"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("offers/<str:token>/", lead_offers, name="lead-offers"),

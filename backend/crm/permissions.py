@@ -18,11 +18,3 @@ class IsMarketing(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_marketing(request.user)
-
-
-def is_merchant_admin(user) -> bool:
-    """A signed-in admin of an active merchant: the console shows them their analytics."""
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
-        return False
-    merchant = user.merchant if user.merchant_id else None
-    return user.has_role(Role.MERCHANT_ADMIN) and merchant is not None and merchant.is_active

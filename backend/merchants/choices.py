@@ -7,3 +7,9 @@ class ReturnsAfterWindow(models.TextChoices):
 
     CANCEL = "cancel", _("Cancel the plan with the ordinary refund")
     KEEP = "keep", _("Keep the plan")
+
+
+class InviteState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")

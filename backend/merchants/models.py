@@ -1,11 +1,13 @@
 import secrets
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from rest_framework_api_key.models import AbstractAPIKey
 
-from backend.merchants.choices import ReturnsAfterWindow
+from backend.merchants.choices import InviteState, ReturnsAfterWindow
 
 
 def new_publishable_key() -> str:
@@ -63,3 +65,56 @@ class MerchantAPIKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "merchant API key"
         verbose_name_plural = "merchant API keys"
+
+
+def new_invite_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class MerchantInvite(models.Model):
+    """A platform admin's invitation to one person to become an admin of a merchant.
+
+    The link e-mailed carries a token signed with the site's secret over the invite's id and
+    ``nonce``: the database alone cannot forge one, and revoking or accepting the invite
+    spends it. Who sent it, who accepted it and when stay on the row.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    nonce = models.CharField(max_length=40, default=new_invite_nonce, editable=False)
+    state = FSMField(
+        default=InviteState.PENDING, choices=InviteState.choices, protected=True, db_index=True
+    )
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merchant_invites_sent",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merchant_invite",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.merchant}"
+
+    @transition(field=state, source=InviteState.PENDING, target=InviteState.ACCEPTED)
+    def accept(self, *, user, at) -> None:
+        self.accepted_by = user
+        self.accepted_at = at
+
+    @transition(field=state, source=InviteState.PENDING, target=InviteState.REVOKED)
+    def revoke(self, *, at) -> None:
+        self.revoked_at = at

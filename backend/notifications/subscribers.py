@@ -14,6 +14,9 @@ from backend.contracts.models import Contract
 from backend.documents.choices import DocumentState
 from backend.documents.models import Document
 from backend.events.registry import subscribe
+from backend.merchants.choices import InviteState
+from backend.merchants.models import MerchantInvite
+from backend.merchants.selectors import invite_link
 from backend.notifications.services import email_send_once
 from backend.plans.texts import snapshot_in
 
@@ -162,7 +165,37 @@ def supervisors_alert(event) -> None:
         )
 
 
+def merchant_invite_email(event) -> None:
+    """The invite link to a merchant's new admin, in the merchant's language, once; an invite
+    withdrawn or spent before the e-mail went is not sent."""
+    invite = (
+        MerchantInvite.objects.select_related("merchant", "created_by")
+        .filter(pk=event.aggregate_id, state=InviteState.PENDING)
+        .first()
+    )
+    if invite is None:
+        return
+    email_send_once(
+        key=f"merchant-invite:{invite.pk}",
+        to=invite.email,
+        language=invite.merchant.default_locale,
+        template="merchants/email/invite",
+        context={
+            "invite": invite,
+            "merchant": invite.merchant,
+            "link": invite_link(invite),
+            "sender": invite.created_by.get_full_name() if invite.created_by else "",
+        },
+    )
+
+
 def register() -> None:
+    subscribe(
+        "notifications.merchant_invite_email",
+        events=["merchant.invited"],
+        handler=merchant_invite_email,
+        atomic=False,
+    )
     subscribe(
         "notifications.contract_email",
         events=["contract.expired", "contract.voided", "contract.documents_issued"],

@@ -2,6 +2,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext as _
 
 from backend.catalog.models import Product
 from backend.common.exceptions import NotFound
@@ -34,6 +35,22 @@ def plan_list_for_merchant(*, merchant):
         )
         .order_by("merchant_offerings__display_order", "term_months", "id")
     )
+
+
+def merchant_offerings(*, merchant):
+    """Every plan the merchant may offer, switched on or off, in its display order."""
+    return (
+        MerchantPlan.objects.filter(merchant=merchant, plan__is_active=True)
+        .select_related("plan__provider")
+        .order_by("display_order", "plan__term_months", "plan_id")
+    )
+
+
+def merchant_offering_get(*, merchant, code: str) -> MerchantPlan:
+    offering = merchant_offerings(merchant=merchant).filter(plan__code=code).first()
+    if offering is None:
+        raise NotFound(_("You offer no plan with this code."), code="plan_not_found")
+    return offering
 
 
 def plan_get_public(*, code: str) -> Plan:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "backend.claims",
     "backend.crm",
     "backend.connectors.shopify",
+    "backend.console",
     "backend.demo",
 ]
 
@@ -426,6 +427,8 @@ OFFER_MAX_QUANTITY = 99
 CATALOG_VERSION_CHECK_MS = env.int("COVERDESK_CATALOG_VERSION_CHECK_MS", default=1000)
 BULK_UPSERT_MAX_ROWS = 1000
 API_KEY_LAST_USED_RESOLUTION = timedelta(seconds=60)
+# How long a merchant admin's e-mailed invite link stays usable (it is usable once).
+MERCHANT_INVITE_TTL = timedelta(days=env.int("COVERDESK_MERCHANT_INVITE_TTL_DAYS", default=7))
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")

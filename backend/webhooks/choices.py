@@ -13,6 +13,7 @@ class WebhookEventType(models.TextChoices):
     CLAIM_DENIED = "claim.denied", _("Claim denied")
     CLAIM_FULFILLED = "claim.fulfilled", _("Claim being fulfilled")
     CLAIM_CLOSED = "claim.closed", _("Claim closed")
+    WEBHOOK_TEST = "webhook.test", _("Test event sent from the merchant console")
 
 
 class DeliveryState(models.TextChoices):

@@ -79,6 +79,12 @@ class WebhookDelivery(ConcurrentTransitionMixin, models.Model):
         self.last_error = error[:500]
         self.next_attempt_at = next_attempt_at
 
+    @transition(field=state, source=[D.DELIVERED, D.RETRYING, D.EXHAUSTED], target=D.PENDING)
+    def resend(self, *, at):
+        """Send again now, on the merchant's request: one more attempt (and, if it fails,
+        the rest of the retry schedule that is left)."""
+        self.next_attempt_at = at
+
     @transition(field=state, source=_OPEN, target=D.EXHAUSTED)
     def give_up(self, *, status_code, error: str):
         self.attempts += 1

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from backend.common.exceptions import ValidationFailed
+from backend.webhooks.choices import WebhookEventType
 from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,38 @@ def webhooks_emit(*, merchant_id: int, event_type: str, subject: str, data: dict
             continue
         created.append(delivery.pk)
     return created
+
+
+def endpoint_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Queue a ``webhook.test`` event to one endpoint, whatever event types it chose: the
+    merchant checks its receiver and its signature check before any real event comes."""
+    now = timezone.now()
+    event_id = f"evt_{uuid.uuid4().hex}"
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=event_id,
+        event_type=WebhookEventType.WEBHOOK_TEST,
+        subject=f"test:{event_id}",
+        payload={
+            "id": event_id,
+            "type": WebhookEventType.WEBHOOK_TEST.value,
+            "created": int(now.timestamp()),
+            "api_version": "v1",
+            "data": {"endpoint": {"id": endpoint.pk, "url": endpoint.url}},
+        },
+        next_attempt_at=now,
+    )
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again now (the same event id, so a receiver that already has it can
+    tell). One that is waiting to be sent is left as it is."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if can_proceed(delivery.resend):
+        delivery.resend(at=timezone.now())
+        delivery.save()
+    return delivery
 
 
 def deliveries_due(*, now, limit: int) -> list[int]:

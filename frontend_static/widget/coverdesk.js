@@ -11,6 +11,9 @@ import { el, language, money, translator } from "../shared/i18n.js";
 const script = document.querySelector("script[data-coverdesk-key]");
 const KEY = script.dataset.coverdeskKey;
 const API = new URL("/api/v1/", script.src).href;
+// The merchant console's preview (data-coverdesk-preview): offers as shoppers see them,
+// but nothing counted in the merchant's analytics.
+const PREVIEW = "coverdeskPreview" in script.dataset;
 
 const t = translator({
   en: {
@@ -108,7 +111,7 @@ export async function fetchLead(token) {
 // Offer analytics: which plans were shown, and when the shopper said no to all of them.
 // Fire-and-forget: analytics never block or break the page.
 export function report(kind, offers, product) {
-  if (!offers.length) return;
+  if (PREVIEW || !offers.length) return;
   call("widget/events/", { method: "POST", body: { events: [{ kind, category: product.category,
     jurisdiction: offers[0].jurisdiction || jurisdiction(),
     plan_codes: offers.map((o) => o.plan_code) }] } }).catch(() => {});

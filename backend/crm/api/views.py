@@ -36,7 +36,7 @@ from backend.crm.api.serializers import (
     TagSerializer,
 )
 from backend.crm.models import ExportJob, Segment, Tag, TagRule
-from backend.crm.permissions import IsMarketing, is_marketing, is_merchant_admin
+from backend.crm.permissions import IsMarketing, is_marketing
 from backend.customers.choices import ConsentSource
 from backend.customers.models import Customer
 
@@ -44,11 +44,6 @@ from backend.customers.models import Customer
 class MarketingUserSerializer(serializers.Serializer):
     username = StrictCharField()
     name = StrictCharField()
-    role = serializers.ChoiceField(
-        choices=["marketing", "merchant"],
-        help_text="marketing: the whole console; merchant: its own analytics only.",
-    )
-    merchant = StrictCharField(allow_null=True, help_text="A merchant admin's merchant.")
 
 
 @extend_schema_view(
@@ -58,22 +53,19 @@ class MarketingUserSerializer(serializers.Serializer):
 )
 class MarketingSessionView(StaffSessionView):
     """GET: who is signed in to the marketing console (and a CSRF cookie). POST
-    {username, password}: sign in (marketing, or a merchant admin for its own analytics).
-    DELETE: sign out."""
+    {username, password}: sign in (marketing staff; merchant admins use the merchant
+    console). DELETE: sign out."""
 
     not_signed_in = IsMarketing.message
-    refused = "Wrong username or password, or not a marketing or merchant account."
+    refused = "Wrong username or password, or not a marketing account."
 
     def allowed(self, user) -> bool:
-        return is_marketing(user) or is_merchant_admin(user)
+        return is_marketing(user)
 
     def describe(self, user) -> dict:
-        marketing = is_marketing(user)
         return {
             "username": user.get_username(),
             "name": user.get_full_name() or user.get_username(),
-            "role": "marketing" if marketing else "merchant",
-            "merchant": None if marketing else user.merchant.name,
         }
 
 

@@ -16,6 +16,14 @@ def request_merchant(request) -> Merchant | None:
     return None
 
 
+def is_merchant_admin(user) -> bool:
+    """A signed-in person who administers an active merchant (the merchant console's users)."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return False
+    merchant = user.merchant if user.merchant_id else None
+    return user.has_role(Role.MERCHANT_ADMIN) and merchant is not None and merchant.is_active
+
+
 class IsMerchant(BasePermission):
     """A merchant API key, or a signed-in merchant admin of an active merchant."""
 

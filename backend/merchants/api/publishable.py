@@ -51,7 +51,9 @@ class PublishableKeyAuthentication(authentication.BaseAuthentication):
         if merchant is None:
             raise exceptions.AuthenticationFailed(_("Unknown publishable key."))
         origin = request.headers.get("Origin")
-        if origin and not origin_allowed(merchant, origin):
+        # Coverdesk's own pages (the console's preview, the demo store) are always allowed.
+        own = f"{request.scheme}://{request.get_host()}"
+        if origin and origin != own and not origin_allowed(merchant, origin):
             raise PermissionDenied(
                 _("This site is not allowed to use this merchant's widget."),
                 code="origin_not_allowed",

@@ -13,7 +13,7 @@ from backend.common.api.fields import (
     StrictModelSerializer,
 )
 from backend.plans.choices import Coverage, CoverageStarts, ServiceType
-from backend.plans.models import Plan, PlanPrice
+from backend.plans.models import MerchantPlan, Plan, PlanPrice
 
 
 class InlineProductSerializer(serializers.Serializer):
@@ -181,3 +181,48 @@ class PlanSerializer(StrictModelSerializer):
     def get_merchant_commission_bp(self, plan) -> int:
         override = getattr(plan, "offering_commission_bp", None)
         return plan.merchant_commission_bp if override is None else override
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("true or false (a JSON boolean) is required.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class OfferingSerializer(StrictModelSerializer):
+    """A plan as one merchant offers it: switched on or off, and where in its order."""
+
+    code = StrictCharField(source="plan.code", read_only=True)
+    name = StrictCharField(source="plan.name", read_only=True)
+    summary = StrictCharField(source="plan.summary", read_only=True)
+    provider = StrictCharField(source="plan.provider.legal_name", read_only=True)
+    coverage = StrictCharField(source="plan.coverage", read_only=True)
+    term_months = serializers.IntegerField(source="plan.term_months", read_only=True)
+    is_active = StrictBooleanField(required=False, help_text="Whether shoppers are offered it.")
+    display_order = StrictIntegerField(
+        required=False, min_value=0, max_value=32767, help_text="Lower comes first."
+    )
+
+    class Meta:
+        model = MerchantPlan
+        fields = (
+            "code",
+            "name",
+            "summary",
+            "provider",
+            "coverage",
+            "term_months",
+            "is_active",
+            "display_order",
+        )
+
+
+class OfferingOrderSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=StrictCharField(max_length=50),
+        max_length=500,
+        help_text="Every plan code you offer, once, in the order shoppers should see them.",
+    )

@@ -12,12 +12,20 @@ from backend.common.api.schema import ERROR_REF
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 from backend.plans.api.rendering import TERMS_CODE_PLACEHOLDER, offers_response
 from backend.plans.api.serializers import (
+    OfferingOrderSerializer,
+    OfferingSerializer,
     OffersRequestSerializer,
     OffersResponseSerializer,
     PlanSerializer,
 )
 from backend.plans.offers import ProductInput, offers_for_product
-from backend.plans.selectors import plan_list_for_merchant, product_input_for_sku
+from backend.plans.selectors import (
+    merchant_offering_get,
+    merchant_offerings,
+    plan_list_for_merchant,
+    product_input_for_sku,
+)
+from backend.plans.services import merchant_plan_set, merchant_plans_order
 
 
 def offers_body(request, *, product, jurisdiction, quantity, offer_set, language) -> dict:
@@ -97,3 +105,47 @@ class PlanListView(generics.ListAPIView):
 
     def get_queryset(self):
         return plan_list_for_merchant(merchant=request_merchant(self.request))
+
+
+class OfferingListView(generics.ListAPIView):
+    """Every plan you may offer, switched on or off, in your display order."""
+
+    permission_classes = [IsMerchant]
+    serializer_class = OfferingSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return merchant_offerings(merchant=None).none()
+        return merchant_offerings(merchant=request_merchant(self.request))
+
+
+class OfferingDetailView(APIView):
+    """PATCH ``is_active`` to switch a plan on or off at your checkout, or
+    ``display_order`` to move it."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=OfferingSerializer, responses=OfferingSerializer)
+    def patch(self, request, code: str):
+        offering = merchant_offering_get(merchant=request_merchant(request), code=code)
+        serializer = OfferingSerializer(offering, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        offering = merchant_plan_set(offering=offering, **serializer.validated_data)
+        return Response(OfferingSerializer(offering).data)
+
+
+class OfferingOrderView(APIView):
+    """PUT {codes}: the order of every plan you offer (400 ``plan_order_mismatch`` unless
+    the list names each of them once)."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=OfferingOrderSerializer, responses=OfferingSerializer(many=True))
+    def put(self, request):
+        params = OfferingOrderSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        offerings = merchant_plans_order(
+            merchant=request_merchant(request), codes=params.validated_data["codes"]
+        )
+        return Response(OfferingSerializer(offerings, many=True).data)

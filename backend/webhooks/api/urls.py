@@ -12,4 +12,10 @@ urlpatterns = [
         views.DeliveryListView.as_view(),
         name="webhook-deliveries",
     ),
+    path("webhook-endpoints/<int:pk>/test/", views.EndpointTestView.as_view(), name="webhook-test"),
+    path(
+        "webhook-endpoints/<int:pk>/deliveries/<int:delivery_id>/resend/",
+        views.DeliveryResendView.as_view(),
+        name="webhook-resend",
+    ),
 ]

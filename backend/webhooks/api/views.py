@@ -8,12 +8,15 @@ from backend.common.exceptions import NotFound
 from backend.merchants.api.permissions import IsMerchant, request_merchant
 from backend.webhooks.choices import WebhookEventType
 from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
-from backend.webhooks.services import endpoint_create
+from backend.webhooks.services import delivery_resend, endpoint_create, endpoint_test
+from backend.webhooks.tasks import webhook_deliver_task
 
 
 class EndpointSerializer(StrictModelSerializer):
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventType.choices),
+        child=serializers.ChoiceField(
+            choices=[c for c in WebhookEventType.choices if c[0] != WebhookEventType.WEBHOOK_TEST]
+        ),
         required=False,
         help_text="Empty or absent: every event type.",
     )
@@ -35,6 +38,7 @@ class DeliverySerializer(StrictModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = (
+            "id",
             "event_id",
             "event_type",
             "state",
@@ -96,3 +100,30 @@ class DeliveryListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return WebhookDelivery.objects.none()
         return _endpoint(self.request, self.kwargs["pk"]).deliveries.all()
+
+
+class EndpointTestView(APIView):
+    """Send a ``webhook.test`` event to this endpoint now (it shows in the delivery log)."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=None, responses={202: DeliverySerializer})
+    def post(self, request, pk: int):
+        delivery = endpoint_test(endpoint=_endpoint(request, pk))
+        webhook_deliver_task.delay(delivery.pk)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeliveryResendView(APIView):
+    """Send one delivery again now, with its event id unchanged."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=None, responses={202: DeliverySerializer})
+    def post(self, request, pk: int, delivery_id: int):
+        delivery = _endpoint(request, pk).deliveries.filter(pk=delivery_id).first()
+        if delivery is None:
+            raise NotFound("No such delivery.", code="webhook_delivery_not_found")
+        delivery = delivery_resend(delivery=delivery)
+        webhook_deliver_task.delay(delivery.pk)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
