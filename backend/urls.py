@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from backend.accounts.lockout import address_limited
 from backend.common.api.jurisdictions import JurisdictionListView
+from backend.common.csp import frames_own_pages
 from backend.common.health import healthz
 from backend.common.pages import static_page
 from backend.connectors.shopify.api.urls import shopify_urlpatterns
@@ -51,7 +52,12 @@ urlpatterns = [
     path("desk/", static_page, {"path": "desk/index.html"}, name="desk"),
     path("marketing/", static_page, {"path": "marketing/index.html"}, name="marketing"),
     path("books/", static_page, {"path": "books/index.html"}, name="books"),
-    path("merchant/", static_page, {"path": "merchant/index.html"}, name="merchant-console"),
+    path(
+        "merchant/",
+        frames_own_pages(static_page),
+        {"path": "merchant/index.html"},
+        name="merchant-console",
+    ),
     path("merchant/preview/", widget_preview, name="merchant-widget-preview"),
     path("demo/store/", demo_store, name="demo-store"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),

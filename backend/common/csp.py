@@ -7,8 +7,8 @@ Two kinds of page need more, and say so here rather than loosening the site-wide
 
 - pages that take a card through the widget (the demo store, the post-purchase offer page)
   load Stripe.js, which calls Stripe's API and frames its card fields (``stripe_checkout``);
-- the merchant console's widget preview is framed by the console, so it allows framing
-  by this site only (``framed_by_self``);
+- the merchant console frames its widget preview (``frames_own_pages``), and the preview
+  allows framing by this site only (``framed_by_self``);
 - contract documents shown as HTML (plan terms, written warranties) carry their own
   ``<style>`` because wkhtmltopdf renders the same HTML with no access to files; each such
   block is allowed by its own sha256, so no other inline style is (``allow_inline_styles``).
@@ -72,6 +72,18 @@ def allow_inline_styles(response: HttpResponse, html: str) -> HttpResponse:
     if hashes:
         _add(response, {"style-src": hashes})
     return response
+
+
+def frames_own_pages(view):
+    """A page that frames Coverdesk's own pages (the merchant console's widget preview)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        _add(response, {"frame-src": ["'self'"]})
+        return response
+
+    return wrapped
 
 
 def framed_by_self(view):

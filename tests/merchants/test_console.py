@@ -154,6 +154,14 @@ def test_the_console_session_is_for_merchant_admins_only(merchant, make_user):
     client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)  # rotated at sign-in
     assert client.delete("/api/v1/merchant/session/").status_code == 204
     assert client.get("/api/v1/merchant/session/").status_code == 401
+    # The marketing console is for marketing staff: a merchant admin signs in here instead.
+    client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    marketing = client.post(
+        "/api/v1/crm/session/",
+        {"username": admin.username, "password": "s3cret-pass-word"},
+        format="json",
+    )
+    assert marketing.status_code == 400 and marketing.json()["code"] == "invalid_credentials"
 
 
 # --- Plans offered ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A merchant admin's Settlement tab in real headless Chromium, on the demo's history: the
+"""A merchant admin's Statements tab of the merchant console in real headless Chromium, on the demo's history: the
 balance, the closed statements with their PDF, the payouts waiting for a payout account;
 then Stripe onboarding through the emulator's page, back to the console, and the payouts
 made. Screenshots in test-artifacts/settlement/ (look at them)."""
@@ -21,11 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _sign_in(page, server, locale_words=None):
     from backend.demo import data
 
-    page.goto(f"{server.url}/marketing/")
+    page.goto(f"{server.url}/merchant/")
     page.locator("#username").fill("merchant")
     page.locator("#password").fill(data.DEMO_PASSWORD)
     page.locator("[data-signin-form] button").click()
-    page.locator("[data-chart=sla] svg").wait_for()
+    page.locator("[data-checklist] li").first.wait_for()
 
 
 def _demo_books():
@@ -51,7 +51,7 @@ def test_a_merchant_reads_its_statements_and_sets_up_payouts(
     errors: list[str] = []
     page = new_page(chromium, errors)
     _sign_in(page, live_server)
-    page.locator("[data-tab=settlement]").click()
+    page.locator("[data-tab=statements]").click()
     page.locator("[data-statements] tr").first.wait_for()
     # Periods with activity, and the newest whatever it holds; the rest folded away.
     newest = statements.order_by("-period_start").first()
@@ -72,7 +72,7 @@ def test_a_merchant_reads_its_statements_and_sets_up_payouts(
     page.get_by_role("button", name="Complete onboarding").wait_for()
     page.screenshot(path=str(ARTIFACTS / "2-stripe-onboarding.png"), full_page=True)
     page.get_by_role("button", name="Complete onboarding").click()
-    page.wait_for_url(f"{live_server.url}/marketing/#settlement")
+    page.wait_for_url(f"{live_server.url}/merchant/#statements")
     page.locator("[data-account-state].ok").wait_for()
     assert "receives payouts" in page.locator("[data-account-state]").inner_text()
     assert page.locator("[data-onboard]").is_hidden()
@@ -88,18 +88,18 @@ def test_a_merchant_reads_its_statements_and_sets_up_payouts(
 @pytest.mark.parametrize(
     ("locale", "words"),
     [
-        ("pl-PL", ["Rozliczenia", "Zestawienia", "Do wypłaty netto"]),
-        ("zh-CN", ["结算", "结算单", "应付净额"]),
+        ("pl-PL", ["Zestawienia", "Saldo", "Do wypłaty netto"]),
+        ("zh-CN", ["结算单", "余额", "应付净额"]),
     ],
 )
-def test_the_settlement_tab_in_the_merchants_language(live_server, chromium, locale, words):
+def test_the_statements_tab_in_the_merchants_language(live_server, chromium, locale, words):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _demo_books()
     errors: list[str] = []
     page = new_page(chromium, errors, locale=locale)
-    page.goto(f"{live_server.url}/marketing/#settlement")
+    page.goto(f"{live_server.url}/merchant/#statements")
     _sign_in(page, live_server)
-    page.locator("[data-tab=settlement]").click()
+    page.locator("[data-tab=statements]").click()
     page.locator("[data-statements] tr").first.wait_for()
     text = page.locator("body").inner_text()
     assert all(word in text for word in words), text[:400]

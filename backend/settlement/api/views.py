@@ -53,7 +53,7 @@ class OnboardingView(APIView):
 
     @extend_schema(request=None, responses={201: OnboardingSerializer})
     def post(self, request):
-        back = request.build_absolute_uri("/marketing/#settlement")
+        back = request.build_absolute_uri("/merchant/#statements")
         url = onboarding_start(
             merchant=request_merchant(request), return_url=back, refresh_url=back
         )

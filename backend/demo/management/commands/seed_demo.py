@@ -41,7 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         where = {
             "platform_admin": "/admin/",
-            "merchant_admin": "/admin/ and /marketing/ (its own analytics and settlement)",
+            "merchant_admin": "/merchant/ (keys, webhooks, plans, widget, claims, statements)",
             "desk_agent": "/desk/",
             "desk_supervisor": "/desk/",
             "marketing": "/marketing/",
