@@ -49,7 +49,7 @@ async function start() {
 
 const showSignIn = staffSession({ api, path: "crm/session/", start: () => start(), say, fail });
 
-const loadAnalytics = analytics({ api, t, fail });
+const loadAnalytics = analytics({ api, t, fail, everyMerchant: true });
 const LOADERS = { segments: () => preview(), tags: () => loadTagBrowser(), exports: () => loadExports(),
   analytics: () => loadAnalytics() };
 const TABS = Object.keys(LOADERS);

@@ -1,8 +1,8 @@
 // The analytics charts, drawn as SVG, shared by the marketing console (every merchant, or
 // one) and the merchant console (its own): offers shown and bought per plan, claim rates,
-// loss ratios and the desk's SLA per week. The page holds the [data-period] form and the
-// [data-chart] figures; analytics(...) draws them in the page's language. Text goes in as
-// text nodes.
+// loss ratios and the desk's SLA per week. analytics(...) builds the period form and the
+// figures in the page's [data-analytics] element and draws them in the page's language.
+// Text goes in as text nodes.
 import { el, language, money } from "./i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -12,8 +12,33 @@ export const percent = (x) => (x == null ? "—" : new Intl.NumberFormat(locale,
   minimumFractionDigits: x < 0.1 ? 1 : 0, maximumFractionDigits: x < 0.1 ? 1 : 0 }).format(x));
 const pluralRules = new Intl.PluralRules(locale);
 
-// analytics({ api, t, fail }) wires the period form and returns the loader of the charts.
-export function analytics({ api, t, fail }) {
+// The period form (with a merchant filter for marketing, who see every merchant) and the four
+// figures the charts are drawn in.
+function panel(t, everyMerchant) {
+  const field = (id, label, input) => el("div", { class: "cd-field" }, el("label", { for: id, text: t(label) }), input);
+  const figure = (name, caption, ...extra) => el("figure", { class: "cd-card" },
+    el("figcaption", {}, caption), el("div", { "data-chart": name }), ...extra);
+  return [
+    el("form", { class: "cd-card period", "data-period": true },
+      field("since", "from", el("input", { id: "since", name: "since", type: "date" })),
+      field("until", "to", el("input", { id: "until", name: "until", type: "date" })),
+      everyMerchant ? field("merchant", "merchant", el("input", { id: "merchant", name: "merchant", placeholder: t("merchantHint") })) : null,
+      field("by", "claimsPer", el("select", { id: "by", name: "by" },
+        ["category", "sku", ...(everyMerchant ? ["merchant"] : [])].map((by) => el("option", { value: by, text: t(by) })))),
+      el("button", { class: "cd-btn", type: "submit", text: t("show") })),
+    el("div", { class: "charts" },
+      figure("offers", t("offersCaption"), el("p", { class: "cd-muted", "data-leads": true })),
+      figure("claims", [el("span", { text: t("claimRateCaption") }), " ", el("span", { "data-by-label": true }), " ",
+        el("span", { text: t("claimRateAfter") })]),
+      figure("loss", t("lossCaption")),
+      figure("sla", t("slaCaption"))),
+  ];
+}
+
+// analytics({ api, t, fail, everyMerchant }) builds the panel and returns the loader of the
+// charts.
+export function analytics({ api, t, fail, everyMerchant = false }) {
+  $("[data-analytics]").replaceChildren(...panel(t, everyMerchant));
   // "3 purchases": the noun's form by the language's plural rules (messages: key_one...).
   const plural = (key, n) => t(`${key}_${pluralRules.select(n)}`, { n: number(n) });
 

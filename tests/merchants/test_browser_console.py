@@ -164,9 +164,9 @@ def test_a_new_admin_sets_up_the_store_from_the_invite(live_server, chromium, re
     [
         (
             "pl-PL",
-            ["Konsola sprzedawcy", "Zanim zaczniesz sprzedawać", "Klucze API", "Zestawienia"],
+            ["Przegląd", "Zanim zaczniesz sprzedawać", "Klucze API", "Zestawienia"],
         ),
-        ("zh-CN", ["商家控制台", "上线前的准备", "API 密钥", "结算单"]),
+        ("zh-CN", ["概览", "上线前的准备", "API 密钥", "结算单"]),
     ],
 )
 def test_the_console_in_the_merchants_language(live_server, chromium, locale, words):
